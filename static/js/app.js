@@ -1,0 +1,1 @@
+// Page behaviour that htmx attributes do not cover.

@@ -1,0 +1,68 @@
+// Tailwind CSS 3 configuration for myaccount (Sandpiper Bay).
+// Build with: npm run build:css  (see docs/ASSETS.md)
+
+/** @type {import('tailwindcss').Config} */
+module.exports = {
+  content: ["./views/**/*.templ", "./views/**/*_templ.go", "./static/js/app.js"],
+  // Tailwind 3 drops @layer components rules whose class is not found in
+  // `content`, so the design system in static/src/app.css is safelisted: every
+  // class stays in the built CSS whether or not a view uses it yet.
+  safelist: [
+    // layout
+    "page", "site-header", "site-nav", "card", "card-header", "card-title", "muted", "skip-link",
+    // read-only summaries
+    "summary-list",
+    // forms
+    "form-group", "form-group-error", "label", "hint", "input", "input-error", "field-error",
+    "checkbox-row", "checkbox", "fieldset", "legend",
+    // buttons
+    "btn", "btn-primary", "btn-secondary", "btn-link",
+    // messages
+    "error-summary", "error-summary-title", "error-summary-list", "notice-success", "notice-info",
+    // password checklist
+    "checklist", "checklist-item", "checklist-item-met", "checklist-item-unmet", "strength-meter",
+    // tables
+    "table",
+  ],
+  theme: {
+    extend: {
+      colors: {
+        // "Sea": a calm teal / sea blue for Sandpiper Bay. White text passes
+        // WCAG AA on 600 and darker; 700 is the button colour.
+        primary: {
+          50: "#f0f9fa",
+          100: "#d9f0f3",
+          200: "#b7e1e8",
+          300: "#86cbd7",
+          400: "#4eacbf",
+          500: "#2f8fa5",
+          600: "#26748b",
+          700: "#235f72",
+          800: "#224f5e",
+          900: "#1f4250",
+          950: "#0f2a35",
+        },
+        // Keyboard focus outline: dark, so it contrasts with white and pale
+        // backgrounds (well over 3:1) and is distinct from the red error colour.
+        focus: "#0f2a35",
+      },
+      fontFamily: {
+        sans: [
+          "system-ui",
+          "-apple-system",
+          '"Segoe UI"',
+          "Roboto",
+          '"Helvetica Neue"',
+          "Arial",
+          '"Noto Sans"',
+          "sans-serif",
+          '"Apple Color Emoji"',
+          '"Segoe UI Emoji"',
+          '"Segoe UI Symbol"',
+          '"Noto Color Emoji"',
+        ],
+      },
+    },
+  },
+  plugins: [require("@tailwindcss/forms")],
+};
