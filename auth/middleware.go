@@ -1,0 +1,182 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"myaccount/models"
+	"myaccount/store"
+)
+
+// Context keys for what the middleware loads.
+const (
+	ctxSession  = "auth.session"
+	ctxUser     = "auth.user"
+	ctxMerchant = "auth.merchant"
+)
+
+// touchEvery throttles last-seen writes: a busy session costs one write a
+// minute, not one per request.
+const touchEvery = time.Minute
+
+// UserLoader is what the middleware needs to know who is signed in.
+type UserLoader interface {
+	ByID(ctx context.Context, id string) (*models.User, error)
+}
+
+// MerchantLoader loads the signed-in user's merchant and its rules.
+type MerchantLoader interface {
+	ByID(ctx context.Context, id string) (*models.Merchant, error)
+}
+
+// Manager ties sessions to users: it loads the signed-in user for every
+// request and signs users in and out.
+type Manager struct {
+	Store     *SessionStore
+	rows      *store.Sessions
+	users     UserLoader
+	merchants MerchantLoader
+	log       *slog.Logger
+}
+
+// NewManager returns a Manager.
+func NewManager(st *SessionStore, rows *store.Sessions, users UserLoader, merchants MerchantLoader, log *slog.Logger) *Manager {
+	return &Manager{Store: st, rows: rows, users: users, merchants: merchants, log: log}
+}
+
+// Load is middleware that reads the session and, when it names an active
+// user, puts the user and their merchant in the context.
+func (m *Manager) Load(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		*r = *r.WithContext(context.WithValue(r.Context(), realIPKey{}, c.RealIP()))
+		sess, err := m.Store.Get(r, m.Store.CookieName())
+		if err != nil {
+			return fmt.Errorf("session: %w", err)
+		}
+		c.Set(ctxSession, sess)
+		uid, _ := sess.Values[keyUserID].(string)
+		if uid == "" {
+			return next(c)
+		}
+		user, err := m.users.ByID(r.Context(), uid)
+		if errors.Is(err, models.ErrNotFound) || (err == nil && user.Status != models.StatusActive) {
+			// The account is gone, locked or deactivated: its sessions end.
+			if err := m.end(c, sess); err != nil {
+				return err
+			}
+			return next(c)
+		}
+		if err != nil {
+			return fmt.Errorf("load signed-in user: %w", err)
+		}
+		merchant, err := m.merchants.ByID(r.Context(), user.MerchantID)
+		if err != nil {
+			return fmt.Errorf("load merchant of %s: %w", user.ID, err)
+		}
+		c.Set(ctxUser, user)
+		c.Set(ctxMerchant, merchant)
+		if row, ok := sess.Values[rowKey{}].(*models.Session); ok && m.Store.now().Sub(row.LastSeenAt) > touchEvery {
+			if err := m.rows.Touch(r.Context(), row.ID, m.Store.now()); err != nil {
+				m.log.Warn("touch session", "err", err)
+			}
+		}
+		return next(c)
+	}
+}
+
+// CurrentUser is the signed-in user, or nil.
+func CurrentUser(c echo.Context) *models.User {
+	u, _ := c.Get(ctxUser).(*models.User)
+	return u
+}
+
+// CurrentMerchant is the signed-in user's merchant, or nil.
+func CurrentMerchant(c echo.Context) *models.Merchant {
+	m, _ := c.Get(ctxMerchant).(*models.Merchant)
+	return m
+}
+
+func session(c echo.Context) *sessions.Session {
+	s, _ := c.Get(ctxSession).(*sessions.Session)
+	return s
+}
+
+// RequireUser is middleware that sends a signed-out visitor to the sign-in
+// page, then back to where they were going.
+func RequireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if CurrentUser(c) != nil {
+			return next(c)
+		}
+		target := "/login"
+		if r := c.Request(); r.Method == http.MethodGet && r.URL.Path != "/" {
+			target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+		}
+		if c.Request().Header.Get("HX-Request") == "true" {
+			c.Response().Header().Set("HX-Redirect", target)
+			return c.NoContent(http.StatusUnauthorized)
+		}
+		return c.Redirect(http.StatusSeeOther, target)
+	}
+}
+
+// SafeNext returns next when it is a path on this site, else fallback, so
+// the sign-in page cannot be used to send people elsewhere.
+func SafeNext(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return fallback
+	}
+	return next
+}
+
+// SignIn starts a new session for user: the old session (and its id) is
+// ended, so an id planted before sign-in is worthless after it.
+func (m *Manager) SignIn(c echo.Context, user *models.User) error {
+	old := session(c)
+	if old != nil && old.ID != "" {
+		if err := m.rows.Delete(c.Request().Context(), hashToken(old.ID)); err != nil {
+			return fmt.Errorf("end previous session: %w", err)
+		}
+	}
+	sess := sessions.NewSession(m.Store, m.Store.CookieName())
+	sess.Options = m.Store.options()
+	sess.IsNew = true
+	sess.Values[keyUserID] = user.ID
+	sess.Values[keyAuthAt] = m.Store.now().Unix()
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	c.Set(ctxSession, sess)
+	return nil
+}
+
+// SignOut ends the current session server-side and clears its cookie.
+func (m *Manager) SignOut(c echo.Context) error {
+	sess := session(c)
+	if sess == nil {
+		return nil
+	}
+	return m.end(c, sess)
+}
+
+func (m *Manager) end(c echo.Context, sess *sessions.Session) error {
+	sess.Options = m.Store.options()
+	sess.Options.MaxAge = -1
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	sess.Values = map[any]any{}
+	sess.ID = ""
+	sess.Options = m.Store.options()
+	return nil
+}

@@ -1,0 +1,144 @@
+// Package config reads My Account's settings from flags and environment
+// variables; a flag given on the command line wins over its variable.
+package config
+
+import (
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting.
+type Config struct {
+	Addr               string
+	DatabaseURL        string
+	SessionSecret      string
+	BaseURL            string
+	BcryptCost         int
+	Demo               bool
+	LogLevel           string
+	SessionIdleTimeout time.Duration
+	SessionMaxAge      time.Duration
+	BcryptConcurrency  int
+	ShutdownTimeout    time.Duration
+
+	// SecretGenerated is set when no secret was given and one was made up.
+	SecretGenerated bool
+}
+
+// Secure reports whether the site is served over https: cookies are
+// then Secure and HSTS is sent.
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// SlogLevel is the configured log level.
+func (c Config) SlogLevel() slog.Level {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(c.LogLevel))
+	return l
+}
+
+// Parse reads args (without the program name) and the environment through
+// getenv. It writes usage to out on --help and returns flag.ErrHelp.
+func Parse(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("myaccount", flag.ContinueOnError)
+	fs.SetOutput(out)
+	str := func(p *string, name, env, def, usage string) {
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" ($"+env+")")
+	}
+	var cost, conc, envErr = 0, 0, error(nil)
+	integer := func(p *int, name, env string, def int, usage string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				envErr = fmt.Errorf("%s: %q is not a whole number", env, v)
+			}
+			def = n
+		}
+		fs.IntVar(p, name, def, usage+" ($"+env+")")
+	}
+	duration := func(p *time.Duration, name, env string, def time.Duration, usage string) {
+		if v := getenv(env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				envErr = fmt.Errorf("%s: %q is not a duration like 30m", env, v)
+			}
+			def = d
+		}
+		fs.DurationVar(p, name, def, usage+" ($"+env+")")
+	}
+	str(&c.Addr, "addr", "MYACCOUNT_ADDR", ":8080", "address to listen on")
+	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "postgres:// URL; empty uses the embedded SQLite file myaccount.db")
+	str(&c.SessionSecret, "session-secret", "SESSION_SECRET", "", "secret that signs session cookies, 32 bytes or more; empty makes a random one per start (demo only)")
+	str(&c.BaseURL, "base-url", "BASE_URL", "http://localhost:8080", "public URL of the site; https:// turns on Secure cookies and HSTS")
+	integer(&cost, "bcrypt-cost", "BCRYPT_COST", 11, "bcrypt cost for new password hashes")
+	demoDefault := false
+	if v := getenv("MYACCOUNT_DEMO"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErr = fmt.Errorf("MYACCOUNT_DEMO: %q is not true or false", v)
+		}
+		demoDefault = b
+	}
+	fs.BoolVar(&c.Demo, "demo", demoDefault, "create the demo data on a new database, also on PostgreSQL ($MYACCOUNT_DEMO)")
+	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
+	duration(&c.SessionIdleTimeout, "session-idle-timeout", "SESSION_IDLE_TIMEOUT", 30*time.Minute, "end a session unused this long")
+	duration(&c.SessionMaxAge, "session-max-age", "SESSION_MAX_AGE", 12*time.Hour, "end a session this long after sign-in")
+	integer(&conc, "bcrypt-concurrency", "BCRYPT_CONCURRENCY", runtime.NumCPU(), "password hashes run at once at most")
+	duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 15*time.Second, "how long SIGTERM waits for requests in flight")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if envErr != nil {
+		return c, envErr
+	}
+	c.BcryptCost, c.BcryptConcurrency = cost, conc
+	return c, c.finish()
+}
+
+func (c *Config) finish() error {
+	if c.BcryptCost < 4 || c.BcryptCost > 31 {
+		return fmt.Errorf("bcrypt cost must be between 4 and 31, not %d", c.BcryptCost)
+	}
+	if c.BcryptConcurrency < 1 {
+		return errors.New("bcrypt concurrency must be at least 1")
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("base URL must be an http:// or https:// URL, not %q", c.BaseURL)
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("log level must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	if c.SessionIdleTimeout <= 0 || c.SessionMaxAge <= 0 {
+		return errors.New("session timeouts must be positive")
+	}
+	if c.SessionSecret == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		c.SessionSecret = string(b)
+		c.SecretGenerated = true
+	} else if len(c.SessionSecret) < 32 {
+		return errors.New("session secret must be at least 32 bytes")
+	}
+	return nil
+}
+
+// FromOS parses the process's arguments and environment.
+func FromOS() (Config, error) {
+	return Parse(os.Args[1:], os.Getenv, os.Stderr)
+}

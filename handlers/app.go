@@ -1,0 +1,31 @@
+// Package handlers turns HTTP requests into calls on the domain and renders
+// the answers: full pages for browsers, fragments for htmx.
+package handlers
+
+import (
+	"log/slog"
+
+	"gorm.io/gorm"
+
+	"myaccount/auth"
+	"myaccount/store"
+)
+
+// Deps are what the handlers are built from; main.go assembles them.
+type Deps struct {
+	DB            *gorm.DB
+	Users         *store.Users
+	Merchants     *store.Merchants
+	Sessions      *auth.Manager
+	Authenticator *auth.Authenticator
+	Hasher        *auth.Hasher
+	Flash         *auth.Flash
+	Log           *slog.Logger
+	// Secure is set when the site is served over https.
+	Secure bool
+}
+
+// App holds the handlers' dependencies.
+type App struct {
+	Deps
+}

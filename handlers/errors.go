@@ -1,0 +1,98 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"myaccount/auth"
+	"myaccount/models"
+	"myaccount/views"
+	"myaccount/views/layout"
+)
+
+// errCSRF is what a form with a missing or stale token gets.
+var errCSRF = echo.NewHTTPError(http.StatusForbidden, "csrf")
+
+type problem struct {
+	status  int
+	title   string
+	message string
+}
+
+// classify maps an error to what the user is told. This is the one place
+// domain errors become HTTP statuses.
+func classify(err error) problem {
+	var he *echo.HTTPError
+	var fe models.FieldErrors
+	switch {
+	case errors.Is(err, errCSRF):
+		return problem{http.StatusForbidden, "This form has expired", "For your security, forms expire. Go back, reload the page and submit the form again. Nothing was saved."}
+	case errors.Is(err, models.ErrNotFound):
+		return problem{http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct."}
+	case errors.Is(err, models.ErrForbidden):
+		return problem{http.StatusForbidden, "You cannot open this page", "Your account does not have access to this page."}
+	case errors.Is(err, models.ErrConflict):
+		return problem{http.StatusConflict, "Your changes were not saved", "This record was changed by someone else since you opened it. Go back, reload the page and make your changes again."}
+	case errors.Is(err, models.ErrTooMany):
+		return problem{http.StatusTooManyRequests, "Too many attempts", "Wait a minute, then try again."}
+	case errors.As(err, &fe):
+		return problem{http.StatusUnprocessableEntity, "Check your answers", "Some of what you entered needs correcting. Go back and try again."}
+	case errors.As(err, &he):
+		switch he.Code {
+		case http.StatusNotFound, http.StatusMethodNotAllowed:
+			return problem{http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct."}
+		case http.StatusRequestEntityTooLarge:
+			return problem{he.Code, "What you sent is too large", "Go back and send less at once."}
+		case http.StatusForbidden, http.StatusBadRequest:
+			return problem{he.Code, "Your request could not be handled", "Go back, reload the page and try again."}
+		case http.StatusTooManyRequests:
+			return problem{he.Code, "Too many attempts", "Wait a minute, then try again."}
+		}
+		if he.Code < 500 {
+			return problem{he.Code, "Your request could not be handled", "Go back, reload the page and try again."}
+		}
+	}
+	return problem{http.StatusInternalServerError, "Sorry, there is a problem with the service", "Try again later. Nothing you entered has been lost on your side: go back to see it."}
+}
+
+// HandleError is Echo's error handler: it logs unexpected errors with the
+// request's context and shows a plain page, never an internal message.
+func (a *App) HandleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := classify(err)
+	if p.status >= 500 {
+		attrs := []any{"err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID)}
+		if u := auth.CurrentUser(c); u != nil {
+			attrs = append(attrs, "user_id", u.ID)
+		}
+		a.Log.Error("request failed", attrs...)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.status)
+		return
+	}
+	page := layout.Page{Title: p.title, User: auth.CurrentUser(c), CSRF: csrfToken(c)}
+	if rerr := render(c, p.status, views.ErrorPage(page, p.status, p.message), nil); rerr != nil {
+		a.Log.Error("render error page", "err", rerr)
+		_ = c.String(p.status, p.title)
+	}
+}
+
+// csrfError turns every refusal of the CSRF middleware (token missing,
+// stale or forged) into errCSRF.
+func csrfError(error, echo.Context) error { return errCSRF }
+
+// logRecovered logs a panic with its stack; the user sees the 500 page.
+func logRecovered(log *slog.Logger) middleware.LogErrorFunc {
+	return func(c echo.Context, err error, stack []byte) error {
+		log.Error("panic", "err", err, "path", c.Request().URL.Path, "stack", string(stack))
+		return err
+	}
+}

@@ -1,0 +1,76 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"myaccount/auth"
+	"myaccount/store"
+	"myaccount/views"
+)
+
+// GET /account/password — the password form.
+func (a *App) handlePassword(c echo.Context) error {
+	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
+	form := views.PasswordForm{Forced: u.MustChangePassword}
+	return render(c, http.StatusOK, views.PasswordPage(a.page(c, "Change your password", "password"), m.PasswordPolicy, form), nil)
+}
+
+// POST /account/password — change the password after checking the current one.
+func (a *App) handlePasswordPost(c echo.Context) error {
+	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
+	in := store.PasswordChange{Current: c.FormValue("current_password"), New: c.FormValue("new_password"), Confirm: c.FormValue("confirm_password")}
+	err := a.Users.ChangePassword(c.Request().Context(), a.Hasher, m, u, in, meta(c))
+	if invalid, ok := asFieldErrors(err); ok {
+		form := views.PasswordForm{Errors: invalid, Forced: u.MustChangePassword}
+		p := a.page(c, "Error: Change your password", "password")
+		return render(c, http.StatusUnprocessableEntity, views.PasswordPage(p, m.PasswordPolicy, form), views.PasswordSection(p.CSRF, m.PasswordPolicy, form))
+	}
+	if err != nil {
+		return err
+	}
+	const msg = "Your password has been changed."
+	if isHTMX(c) {
+		p := a.page(c, "Change your password", "password")
+		return render(c, http.StatusOK, nil, views.PasswordSection(p.CSRF, m.PasswordPolicy, views.PasswordForm{Notice: msg}))
+	}
+	a.Flash.Set(c, "success", msg)
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// POST /account/password/check — the policy checklist and strength meter
+// for what the user has typed so far, so the live checklist and the final
+// check use the same rules.
+func (a *App) handlePasswordCheck(c echo.Context) error {
+	m := auth.CurrentMerchant(c)
+	return render(c, http.StatusOK, views.PasswordRules(m.PasswordPolicy, c.FormValue("new_password")), nil)
+}
+
+// GET /account/email — the email form.
+func (a *App) handleEmail(c echo.Context) error {
+	u := auth.CurrentUser(c)
+	return render(c, http.StatusOK, views.EmailPage(a.page(c, "Change your email", "email"), views.EmailForm{Current: u.Email}), nil)
+}
+
+// POST /account/email — change the email after checking the password.
+func (a *App) handleEmailPost(c echo.Context) error {
+	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
+	in := store.EmailChange{New: c.FormValue("new_email"), Confirm: c.FormValue("confirm_email"), Password: c.FormValue("current_password")}
+	err := a.Users.ChangeEmail(c.Request().Context(), a.Hasher, m, u, in, meta(c))
+	if invalid, ok := asFieldErrors(err); ok {
+		form := views.EmailForm{Current: u.Email, New: in.New, Confirm: in.Confirm, Errors: invalid}
+		p := a.page(c, "Error: Change your email", "email")
+		return render(c, http.StatusUnprocessableEntity, views.EmailPage(p, form), views.EmailSection(p.CSRF, form))
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Your email has been changed to " + u.Email + "."
+	if isHTMX(c) {
+		p := a.page(c, "Change your email", "email")
+		return render(c, http.StatusOK, nil, views.EmailSection(p.CSRF, views.EmailForm{Current: u.Email, Notice: msg}))
+	}
+	a.Flash.Set(c, "success", msg)
+	return c.Redirect(http.StatusSeeOther, "/account")
+}

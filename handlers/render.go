@@ -1,0 +1,81 @@
+package handlers
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"myaccount/auth"
+	"myaccount/store"
+	"myaccount/views/layout"
+)
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// isHTMX reports whether htmx sent the request and wants a fragment.
+func isHTMX(c echo.Context) bool {
+	h := c.Request().Header
+	return h.Get("HX-Request") == "true" && h.Get("HX-Boosted") != "true"
+}
+
+// render writes the fragment to htmx and the full page to everyone else,
+// with status. It renders into a buffer first, so a failing template
+// becomes an error page instead of half a page.
+func render(c echo.Context, status int, page, fragment templ.Component) error {
+	c.Response().Header().Add("Vary", "HX-Request")
+	comp := page
+	if fragment != nil && isHTMX(c) {
+		comp = fragment
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// saved ends a successful POST: htmx gets the updated section with 200 and
+// the address bar moves to location; a browser without JavaScript is sent
+// there with 303 See Other and finds the message as a flash.
+func (a *App) saved(c echo.Context, location, kind, msg string, fragment func(layout.Page) templ.Component) error {
+	if isHTMX(c) && fragment != nil {
+		c.Response().Header().Set("HX-Push-Url", location)
+		p := a.page(c, "My Account", "account")
+		p.NoticeKind, p.Notice = kind, msg
+		return render(c, http.StatusOK, nil, fragment(p))
+	}
+	a.Flash.Set(c, kind, msg)
+	return c.Redirect(http.StatusSeeOther, location)
+}
+
+// redirect sends htmx a full-page navigation and others a 303.
+func redirect(c echo.Context, location string) error {
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", location)
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Redirect(http.StatusSeeOther, location)
+}
+
+// page is the shell's data for the current request, with any flash message.
+func (a *App) page(c echo.Context, title, nav string) layout.Page {
+	p := layout.Page{Title: title, Nav: nav, User: auth.CurrentUser(c), CSRF: csrfToken(c)}
+	p.NoticeKind, p.Notice = a.Flash.Take(c)
+	return p
+}
+
+func csrfToken(c echo.Context) string {
+	t, _ := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
+	return t
+}
+
+// meta is where the request came from, for the audit trail.
+func meta(c echo.Context) store.Meta {
+	return store.Meta{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
+}

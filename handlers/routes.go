@@ -1,0 +1,132 @@
+package handlers
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"myaccount/auth"
+	"myaccount/models"
+	"myaccount/static"
+)
+
+// maxBodyBytes bounds every request body.
+const maxBodyBytes = "1M"
+
+// New builds the Echo application with every route and middleware.
+func New(d Deps) *echo.Echo {
+	a := &App{Deps: d}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.HandleError
+	// The client address is the connection's: a header a client sets
+	// must not decide what the audit trail records.
+	e.IPExtractor = echo.ExtractIPDirect()
+
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: logRecovered(a.Log)}))
+	e.Use(middleware.RequestID())
+	e.Use(a.logRequests)
+	e.Use(securityHeaders)
+	e.Use(middleware.BodyLimit(maxBodyBytes))
+
+	e.GET("/healthz", a.handleHealthz)
+	e.GET("/readyz", a.handleReadyz)
+	e.GET("/static/*", serveStatic)
+
+	// Everything else is a page: it has a session and CSRF protection.
+	pages := e.Group("", middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		CookieName:     csrfCookieName(a.Secure),
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   a.Secure,
+		CookieSameSite: http.SameSiteLaxMode,
+		ErrorHandler:   csrfError,
+	}), a.Sessions.Load)
+
+	pages.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/account") })
+	pages.GET("/login", a.handleLogin)
+	pages.POST("/login", a.handleLoginPost)
+	pages.POST("/logout", a.handleLogout)
+
+	account := pages.Group("/account", auth.RequireUser, requirePasswordChange)
+	account.GET("", a.handleAccount)
+	account.GET("/profile/edit", a.handleProfileEdit)
+	account.POST("/profile", a.handleProfileUpdate)
+	account.GET("/password", a.handlePassword)
+	account.POST("/password", a.handlePasswordPost)
+	account.POST("/password/check", a.handlePasswordCheck)
+	account.GET("/email", a.handleEmail)
+	account.POST("/email", a.handleEmailPost)
+
+	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
+	return e
+}
+
+// csrfCookieName uses the __Host- prefix behind https, so no subdomain can
+// plant the cookie.
+func csrfCookieName(secure bool) string {
+	if secure {
+		return "__Host-myaccount_csrf"
+	}
+	return "myaccount_csrf"
+}
+
+// requirePasswordChange keeps a user who must change their password on the
+// password page until they have.
+func requirePasswordChange(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := auth.CurrentUser(c)
+		if u != nil && u.MustChangePassword && !strings.HasPrefix(c.Path(), "/account/password") {
+			return redirect(c, "/account/password")
+		}
+		return next(c)
+	}
+}
+
+// securityHeaders are sent with every response.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		return next(c)
+	}
+}
+
+// GET /static/* — embedded CSS and scripts. A request naming the current
+// content hash (?v=) may be cached for a year.
+func serveStatic(c echo.Context) error {
+	name := c.Param("*")
+	v := static.Version(name)
+	if v == "" {
+		return models.ErrNotFound
+	}
+	if c.QueryParam("v") == v {
+		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	}
+	c.Response().Header().Set("ETag", `"`+v+`"`)
+	if c.Request().Header.Get("If-None-Match") == `"`+v+`"` {
+		return c.NoContent(http.StatusNotModified)
+	}
+	b, err := static.Files.ReadFile(name)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	return c.Blob(http.StatusOK, mime.TypeByExtension(path.Ext(name)), b)
+}
+
+// asFieldErrors reports whether err carries field errors.
+func asFieldErrors(err error) (models.FieldErrors, bool) {
+	var fe models.FieldErrors
+	ok := errors.As(err, &fe)
+	return fe, ok
+}

@@ -1,0 +1,80 @@
+// Command myaccount serves My Account: guests of a loyalty program keep
+// their profile up to date, and the program's admins look after their
+// accounts. `go run .` serves on :8080 with an embedded SQLite database and
+// demo data; --help lists every setting.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"myaccount/config"
+	"myaccount/server"
+)
+
+func main() {
+	cfg, err := config.FromOS()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "myaccount:", err)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
+	if err := run(cfg, log); err != nil {
+		log.Error("stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(cfg config.Config, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if cfg.SecretGenerated {
+		log.Warn("no session secret given: using a random one, so sessions end at every restart (set SESSION_SECRET in production)")
+	}
+	app, err := server.Build(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	for _, d := range app.Demo {
+		log.Info("demo account (its password is in README.md)", "username", d.Username, "role", d.Role, "merchant", d.Merchant)
+	}
+
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           app.Echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("listening", "addr", cfg.Addr, "base_url", cfg.BaseURL)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests in flight", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}

@@ -1,0 +1,46 @@
+package models
+
+import "database/sql/driver"
+
+// Audit actions.
+const (
+	ActionSignIn         = "user.sign_in"
+	ActionSignInFailed   = "user.sign_in_failed"
+	ActionSignOut        = "user.sign_out"
+	ActionLocked         = "user.locked"
+	ActionProfileUpdated = "user.profile_updated"
+	ActionPasswordChange = "user.password_changed"
+	ActionEmailChange    = "user.email_changed"
+	ActionCreated        = "user.created"
+)
+
+// Secret is what an audit trail records instead of a secret's value.
+const Secret = "changed"
+
+// Change is one field's old and new value in an audit event.
+type Change struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// Changes is stored as JSON text.
+type Changes []Change
+
+// Value implements driver.Valuer.
+func (c Changes) Value() (driver.Value, error) {
+	if c == nil {
+		return "[]", nil
+	}
+	return jsonValue([]Change(c))
+}
+
+// Scan implements sql.Scanner.
+func (c *Changes) Scan(src any) error {
+	var out []Change
+	if err := scanJSON(src, &out); err != nil {
+		return err
+	}
+	*c = out
+	return nil
+}

@@ -1,0 +1,321 @@
+package models
+
+import (
+	"net/mail"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+// The field rules below each take what the user typed and return the value
+// to store, or a message that names the field by its label. They are the
+// only place these rules live: the guest form, the admin form and the API
+// all call them.
+
+// CleanText trims text and checks it is valid UTF-8 without control or
+// bidirectional-override characters and at most max characters long.
+func CleanText(label, raw string, max int) (string, string) {
+	s := strings.TrimSpace(raw)
+	if !utf8.ValidString(s) {
+		return "", label + " contains characters that are not allowed"
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || isBidiControl(r) {
+			return "", label + " must not contain control characters"
+		}
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", label + " must be " + strconv.Itoa(max) + " characters or fewer"
+	}
+	return s, ""
+}
+
+// isBidiControl reports the invisible direction overrides used to disguise text.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0xFEFF
+}
+
+// CleanName is CleanText for people's names: letters, marks, spaces,
+// hyphens, apostrophes and full stops only.
+func CleanName(label, raw string, max int) (string, string) {
+	s, msg := CleanText(label, raw, max)
+	if msg != "" {
+		return "", msg
+	}
+	for _, r := range s {
+		if !(unicode.IsLetter(r) || unicode.Is(unicode.M, r) || r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.') {
+			return "", label + " must only include letters, spaces, hyphens, apostrophes and full stops"
+		}
+	}
+	return s, ""
+}
+
+// CleanInitial accepts one letter, stored in upper case.
+func CleanInitial(label, raw string) (string, string) {
+	s, msg := CleanText(label, raw, 2)
+	if msg != "" {
+		return "", msg
+	}
+	s = strings.TrimSuffix(s, ".")
+	if s == "" {
+		return "", ""
+	}
+	if r, size := utf8.DecodeRuneInString(s); size != len(s) || !unicode.IsLetter(r) {
+		return "", label + " must be a single letter"
+	}
+	return strings.ToUpper(s), ""
+}
+
+var postalCodePattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} -]*$`)
+
+// CleanPostalCode accepts letters, digits, spaces and hyphens.
+func CleanPostalCode(label, raw string) (string, string) {
+	s, msg := CleanText(label, raw, 16)
+	if msg != "" || s == "" {
+		return s, msg
+	}
+	if !postalCodePattern.MatchString(s) {
+		return "", label + " must only include letters, numbers, spaces and hyphens"
+	}
+	return strings.ToUpper(s), ""
+}
+
+// MaxEmailLength is the longest address SMTP carries (RFC 5321).
+const MaxEmailLength = 254
+
+// CleanEmail checks an address has the form name@domain.tld with no display
+// name or comments; the domain is stored in lower case.
+func CleanEmail(label, raw string) (string, string) {
+	s, msg := CleanText(label, raw, MaxEmailLength)
+	if msg != "" || s == "" {
+		return s, msg
+	}
+	addr, err := mail.ParseAddress(s)
+	at := strings.LastIndexByte(s, '@')
+	if err != nil || addr.Address != s || addr.Name != "" || at < 1 || strings.ContainsAny(s, " \"(),:;<>[\\]") {
+		return "", "Enter " + article(label) + " in the correct format, like name@example.com"
+	}
+	domain := strings.ToLower(s[at+1:])
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return "", "Enter " + article(label) + " in the correct format, like name@example.com"
+	}
+	return s[:at+1] + domain, ""
+}
+
+func article(label string) string {
+	l := strings.ToLower(label)
+	if strings.ContainsRune("aeiou", rune(l[0])) {
+		return "an " + l
+	}
+	return "a " + l
+}
+
+// DefaultPhoneRegion is used for a national number when no country is known.
+const DefaultPhoneRegion = "US"
+
+// CleanPhone parses a phone number typed in any common format. A number
+// without a leading + is read as a number of region. It returns the E.164
+// form and the number's own region.
+func CleanPhone(label, raw, region string) (e164, numberRegion, msg string) {
+	s, msg := CleanText(label, raw, 32)
+	if msg != "" || s == "" {
+		return "", "", msg
+	}
+	if region == "" {
+		region = DefaultPhoneRegion
+	}
+	bad := "Enter " + article(label) + " like +1 415 555 0132, or a number of your country"
+	for _, r := range s {
+		if !(unicode.IsDigit(r) || strings.ContainsRune("+-(). /", r) || r == 'x' || r == 'X') {
+			return "", "", bad
+		}
+	}
+	num, err := phonenumbers.Parse(s, region)
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return "", "", bad
+	}
+	return phonenumbers.Format(num, phonenumbers.E164), phonenumbers.GetRegionCodeForNumber(num), ""
+}
+
+// FormatPhone shows a stored E.164 number in the international format.
+func FormatPhone(e164 string) string {
+	if e164 == "" {
+		return ""
+	}
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return e164
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}
+
+// The ISO 3166-1 alpha-2 codes of the countries that are assigned today.
+const isoCountryCodes = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
+
+// Option is one choice of a select input.
+type Option struct {
+	Value string
+	Label string
+}
+
+var countries = sync.OnceValues(func() ([]Option, map[string]string) {
+	names := display.English.Regions()
+	byCode := map[string]string{}
+	var opts []Option
+	for _, code := range strings.Fields(isoCountryCodes) {
+		name := names.Name(language.MustParseRegion(code))
+		byCode[code] = name
+		opts = append(opts, Option{Value: code, Label: name})
+	}
+	sort.Slice(opts, func(i, j int) bool { return opts[i].Label < opts[j].Label })
+	return opts, byCode
+})
+
+// Countries lists the ISO countries by English name.
+func Countries() []Option {
+	opts, _ := countries()
+	return opts
+}
+
+// CountryName is the English name of an ISO code, or the code itself.
+func CountryName(code string) string {
+	if _, byCode := countries(); byCode[code] != "" {
+		return byCode[code]
+	}
+	return code
+}
+
+// CleanCountry accepts an ISO 3166-1 alpha-2 code in any case.
+func CleanCountry(label, raw string) (string, string) {
+	s := strings.ToUpper(strings.TrimSpace(raw))
+	if s == "" {
+		return "", ""
+	}
+	if _, byCode := countries(); byCode[s] == "" {
+		return "", "Select a country from the list"
+	}
+	return s, ""
+}
+
+// CleanLanguage accepts a well-formed BCP 47 tag whose language is known,
+// and stores its canonical form (en-us → en-US).
+func CleanLanguage(label, raw string) (string, string) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", ""
+	}
+	bad := label + " must be a language code like en, nl-BE or pt-BR"
+	if len(s) > 35 {
+		return "", bad
+	}
+	tag, err := language.Parse(s)
+	if err != nil {
+		return "", bad
+	}
+	if base, _ := tag.Base(); base.String() == "und" || display.English.Languages().Name(base) == "" {
+		return "", bad
+	}
+	return tag.String(), ""
+}
+
+// LanguageName is the English name of a BCP 47 tag, or the tag itself.
+func LanguageName(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if name := display.English.Tags().Name(t); name != "" {
+		return name
+	}
+	return tag
+}
+
+// commonLanguages are offered in the language select; any other valid tag
+// a user already has is offered too.
+var commonLanguages = []string{
+	"ar", "cs", "da", "de", "de-AT", "de-CH", "el", "en", "en-AU", "en-CA", "en-GB", "en-IE", "en-NZ", "en-US",
+	"es", "es-MX", "fi", "fr", "fr-BE", "fr-CA", "fr-CH", "he", "hi", "hu", "id", "it", "ja", "ko", "nb",
+	"nl", "nl-BE", "pl", "pt", "pt-BR", "ro", "ru", "sv", "th", "tr", "uk", "vi", "zh-Hans", "zh-Hant",
+}
+
+// Languages lists the offered languages, plus current when it is not among them.
+func Languages(current string) []Option {
+	opts := make([]Option, 0, len(commonLanguages)+1)
+	found := current == ""
+	for _, tag := range commonLanguages {
+		opts = append(opts, Option{Value: tag, Label: LanguageName(tag) + " (" + tag + ")"})
+		found = found || tag == current
+	}
+	if !found {
+		opts = append(opts, Option{Value: current, Label: LanguageName(current) + " (" + current + ")"})
+	}
+	sort.Slice(opts, func(i, j int) bool { return opts[i].Label < opts[j].Label })
+	return opts
+}
+
+// CleanGender accepts F, M or empty (unspecified), in any case.
+func CleanGender(label, raw string) (string, string) {
+	s := strings.ToUpper(strings.TrimSpace(raw))
+	switch s {
+	case "", GenderFemale, GenderMale:
+		return s, ""
+	}
+	return "", "Select an option for " + strings.ToLower(label)
+}
+
+// DateLayout is the only date format accepted from users: ISO 8601's
+// YYYY-MM-DD, which has no day/month ambiguity.
+const DateLayout = "2006-01-02"
+
+// earliestBirthday keeps obvious typos (0198-…) out.
+var earliestBirthday = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// CleanDate accepts a real date written YYYY-MM-DD.
+func CleanDate(label, raw string) (string, string) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", ""
+	}
+	d, err := time.Parse(DateLayout, s)
+	if err != nil || len(s) != len(DateLayout) {
+		return "", label + " must be a real date, like 1986-01-30"
+	}
+	return d.Format(DateLayout), ""
+}
+
+// CleanBirthday is CleanDate for a date in the past, after 1900.
+func CleanBirthday(label, raw string, now time.Time) (string, string) {
+	s, msg := CleanDate(label, raw)
+	if msg != "" || s == "" {
+		return s, msg
+	}
+	d, _ := time.Parse(DateLayout, s)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if !d.Before(today) {
+		return "", label + " must be in the past"
+	}
+	if d.Before(earliestBirthday) {
+		return "", label + " must be after 1900-01-01"
+	}
+	return s, ""
+}
+
+// CleanBool reads a checkbox or a JSON-ish boolean: checked is "true".
+func CleanBool(label, raw string) (string, string) {
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "", "false", "0", "off", "no":
+		return "false", ""
+	case "true", "1", "on", "yes":
+		return "true", ""
+	}
+	return "", label + " must be yes or no"
+}

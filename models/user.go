@@ -1,0 +1,169 @@
+package models
+
+import (
+	"time"
+)
+
+// User statuses (VELA's status values).
+const (
+	StatusActive   = "ACTIVE"
+	StatusInactive = "INACTIVE"
+	StatusLocked   = "LOCKED"
+)
+
+// Roles.
+const (
+	RoleCustomer      = "CUSTOMER"
+	RoleMerchantAdmin = "MERCHANT_ADMIN"
+)
+
+// Genders; the empty string is "unspecified".
+const (
+	GenderFemale = "F"
+	GenderMale   = "M"
+)
+
+// User is a guest or a member of a merchant's staff. The password hash never
+// leaves the server: no view or response takes a User's hash.
+type User struct {
+	ID         string `gorm:"primaryKey"`
+	MerchantID string
+
+	// identity
+	Username      string
+	Email         string
+	PreviousEmail string
+	MemberNumber  string
+	CardNumber    string
+	ExternalID    string
+	ReferralCode  string
+	AuxiliaryID   string
+
+	// name
+	NamePrefix    string
+	FirstName     string
+	MiddleInitial string
+	LastName      string
+	NameSuffix    string
+
+	// contact: phones in E.164 with the region they were parsed for
+	Phone         string
+	PhoneCountry  string
+	Mobile        string
+	MobileCountry string
+	MobileCarrier string
+	Fax           string
+	FaxCountry    string
+
+	// address
+	Country      string
+	AddressLine1 string `gorm:"column:address_line1"`
+	AddressLine2 string `gorm:"column:address_line2"`
+	AddressLine3 string `gorm:"column:address_line3"`
+	City         string
+	State        string
+	PostalCode   string
+
+	// work (merchant staff)
+	Organization string
+	JobTitle     string
+	Department   string
+
+	// preferences
+	Language                     string
+	Gender                       string
+	Birthday                     *time.Time
+	MailingListOffered           bool
+	MailingListSubscribed        bool
+	PrintedMailingListSubscribed bool
+	OptInSecondary               bool
+	ProgrammeOptedIn             bool
+	ProgrammeJoinedAt            *time.Time
+	TermsAccepted                bool
+	PrivacyAccepted              bool
+
+	// loyalty, read-only to guests
+	LoyaltyStatus string
+	LoyaltyTier   string
+	PointsBalance int64
+	HomeStore     string
+
+	CustomFields CustomValues
+
+	// security
+	PasswordHash         string `json:"-"`
+	Status               string
+	Roles                StringList
+	FailedLoginCount     int
+	LockedAt             *time.Time
+	LockedBy             *string
+	MustChangePassword   bool
+	PasswordChangedAt    *time.Time
+	PasswordNeverExpires bool
+	FirstLoginAt         *time.Time
+	LastLoginAt          *time.Time
+
+	// bookkeeping
+	CreatedAt time.Time
+	CreatedBy *string
+	UpdatedAt time.Time
+	UpdatedBy *string
+	Version   int
+}
+
+// HasRole reports whether the user holds role.
+func (u *User) HasRole(role string) bool { return u.Roles.Contains(role) }
+
+// IsAdmin reports whether the user may use the merchant admin console.
+func (u *User) IsAdmin() bool { return u.HasRole(RoleMerchantAdmin) }
+
+// DisplayName is the name to greet the user by.
+func (u *User) DisplayName() string {
+	switch {
+	case u.FirstName != "" && u.LastName != "":
+		return u.FirstName + " " + u.LastName
+	case u.FirstName != "":
+		return u.FirstName
+	default:
+		return u.Username
+	}
+}
+
+// PasswordHistory holds a user's previous password hashes for the reuse rule.
+type PasswordHistory struct {
+	ID        string `gorm:"primaryKey"`
+	UserID    string
+	Hash      string `json:"-"`
+	CreatedAt time.Time
+}
+
+// TableName keeps the table name singular-free and explicit.
+func (PasswordHistory) TableName() string { return "password_history" }
+
+// Session is a server-side sign-in session. The cookie carries only a
+// random token; the row is keyed by the token's SHA-256, so a copy of the
+// table does not hand out live sessions.
+type Session struct {
+	ID              string `gorm:"primaryKey"`
+	UserID          *string
+	Data            string
+	IP              string
+	UserAgent       string
+	CreatedAt       time.Time
+	LastSeenAt      time.Time
+	AuthenticatedAt *time.Time
+	ExpiresAt       time.Time
+}
+
+// AuditEvent records who did what to whom, when and from where.
+type AuditEvent struct {
+	ID         string `gorm:"primaryKey"`
+	MerchantID string
+	ActorID    *string
+	SubjectID  *string
+	Action     string
+	Changes    Changes
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+}

@@ -1,0 +1,75 @@
+// Package server assembles My Account from its configuration: it opens and
+// migrates the database, adds demo data when due, and wires the stores,
+// the security plumbing and the handlers together. main.go and the tests
+// build the application the same way, through Build.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"myaccount/auth"
+	"myaccount/config"
+	"myaccount/handlers"
+	"myaccount/store"
+)
+
+// Server is the assembled application.
+type Server struct {
+	Echo *echo.Echo
+	DB   *gorm.DB
+	Deps handlers.Deps
+	// Demo lists the demo accounts created at this start, if any.
+	Demo []store.DemoAccount
+}
+
+// Build assembles the application. Demo data is created on a new embedded
+// database, or on any database when cfg.Demo is set.
+func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	db, err := store.Open(cfg.DatabaseURL, log)
+	if err != nil {
+		return nil, err
+	}
+	wasNew, err := store.Migrate(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	hasher := auth.NewHasher(cfg.BcryptCost, cfg.BcryptConcurrency)
+	users, merchants, rows := store.NewUsers(db), store.NewMerchants(db), store.NewSessions(db)
+
+	var demo []store.DemoAccount
+	if cfg.Demo || (wasNew && !store.IsPostgres(cfg.DatabaseURL)) {
+		if demo, err = store.SeedDemo(ctx, db, hasher); err != nil {
+			return nil, err
+		}
+	}
+	authenticator, err := auth.NewAuthenticator(users, merchants, hasher)
+	if err != nil {
+		return nil, fmt.Errorf("authenticator: %w", err)
+	}
+	sessionStore := auth.NewSessionStore(rows, auth.SessionConfig{
+		Secret: []byte(cfg.SessionSecret), Secure: cfg.Secure(),
+		IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
+	})
+	deps := handlers.Deps{
+		DB: db, Users: users, Merchants: merchants,
+		Sessions:      auth.NewManager(sessionStore, rows, users, merchants, log),
+		Authenticator: authenticator, Hasher: hasher,
+		Flash: auth.NewFlash([]byte(cfg.SessionSecret), cfg.Secure()),
+		Log:   log, Secure: cfg.Secure(),
+	}
+	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo}, nil
+}
+
+// Close closes the database.
+func (s *Server) Close() error {
+	sqlDB, err := s.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}

@@ -1,0 +1,141 @@
+// Package store keeps My Account's data in SQLite or PostgreSQL through
+// GORM: it opens and migrates the database and implements the domain
+// operations that read or write it, each in one transaction with its audit
+// event.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/google/uuid"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"myaccount/migrations"
+	"myaccount/models"
+)
+
+// DefaultSQLitePath is the embedded database used when no URL is given.
+const DefaultSQLitePath = "myaccount.db"
+
+// Open connects to url: a postgres:// URL, or else a SQLite file path
+// (empty means DefaultSQLitePath). SQL is logged only when slow, and never
+// with its parameters, so no hash can reach a log line.
+func Open(url string, log *slog.Logger) (*gorm.DB, error) {
+	cfg := &gorm.Config{
+		Logger: logger.New(slogWriter{log}, logger.Config{
+			SlowThreshold:             500 * time.Millisecond,
+			LogLevel:                  logger.Warn,
+			IgnoreRecordNotFoundError: true,
+			ParameterizedQueries:      true,
+		}),
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		SkipDefaultTransaction: true,
+		PrepareStmt:            false,
+	}
+	if IsPostgres(url) {
+		db, err := gorm.Open(postgres.Open(url), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, _ := db.DB()
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		return db, nil
+	}
+	path := url
+	if path == "" {
+		path = DefaultSQLitePath
+	}
+	dsn := path
+	if !strings.Contains(dsn, "?") {
+		dsn += "?"
+	} else {
+		dsn += "&"
+	}
+	dsn += "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
+	db, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// SQLite takes one writer at a time; one connection makes every
+	// transaction wait its turn instead of failing with SQLITE_BUSY.
+	sqlDB, _ := db.DB()
+	sqlDB.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// IsPostgres reports whether url names a PostgreSQL database.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Migrate applies every pending migration and reports whether the database
+// was empty before, so the caller knows to add demo data.
+func Migrate(ctx context.Context, db *gorm.DB) (wasNew bool, err error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return false, err
+	}
+	dialect := goose.DialectSQLite3
+	if db.Dialector.Name() == "postgres" {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, sqlDB, migrations.Files)
+	if err != nil {
+		return false, fmt.Errorf("migrations: %w", err)
+	}
+	before, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return false, fmt.Errorf("migrations: read version: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return false, fmt.Errorf("migrations: %w", err)
+	}
+	return before == 0, nil
+}
+
+// Ping reports whether the database answers.
+func Ping(ctx context.Context, db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// NewID returns a new time-ordered id (UUIDv7): ids sort by creation and
+// index well, and reveal nothing about how many rows exist.
+func NewID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+// validID reports whether s can be an id, so a malformed one is "not found"
+// rather than a database error.
+func validID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}
+
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows) {
+		return models.ErrNotFound
+	}
+	return err
+}
+
+type slogWriter struct{ log *slog.Logger }
+
+func (w slogWriter) Printf(format string, args ...any) {
+	w.log.Warn("database", "detail", fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"gorm.io/gorm"
+
+	"myaccount/models"
+)
+
+// DemoAccount is a demo sign-in printed at start-up.
+type DemoAccount struct {
+	Username, Password, Role, Merchant string
+}
+
+// Demo passwords; they are for the demo data only and printed in the log
+// on purpose so people can sign in.
+const (
+	DemoGuestPassword = "Guest#2026"
+	DemoAdminPassword = "Admin#2026"
+)
+
+// SeedDemo fills an empty database with the demo merchants and users. It
+// does nothing when the demo merchant already exists.
+func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) ([]DemoAccount, error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&models.Merchant{}).Where("code = ?", "sandpiper").Count(&n).Error; err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, nil
+	}
+	guestHash, err := hasher.Hash(ctx, DemoGuestPassword)
+	if err != nil {
+		return nil, err
+	}
+	adminHash, err := hasher.Hash(ctx, DemoAdminPassword)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	sandpiper := &models.Merchant{
+		ID: NewID(), Code: "sandpiper", Name: "Sandpiper Bay", PasswordPolicy: models.VELAPolicy,
+		MaxFailedLogins: 5, UniqueEmail: true, UniqueMobile: true, RequiredFields: models.StringList{"first_name", "last_name"},
+		CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	harbor := &models.Merchant{
+		ID: NewID(), Code: "harbor", Name: "Harbor Coffee", PasswordPolicy: models.VELAPolicy,
+		MaxFailedLogins: 5, RequiredFields: models.StringList{"birthday"},
+		CustomFields: models.CustomFieldDefs{
+			{Key: "favourite_drink", Label: "Favourite drink", Type: models.CustomList, Options: []string{"Espresso", "Flat white", "Latte", "Tea"}},
+			{Key: "first_visit", Label: "First visit", Type: models.CustomDate},
+		},
+		CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	birthday := time.Date(1986, 1, 30, 0, 0, 0, 0, time.UTC)
+	joined := now.AddDate(-2, 0, 0)
+	guest := models.User{
+		ID: NewID(), MerchantID: sandpiper.ID, Username: "demo.guest", Email: "demo.guest@example.com",
+		MemberNumber: "1000000001", CardNumber: "6000301001234321", ExternalID: "web-1001", ReferralCode: "MAYA-2026",
+		NamePrefix: "Ms", FirstName: "Maya", MiddleInitial: "J", LastName: "Thompson",
+		Phone: "+14155550132", PhoneCountry: "US", Mobile: "+14155550188", MobileCountry: "US",
+		Country: "US", AddressLine1: "12000 Findley Road", AddressLine2: "Suite 200", City: "Johns Creek", State: "GA", PostalCode: "30097",
+		Language: "en-US", Gender: models.GenderFemale, Birthday: &birthday,
+		MailingListOffered: true, MailingListSubscribed: true, ProgrammeOptedIn: true, ProgrammeJoinedAt: &joined,
+		TermsAccepted: true, PrivacyAccepted: true,
+		LoyaltyStatus: "Enrolled", LoyaltyTier: "Gold", PointsBalance: 2480, HomeStore: "Sandpiper Bay Harbourfront",
+		PasswordHash: guestHash, Status: models.StatusActive, Roles: models.StringList{models.RoleCustomer},
+		PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	admin := models.User{
+		ID: NewID(), MerchantID: sandpiper.ID, Username: "demo.admin", Email: "demo.admin@example.com",
+		MemberNumber: "1000000002", FirstName: "Sam", LastName: "Okafor", Country: "US", Language: "en-US",
+		Organization: "Sandpiper Bay", JobTitle: "Guest services manager", Department: "Guest services",
+		PasswordHash: adminHash, Status: models.StatusActive, Roles: models.StringList{models.RoleMerchantAdmin},
+		PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	users := []models.User{guest, admin}
+	rng := rand.New(rand.NewPCG(2026, 11))
+	users = append(users, demoGuests(rng, sandpiper, 60, guestHash, now)...)
+	users = append(users, demoGuests(rng, harbor, 12, guestHash, now)...)
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create([]*models.Merchant{sandpiper, harbor}).Error; err != nil {
+			return err
+		}
+		return tx.CreateInBatches(users, 100).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo data: %w", err)
+	}
+	return []DemoAccount{
+		{"demo.guest", DemoGuestPassword, "guest", sandpiper.Name},
+		{"demo.admin", DemoAdminPassword, "merchant admin", sandpiper.Name},
+		{users[len(users)-1].Username, DemoGuestPassword, "guest", harbor.Name},
+	}, nil
+}
+
+var (
+	demoFirst = []string{"Olivia", "Liam", "Emma", "Noah", "Sofia", "Lucas", "Amara", "Mateo", "Chloé", "Yusuf", "Hana", "Tomás", "Ingrid", "Kofi", "Mei", "Arjun", "Zoë", "Finn", "Leila", "Oskar", "Nadia", "Ravi", "Elif", "Jonas"}
+	demoLast  = []string{"Smith", "García", "Nguyen", "O'Brien", "Kowalski", "Janssen", "Müller", "Rossi", "Haddad", "Tanaka", "Okafor", "Silva", "Dubois", "Andersen", "Khan", "Peeters", "Moreau", "Novak", "Lindqvist", "Costa"}
+	demoCity  = []struct{ city, state, code string }{{"Johns Creek", "GA", "30097"}, {"Portland", "OR", "97205"}, {"Austin", "TX", "78701"}, {"Boston", "MA", "02108"}, {"Miami", "FL", "33131"}, {"Denver", "CO", "80202"}}
+	demoArea  = []string{"201", "212", "305", "312", "415", "503", "617", "702", "808", "919"}
+	demoTiers = []string{"Bronze", "Silver", "Gold", "Platinum"}
+)
+
+// demoGuests makes n varied guests of m, all with the demo guest password.
+func demoGuests(rng *rand.Rand, m *models.Merchant, n int, hash string, now time.Time) []models.User {
+	out := make([]models.User, 0, n)
+	for i := range n {
+		first, last := demoFirst[rng.IntN(len(demoFirst))], demoLast[rng.IntN(len(demoLast))]
+		place := demoCity[rng.IntN(len(demoCity))]
+		status := models.StatusActive
+		switch {
+		case i%11 == 5:
+			status = models.StatusLocked
+		case i%13 == 7:
+			status = models.StatusInactive
+		}
+		bday := time.Date(1950+rng.IntN(55), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
+		u := models.User{
+			ID: NewID(), MerchantID: m.ID,
+			Username:     fmt.Sprintf("%s.%s%d", m.Code, asciiName(first), i+1),
+			Email:        fmt.Sprintf("%s.%s%d@example.com", asciiName(first), asciiName(last), i+1),
+			MemberNumber: fmt.Sprintf("%d%09d", 2+len(m.Code)%7, 1000+i),
+			CardNumber:   fmt.Sprintf("60003%011d", rng.Int64N(1e11)),
+			FirstName:    first, LastName: last, Country: "US", City: place.city, State: place.state, PostalCode: place.code,
+			AddressLine1: fmt.Sprintf("%d %s Street", 1+rng.IntN(9000), demoLast[rng.IntN(len(demoLast))]),
+			Language:     []string{"en-US", "es-US", "nl-BE", "fr-CA"}[rng.IntN(4)],
+			Gender:       []string{"", models.GenderFemale, models.GenderMale}[rng.IntN(3)], Birthday: &bday,
+			LoyaltyStatus: "Enrolled", LoyaltyTier: demoTiers[rng.IntN(len(demoTiers))], PointsBalance: rng.Int64N(20000),
+			PasswordHash: hash, Status: status, Roles: models.StringList{models.RoleCustomer},
+			CreatedAt: now, UpdatedAt: now, Version: 1,
+		}
+		if rng.IntN(4) > 0 {
+			u.Mobile = fmt.Sprintf("+1%s55501%02d", demoArea[(i/100)%len(demoArea)], i%100)
+			u.MobileCountry = "US"
+		}
+		if status == models.StatusLocked {
+			locked := now.Add(-time.Duration(rng.IntN(72)) * time.Hour)
+			u.LockedAt, u.FailedLoginCount = &locked, m.MaxFailedLogins
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// asciiName makes a name usable in a username or email address.
+func asciiName(s string) string {
+	r := []rune{}
+	for _, c := range s {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			r = append(r, c+'a'-'A')
+		case c >= 'a' && c <= 'z':
+			r = append(r, c)
+		case c == 'é', c == 'ë':
+			r = append(r, 'e')
+		case c == 'á':
+			r = append(r, 'a')
+		case c == 'ü':
+			r = append(r, 'u')
+		}
+	}
+	return string(r)
+}
+
