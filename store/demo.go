@@ -166,4 +166,3 @@ func asciiName(s string) string {
 	}
 	return string(r)
 }
-

@@ -25,4 +25,3 @@ func (s *Merchants) ByID(ctx context.Context, id string) (*models.Merchant, erro
 	}
 	return &m, nil
 }
-
