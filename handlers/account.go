@@ -16,7 +16,7 @@ import (
 // GET /account — the read-only account overview.
 func (a *App) handleAccount(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	return render(c, http.StatusOK, views.AccountPage(a.page(c, "My Account", "account"), m, u), nil)
+	return render(c, http.StatusOK, views.AccountPage(a.page(c, "Your account", "account"), m, u), nil)
 }
 
 // GET /account/profile/edit — the profile form with the stored values.

@@ -46,7 +46,7 @@ func render(c echo.Context, status int, page, fragment templ.Component) error {
 func (a *App) saved(c echo.Context, location, kind, msg string, fragment func(layout.Page) templ.Component) error {
 	if isHTMX(c) && fragment != nil {
 		c.Response().Header().Set("HX-Push-Url", location)
-		p := a.page(c, "My Account", "account")
+		p := a.page(c, "Your account", "account")
 		p.NoticeKind, p.Notice = kind, msg
 		return render(c, http.StatusOK, nil, fragment(p))
 	}
