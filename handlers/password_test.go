@@ -1,0 +1,285 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/crypto/bcrypt"
+
+	"myaccount/internal/testapp"
+	"myaccount/models"
+)
+
+func TestPasswordPage(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.SignInGuest()
+		res := c.Get("/account/password")
+		testapp.Want(t, res, http.StatusOK)
+		doc := res.Doc(t)
+		for id, label := range map[string]string{"current_password": "Current password", "new_password": "New password", "confirm_password": "Re-enter new password"} {
+			if got := labelFor(doc, id); got != label {
+				t.Errorf("label for %s: got %q, want %q", id, got, label)
+			}
+			if typ, _ := doc.Find("#" + id).Attr("type"); typ != "password" {
+				t.Errorf("#%s type: got %q, want password", id, typ)
+			}
+		}
+		if n := doc.Find(`[data-testid="password-rules"] li[data-met="false"]`).Length(); n != 5 {
+			t.Errorf("checklist: got %d unmet rules, want the 5 VELA rules", n)
+		}
+		if v, _ := doc.Find("#new_password").Attr("hx-post"); v != "/account/password/check" {
+			t.Errorf("live check: got hx-post %q, want /account/password/check", v)
+		}
+	})
+}
+
+func TestPasswordCheck(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.SignInGuest()
+		c.HTMX = true
+		tests := []struct {
+			pw      string
+			met     []string
+			unmet   []string
+			minimum int
+		}{
+			{"", nil, []string{"length", "lower", "upper", "digits", "special"}, 0},
+			{"abc", []string{"lower"}, []string{"length", "upper", "digits", "special"}, 0},
+			{"Abcdef1!", []string{"length", "lower", "upper", "digits", "special"}, nil, 40},
+		}
+		for _, tt := range tests {
+			res := c.Post("/account/password/check", url.Values{"new_password": {tt.pw}})
+			testapp.Want(t, res, http.StatusOK)
+			doc := res.Doc(t)
+			for _, rule := range tt.met {
+				if v, _ := doc.Find(`li[data-rule="` + rule + `"]`).Attr("data-met"); v != "true" {
+					t.Errorf("%q rule %s: got met=%q, want true", tt.pw, rule, v)
+				}
+			}
+			for _, rule := range tt.unmet {
+				if v, _ := doc.Find(`li[data-rule="` + rule + `"]`).Attr("data-met"); v != "false" {
+					t.Errorf("%q rule %s: got met=%q, want false", tt.pw, rule, v)
+				}
+			}
+			if v, _ := doc.Find("meter#password-strength").Attr("value"); v != strconv.Itoa(models.PasswordStrength(tt.pw)) {
+				t.Errorf("%q strength: got %s, want %d", tt.pw, v, models.PasswordStrength(tt.pw))
+			}
+			if tt.pw != "" && strings.Contains(res.Body, tt.pw) && len(tt.pw) > 3 {
+				t.Errorf("the checklist echoes the password")
+			}
+		}
+	})
+}
+
+func TestPasswordChangeErrors(t *testing.T) {
+	long := strings.Repeat("Aa1!", 18) + "x" // 73 bytes
+	tests := []struct {
+		name string
+		form url.Values
+		want map[string][]string
+	}{
+		{"empty", url.Values{}, map[string][]string{
+			"current_password": {"Enter your current password"},
+			"new_password":     {"Enter a new password"},
+		}},
+		{"wrong current password", url.Values{"current_password": {"Wrong#2026"}, "new_password": {"Better#2027"}, "confirm_password": {"Better#2027"}},
+			map[string][]string{"current_password": {"Your current password is incorrect"}}},
+		{"mismatch", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Better#2027"}, "confirm_password": {"Better#2028"}},
+			map[string][]string{"confirm_password": {"The passwords do not match"}}},
+		{"every rule unmet", url.Values{"current_password": {"Guest#2026"}, "new_password": {"abc"}, "confirm_password": {"abc"}},
+			map[string][]string{"new_password": {
+				"New password must have at least 6 characters",
+				"New password must have at least 1 uppercase letter",
+				"New password must have at least 1 digit",
+				"New password must have at least 1 special character (like ! # or ?)",
+			}}},
+		{"too long for bcrypt", url.Values{"current_password": {"Guest#2026"}, "new_password": {long}, "confirm_password": {long}},
+			map[string][]string{"new_password": {"New password must be 72 bytes or fewer (accented letters and emoji take more than one)"}}},
+		{"same as current", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Guest#2026"}, "confirm_password": {"Guest#2026"}},
+			map[string][]string{"new_password": {"New password must be different from your current password"}}},
+	}
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.SignInGuest()
+		before := app.User(t, "demo.guest")
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res := c.Post("/account/password", tt.form)
+				testapp.Want(t, res, http.StatusUnprocessableEntity)
+				doc := res.Doc(t)
+				for field, msgs := range tt.want {
+					got := doc.Find("#" + field + "-error").Text()
+					for _, msg := range msgs {
+						if !strings.Contains(got, msg) {
+							t.Errorf("#%s-error: got %q, want %q", field, got, msg)
+						}
+						if doc.Find(`[data-testid="error-summary"] a[href="#`+field+`"]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+							return strings.TrimSpace(s.Text()) == msg
+						}).Length() != 1 {
+							t.Errorf("summary: got no link to #%s saying %q", field, msg)
+						}
+					}
+				}
+				for _, v := range tt.form {
+					if v[0] != "" && strings.Contains(res.Body, v[0]) {
+						t.Errorf("the page contains a typed password %q", v[0])
+					}
+				}
+			})
+		}
+		if after := app.User(t, "demo.guest"); after.PasswordHash != before.PasswordHash || after.Version != before.Version {
+			t.Errorf("a refused change was stored")
+		}
+	})
+}
+
+func TestPasswordChange(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.SignInGuest()
+		before := app.User(t, "demo.guest")
+		res := c.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Better#2027"}, "confirm_password": {"Better#2027"}})
+		testapp.Want(t, res, http.StatusSeeOther)
+		after := app.User(t, "demo.guest")
+		if cost, err := bcrypt.Cost([]byte(after.PasswordHash)); err != nil || cost != 4 {
+			t.Errorf("hash cost: got %d (%v), want the configured 4", cost, err)
+		}
+		if bcrypt.CompareHashAndPassword([]byte(after.PasswordHash), []byte("Better#2027")) != nil {
+			t.Errorf("stored hash does not match the new password")
+		}
+		if after.PasswordChangedAt == nil || (before.PasswordChangedAt != nil && !after.PasswordChangedAt.After(*before.PasswordChangedAt)) {
+			t.Errorf("password_changed_at: got %v, want now", after.PasswordChangedAt)
+		}
+		var history []models.PasswordHistory
+		app.DB.Where("user_id = ?", before.ID).Find(&history)
+		if len(history) != 1 || history[0].Hash != before.PasswordHash {
+			t.Errorf("password history: got %d rows, want the previous hash", len(history))
+		}
+		evs := app.Audit(t, before.ID)
+		if evs[0].Action != models.ActionPasswordChange || len(evs[0].Changes) != 1 || evs[0].Changes[0].Old != models.Secret || evs[0].Changes[0].New != models.Secret {
+			t.Errorf("audit: got %+v, want password changed → changed", evs[0])
+		}
+		if notice := c.Get("/account").Doc(t).Find(`[data-testid="notice"]`).Text(); !strings.Contains(notice, "Your password has been changed.") {
+			t.Errorf("notice: got %q", notice)
+		}
+
+		fresh := app.Client(t)
+		res = fresh.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}})
+		testapp.Want(t, res, http.StatusUnprocessableEntity)
+		fresh.SignIn("demo.guest", "Better#2027")
+
+		// With htmx the section answers itself, cleared, with the message.
+		c.HTMX = true
+		res = c.Post("/account/password", url.Values{"current_password": {"Better#2027"}, "new_password": {"Best#20288"}, "confirm_password": {"Best#20288"}})
+		testapp.Want(t, res, http.StatusOK)
+		if strings.Contains(res.Body, "<html") || res.Doc(t).Find("section#password-form [data-testid=notice]").Length() != 1 {
+			t.Errorf("htmx success: got %q, want the password section with a notice", res.Body[:min(300, len(res.Body))])
+		}
+	})
+}
+
+func TestForcedPasswordChange(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		app.DB.Model(&models.User{}).Where("username = ?", "demo.guest").Update("must_change_password", true)
+		c := app.Client(t)
+		res := c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}})
+		testapp.Want(t, res, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); loc != "/account/password" {
+			t.Fatalf("after sign-in: got %q, want /account/password", loc)
+		}
+		for _, path := range []string{"/account", "/account/profile/edit", "/account/email"} {
+			res := c.Get(path)
+			testapp.Want(t, res, http.StatusSeeOther)
+			if loc := res.Header.Get("Location"); loc != "/account/password" {
+				t.Errorf("GET %s: got %q, want /account/password", path, loc)
+			}
+		}
+		res = c.Post("/account/profile", url.Values{"city": {"Elsewhere"}})
+		testapp.Want(t, res, http.StatusSeeOther)
+		if app.User(t, "demo.guest").City == "Elsewhere" {
+			t.Errorf("a profile change went through before the password change")
+		}
+		testapp.Want(t, c.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Better#2027"}, "confirm_password": {"Better#2027"}}), http.StatusSeeOther)
+		if app.User(t, "demo.guest").MustChangePassword {
+			t.Errorf("must_change_password: still set after the change")
+		}
+		testapp.Want(t, c.Get("/account"), http.StatusOK)
+	})
+}
+
+func TestEmailChange(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.SignInGuest()
+		res := c.Get("/account/email")
+		testapp.Want(t, res, http.StatusOK)
+		doc := res.Doc(t)
+		for id, label := range map[string]string{"new_email": "New email", "confirm_email": "Re-enter email", "current_password": "Current password"} {
+			if got := labelFor(doc, id); got != label {
+				t.Errorf("label for %s: got %q, want %q", id, got, label)
+			}
+		}
+
+		var sandpiperOther, harborUser models.User
+		guest := app.User(t, "demo.guest")
+		app.DB.Where("merchant_id = ? AND id <> ?", guest.MerchantID, guest.ID).Order("username").Take(&sandpiperOther)
+		app.DB.Where("merchant_id <> ?", guest.MerchantID).Order("username").Take(&harborUser)
+
+		tests := []struct {
+			name         string
+			form         url.Values
+			field, error string
+		}{
+			{"bad format", url.Values{"new_email": {"maya@"}, "confirm_email": {"maya@"}, "current_password": {"Guest#2026"}}, "new_email", "Enter an email address in the correct format, like name@example.com"},
+			{"mismatch", url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.net"}, "current_password": {"Guest#2026"}}, "confirm_email", "The email addresses do not match"},
+			{"wrong password", url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.org"}, "current_password": {"nope"}}, "current_password", "Your current password is incorrect"},
+			{"no password", url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.org"}}, "current_password", "Enter your current password"},
+			{"same as now", url.Values{"new_email": {"Demo.Guest@example.com"}, "confirm_email": {"Demo.Guest@example.com"}, "current_password": {"Guest#2026"}}, "new_email", "New email must be different from your current email"},
+			{"taken in the merchant", url.Values{"new_email": {strings.ToUpper(sandpiperOther.Email)}, "confirm_email": {strings.ToUpper(sandpiperOther.Email)}, "current_password": {"Guest#2026"}}, "new_email", "Another account already uses this email address"},
+		}
+		for _, tt := range tests {
+			res := c.Post("/account/email", tt.form)
+			testapp.Want(t, res, http.StatusUnprocessableEntity)
+			doc := res.Doc(t)
+			if got := doc.Find("#" + tt.field + "-error").Text(); !strings.Contains(got, tt.error) {
+				t.Errorf("%s: #%s-error got %q, want %q", tt.name, tt.field, got, tt.error)
+			}
+			if v, _ := doc.Find("#new_email").Attr("value"); v != tt.form.Get("new_email") {
+				t.Errorf("%s: new email kept: got %q, want %q", tt.name, v, tt.form.Get("new_email"))
+			}
+			if strings.Contains(res.Body, "Guest#2026") {
+				t.Errorf("%s: the page contains the password", tt.name)
+			}
+		}
+		if app.User(t, "demo.guest").Email != "demo.guest@example.com" {
+			t.Fatalf("a refused email change was stored")
+		}
+
+		// Uniqueness is per merchant: another merchant's address is fine.
+		res = c.Post("/account/email", url.Values{"new_email": {harborUser.Email}, "confirm_email": {harborUser.Email}, "current_password": {"Guest#2026"}})
+		testapp.Want(t, res, http.StatusSeeOther)
+		after := app.User(t, "demo.guest")
+		if after.Email != harborUser.Email || after.PreviousEmail != "demo.guest@example.com" {
+			t.Errorf("stored: got email %q previous %q", after.Email, after.PreviousEmail)
+		}
+		ev := app.Audit(t, after.ID)[0]
+		if ev.Action != models.ActionEmailChange || ev.Changes[0].Old != "demo.guest@example.com" || ev.Changes[0].New != harborUser.Email {
+			t.Errorf("audit: got %+v", ev)
+		}
+		if notice := c.Get("/account").Doc(t).Find(`[data-testid="notice"]`).Text(); !strings.Contains(notice, harborUser.Email) {
+			t.Errorf("notice: got %q", notice)
+		}
+	})
+}
