@@ -31,7 +31,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: logRecovered(a.Log)}))
 	e.Use(middleware.RequestID())
 	e.Use(a.logRequests)
-	e.Use(securityHeaders)
+	e.Use(securityHeaders(a.Secure))
 	e.Use(middleware.BodyLimit(maxBodyBytes))
 
 	e.GET("/healthz", a.handleHealthz)
@@ -89,14 +89,19 @@ func requirePasswordChange(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders are sent with every response.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		return next(c)
+// securityHeaders are sent with every response; HSTS only behind https.
+func securityHeaders(secure bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("X-Frame-Options", "DENY")
+			if secure {
+				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+			}
+			return next(c)
+		}
 	}
 }
 
