@@ -37,7 +37,8 @@ type Config struct {
 
 // Secure reports whether the site is served over https: cookies are
 // then Secure and HSTS is sent.
-func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+// The scheme is case-insensitive (RFC 3986), as the check in finish is.
+func (c Config) Secure() bool { return strings.HasPrefix(strings.ToLower(c.BaseURL), "https://") }
 
 // SlogLevel is the configured log level.
 func (c Config) SlogLevel() slog.Level {
@@ -82,6 +83,11 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.Addr, "addr", "MYACCOUNT_ADDR", ":8080", "address to listen on")
 	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "postgres:// URL; empty uses the embedded SQLite file myaccount.db")
 	str(&c.SessionSecret, "session-secret", "SESSION_SECRET", "", "secret that signs session cookies, 32 bytes or more; empty makes a random one per start (demo only)")
+	// --help must not print the secret or the database password it was
+	// given through the environment as the flag's default.
+	for _, name := range []string{"database-url", "session-secret"} {
+		fs.Lookup(name).DefValue = ""
+	}
 	str(&c.BaseURL, "base-url", "BASE_URL", "http://localhost:8080", "public URL of the site; https:// turns on Secure cookies and HSTS")
 	integer(&cost, "bcrypt-cost", "BCRYPT_COST", 11, "bcrypt cost for new password hashes")
 	demoDefault := false

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 )
@@ -39,9 +40,12 @@ func CleanText(label, raw string, max int) (string, string) {
 	return s, ""
 }
 
-// isBidiControl reports the invisible direction overrides used to disguise text.
+// isBidiControl reports the invisible characters used to disguise text:
+// direction overrides and marks, zero-width spaces, and line separators
+// that are not control characters but break lines all the same.
 func isBidiControl(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0xFEFF
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200B || r == 0x200E || r == 0x200F ||
+		r == 0x2028 || r == 0x2029 || r == 0x061C || r == 0xFEFF
 }
 
 // CleanName is CleanText for people's names: letters, marks, spaces,
@@ -51,17 +55,23 @@ func CleanName(label, raw string, max int) (string, string) {
 	if msg != "" {
 		return "", msg
 	}
+	letters := 0
 	for _, r := range s {
-		if !(unicode.IsLetter(r) || unicode.Is(unicode.M, r) || r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.') {
+		if unicode.IsLetter(r) {
+			letters++
+		} else if !(unicode.Is(unicode.M, r) || r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.') {
 			return "", label + " must only include letters, spaces, hyphens, apostrophes and full stops"
 		}
+	}
+	if s != "" && letters == 0 {
+		return "", label + " must include at least one letter"
 	}
 	return s, ""
 }
 
 // CleanInitial accepts one letter, stored in upper case.
 func CleanInitial(label, raw string) (string, string) {
-	s, msg := CleanText(label, raw, 2)
+	s, msg := CleanText(label, raw, 10)
 	if msg != "" {
 		return "", msg
 	}
@@ -176,7 +186,9 @@ var countries = sync.OnceValues(func() ([]Option, map[string]string) {
 		byCode[code] = name
 		opts = append(opts, Option{Value: code, Label: name})
 	}
-	sort.Slice(opts, func(i, j int) bool { return opts[i].Label < opts[j].Label })
+	// Collated, not byte order: Åland Islands belongs with the A's, not after Zimbabwe.
+	col := collate.New(language.English)
+	sort.Slice(opts, func(i, j int) bool { return col.CompareString(opts[i].Label, opts[j].Label) < 0 })
 	return opts, byCode
 })
 
@@ -221,7 +233,9 @@ func CleanLanguage(label, raw string) (string, string) {
 	if err != nil {
 		return "", bad
 	}
-	if base, _ := tag.Base(); base.String() == "und" || display.English.Languages().Name(base) == "" {
+	// Base guesses a language for "und" (und → en, und-BE → nl); only a
+	// language the user actually wrote counts.
+	if base, conf := tag.Base(); conf != language.Exact || base.String() == "und" || display.English.Languages().Name(base) == "" {
 		return "", bad
 	}
 	return tag.String(), ""

@@ -1,0 +1,288 @@
+package models_test
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"myaccount/models"
+)
+
+// metRules is the set of rule keys that pw meets under p.
+func metRules(p models.PasswordPolicy, pw string) map[string]bool {
+	met := map[string]bool{}
+	for _, r := range p.Rules(pw) {
+		met[r.Key] = r.Met
+	}
+	return met
+}
+
+func TestVELAPolicyRules(t *testing.T) {
+	wantLabels := []string{
+		"At least 6 characters",
+		"At least 1 lowercase letter",
+		"At least 1 uppercase letter",
+		"At least 1 digit",
+		"At least 1 special character (like ! # or ?)",
+	}
+	wantKeys := []string{"length", "lower", "upper", "digits", "special"}
+	rules := models.VELAPolicy.Rules("")
+	var keys, labels []string
+	for _, r := range rules {
+		keys = append(keys, r.Key)
+		labels = append(labels, r.Label)
+	}
+	if !reflect.DeepEqual(keys, wantKeys) {
+		t.Errorf("keys: got %q, want %q", keys, wantKeys)
+	}
+	if !reflect.DeepEqual(labels, wantLabels) {
+		t.Errorf("labels: got %q, want %q", labels, wantLabels)
+	}
+
+	cases := []struct {
+		name string
+		pw   string
+		want map[string]bool
+	}{
+		{"empty", "", map[string]bool{"length": false, "lower": false, "upper": false, "digits": false, "special": false}},
+		{"short lower case", "abc", map[string]bool{"length": false, "lower": true, "upper": false, "digits": false, "special": false}},
+		{"demo password", "Guest#2026", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true}},
+		{"no lower case", "GUEST#2026", map[string]bool{"length": true, "lower": false, "upper": true, "digits": true, "special": true}},
+		{"no special", "Guest2026", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": false}},
+		{"no digit", "Guest#Bay", map[string]bool{"length": true, "lower": true, "upper": true, "digits": false, "special": true}},
+		{"five characters", "Gu#26", map[string]bool{"length": false, "lower": true, "upper": true, "digits": true, "special": true}},
+		{"space is special", "Guest 2026", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true}},
+		{"accented letters have case", "éÉ1!xy", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true}},
+		{"accented upper only", "ÉÀÜ1!Ç", map[string]bool{"length": true, "lower": false, "upper": true, "digits": true, "special": true}},
+		{"CJK counts towards length only", "密码密码密码", map[string]bool{"length": true, "lower": false, "upper": false, "digits": false, "special": false}},
+		{"emoji are special", "Ab1😀😀😀", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true}},
+		{"length in characters not bytes", "ééééé", map[string]bool{"length": false, "lower": true, "upper": false, "digits": false, "special": false}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := metRules(models.VELAPolicy, tc.pw); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Rules(%q): got %v, want %v", tc.pw, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPasswordPolicyRulesLabels(t *testing.T) {
+	cases := []struct {
+		name   string
+		policy models.PasswordPolicy
+		want   []string
+	}{
+		{"no rules", models.PasswordPolicy{}, nil},
+		{"length only", models.PasswordPolicy{MinLength: 8}, []string{"At least 8 characters"}},
+		{"one character", models.PasswordPolicy{MinLength: 1}, []string{"At least 1 character"}},
+		{"zero and negative minimums omitted", models.PasswordPolicy{MinLength: 10, MinLower: 0, MinUpper: -1, MinDigits: 1}, []string{"At least 10 characters", "At least 1 digit"}},
+		{"history and age are not composition rules", models.PasswordPolicy{History: 5, MaxAgeDays: 90}, nil},
+		{"plural labels", models.PasswordPolicy{MinLength: 12, MinLower: 2, MinUpper: 2, MinDigits: 3, MinSpecial: 2}, []string{
+			"At least 12 characters",
+			"At least 2 lowercase letters",
+			"At least 2 uppercase letters",
+			"At least 3 digits",
+			"At least 2 special characters (like ! # or ?)",
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, r := range tc.policy.Rules("x") {
+				got = append(got, r.Label)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("labels: got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPasswordPolicyRulesCountsMinimum(t *testing.T) {
+	p := models.PasswordPolicy{MinLength: 8, MinUpper: 2, MinDigits: 2, MinSpecial: 2}
+	cases := []struct {
+		name string
+		pw   string
+		want map[string]bool
+	}{
+		{"one of each is not enough", "Aa1!aaaa", map[string]bool{"length": true, "upper": false, "digits": false, "special": false}},
+		{"two of each", "AB12!?ab", map[string]bool{"length": true, "upper": true, "digits": true, "special": true}},
+		{"seven characters", "AB12!?a", map[string]bool{"length": false, "upper": true, "digits": true, "special": true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := metRules(p, tc.pw); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Rules(%q): got %v, want %v", tc.pw, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPasswordPolicyCheck(t *testing.T) {
+	const (
+		length  = "Password must have at least 6 characters"
+		lower   = "Password must have at least 1 lowercase letter"
+		upper   = "Password must have at least 1 uppercase letter"
+		digit   = "Password must have at least 1 digit"
+		special = "Password must have at least 1 special character (like ! # or ?)"
+		tooLong = "Password must be 72 bytes or fewer (accented letters and emoji take more than one)"
+	)
+	cases := []struct {
+		name string
+		pw   string
+		want []string
+	}{
+		{"meets the policy", "Guest#2026", nil},
+		{"empty", "", []string{length, lower, upper, digit, special}},
+		{"abc", "abc", []string{length, upper, digit, special}},
+		{"no special", "Guest2026", []string{special}},
+		{"short only", "Gu#26", []string{length}},
+		{"72 ASCII bytes", "Aa1!" + strings.Repeat("x", 68), nil},
+		{"73 ASCII bytes", "Aa1!" + strings.Repeat("x", 69), []string{tooLong}},
+		{"39 characters but 76 bytes", "Éé1!" + strings.Repeat("é", 35), []string{tooLong}},
+		{"30 emoji are 120 bytes", strings.Repeat("😀", 30), []string{lower, upper, digit, tooLong}},
+		{"CJK", "密码密码密码", []string{lower, upper, digit, special}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := models.VELAPolicy.Check("Password", tc.pw)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Check(%q) (%d bytes, %d characters):\n got %q\nwant %q",
+					tc.pw, len(tc.pw), utf8.RuneCountInString(tc.pw), got, tc.want)
+			}
+		})
+	}
+	t.Run("label names the field", func(t *testing.T) {
+		got := models.VELAPolicy.Check("New password", "Guest2026")
+		want := []string{"New password must have at least 1 special character (like ! # or ?)"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+	t.Run("byte limit applies without composition rules", func(t *testing.T) {
+		got := models.PasswordPolicy{}.Check("Password", strings.Repeat("a", 73))
+		if !reflect.DeepEqual(got, []string{tooLong}) {
+			t.Errorf("got %q, want %q", got, []string{tooLong})
+		}
+	})
+}
+
+// strongRandom is a 20-character password without runs or repeats.
+const strongRandom = "Tq8#vL2m!Rz5@Wk9$Np3"
+
+func TestPasswordStrength(t *testing.T) {
+	cases := []struct {
+		name string
+		pw   string
+		want int
+	}{
+		{"empty", "", 0},
+		{"strong random", strongRandom, 100},
+		{"demo guest password", "Guest#2026", 76},
+		{"repeated letter", "aaaaaa", 13},
+		{"common password", "Password1!", 10},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := models.PasswordStrength(tc.pw); got != tc.want {
+				t.Errorf("PasswordStrength(%q): got %d, want %d", tc.pw, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPasswordStrengthOrder(t *testing.T) {
+	cases := []struct {
+		name             string
+		weaker, stronger string
+	}{
+		{"repeats below mixed", "aaaaaa", "Guest#2026"},
+		{"demo below random", "Guest#2026", strongRandom},
+		{"run below scattered letters", "abcdef", "axqmzt"},
+		{"descending run below scattered digits", "987654", "940271"},
+		{"one class below four", "qxmzwt", "qX3#wt"},
+		{"longer is stronger", "Guest#2026", "Guest#2026-Sandpiper"},
+		{"twenty repeats below eight scattered", strings.Repeat("a", 20), "axqmztbw"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, s := models.PasswordStrength(tc.weaker), models.PasswordStrength(tc.stronger)
+			if w >= s {
+				t.Errorf("PasswordStrength(%q) = %d, PasswordStrength(%q) = %d: want the first lower", tc.weaker, w, tc.stronger, s)
+			}
+		})
+	}
+}
+
+func TestPasswordStrengthCommonPasswords(t *testing.T) {
+	// Each is compared with a random-looking password of the same length.
+	for _, pw := range []string{"Password1!", "password", "PASSWORD", "Passw0rd!", "qwerty123", "Welcome1!", "letmein", "123456", "abc123", "iloveyou", "Admin123!", "monkey", "dragon"} {
+		t.Run(pw, func(t *testing.T) {
+			got := models.PasswordStrength(pw)
+			random := strongRandom[:len(pw)]
+			if r := models.PasswordStrength(random); got >= r {
+				t.Errorf("PasswordStrength(%q) = %d, want below PasswordStrength(%q) = %d", pw, got, random, r)
+			}
+			if label := models.StrengthLabel(got); label != "Very weak" {
+				t.Errorf("PasswordStrength(%q) = %d, labelled %q, want %q", pw, got, label, "Very weak")
+			}
+		})
+	}
+}
+
+func TestPasswordStrengthRange(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2026, 1))
+	alphabets := [][]rune{
+		[]rune("abcdefghijklmnopqrstuvwxyz"),
+		[]rune("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+		[]rune("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ "),
+		[]rune("éÉüßçøÆ密码😀🔐\u0301\x00\x7f"),
+	}
+	for i := 0; i < 5000; i++ {
+		var b strings.Builder
+		n := rng.IntN(120)
+		for j := 0; j < n; j++ {
+			a := alphabets[rng.IntN(len(alphabets))]
+			b.WriteRune(a[rng.IntN(len(a))])
+		}
+		pw := b.String()
+		if i%10 == 0 {
+			// raw bytes, not always valid UTF-8
+			raw := make([]byte, rng.IntN(80))
+			for k := range raw {
+				raw[k] = byte(rng.IntN(256))
+			}
+			pw = string(raw)
+		}
+		if got := models.PasswordStrength(pw); got < 0 || got > 100 {
+			t.Fatalf("PasswordStrength(%q) = %d, want within 0..100", pw, got)
+		}
+	}
+}
+
+func TestStrengthLabel(t *testing.T) {
+	cases := []struct {
+		score int
+		want  string
+	}{
+		{-1, "Very weak"},
+		{0, "Very weak"},
+		{24, "Very weak"},
+		{25, "Weak"},
+		{49, "Weak"},
+		{50, "Fair"},
+		{74, "Fair"},
+		{75, "Strong"},
+		{89, "Strong"},
+		{90, "Very strong"},
+		{100, "Very strong"},
+	}
+	for _, tc := range cases {
+		if got := models.StrengthLabel(tc.score); got != tc.want {
+			t.Errorf("StrengthLabel(%d): got %q, want %q", tc.score, got, tc.want)
+		}
+	}
+}
