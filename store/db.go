@@ -87,11 +87,11 @@ func Migrate(ctx context.Context, db *gorm.DB) (wasNew bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	dialect := goose.DialectSQLite3
-	if db.Dialector.Name() == "postgres" {
+	dialect, postgres := goose.DialectSQLite3, db.Dialector.Name() == "postgres"
+	if postgres {
 		dialect = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(dialect, sqlDB, migrations.Files)
+	p, err := goose.NewProvider(dialect, sqlDB, migrations.Files, goose.WithGoMigrations(migrations.Go(postgres)...))
 	if err != nil {
 		return false, fmt.Errorf("migrations: %w", err)
 	}

@@ -121,6 +121,18 @@ func freshSchema(t testing.TB, base string) string {
 	if err != nil {
 		t.Fatalf("postgres: %v", err)
 	}
+	// Extensions belong to the database, not a schema: create pg_trgm once
+	// in public (under a lock, as test binaries run at once) so every test
+	// schema finds it through its search path.
+	err = admin.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(20261125)").Error; err != nil {
+			return err
+		}
+		return tx.Exec("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").Error
+	})
+	if err != nil {
+		t.Fatalf("pg_trgm: %v", err)
+	}
 	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
@@ -135,7 +147,7 @@ func freshSchema(t testing.TB, base string) string {
 		t.Fatalf("TEST_DATABASE_URL: %v", err)
 	}
 	q := u.Query()
-	q.Set("search_path", schema)
+	q.Set("search_path", schema+",public")
 	u.RawQuery = q.Encode()
 	return u.String()
 }

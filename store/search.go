@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"gorm.io/gorm"
+
+	"myaccount/migrations"
+	"myaccount/models"
+)
+
+// UserQuery is an admin's search over the users of one merchant.
+type UserQuery struct {
+	MerchantID string
+	// Text matches, in part and whatever the case, username, email, first
+	// and last name, member number, card number and phones. Every word
+	// must match; a phone number may be typed in any common format.
+	Text   string
+	Status string
+	Role   string
+	Sort   string // one of SortColumns; username by default
+	Desc   bool
+	// After and Before are cursors from a previous page.
+	After, Before string
+	Limit         int
+}
+
+// SortColumns are the columns the user list sorts by.
+var SortColumns = []string{"username", "name", "email", "member_number", "status", "last_login"}
+
+// UserPage is one page of search results. Pagination is keyset
+// (seek) pagination: each page starts after the sort key of the last row
+// of the one before, so page 1,000 costs what page 1 does, and rows added
+// meanwhile do not shift the pages.
+type UserPage struct {
+	Users      []models.User
+	Next, Prev string // cursors; empty when there is no such page
+}
+
+// neverSignedIn sorts users who never signed in before everyone else.
+var neverSignedIn = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func sortExpr(col string) string {
+	switch col {
+	case "name":
+		return "lower(last_name || ' ' || first_name)"
+	case "email":
+		return "lower(email)"
+	case "member_number":
+		return "member_number"
+	case "status":
+		return "status"
+	case "last_login":
+		return "COALESCE(last_login_at, ?)"
+	default:
+		return "lower(username)"
+	}
+}
+
+type cursor struct {
+	Value string `json:"v"`
+	ID    string `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, bool) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || !validID(c.ID) {
+		return cursor{}, false
+	}
+	return c, true
+}
+
+// searchTerms splits text into the fragments every match must contain. A
+// query that looks like a phone number becomes its digits, which is how
+// E.164 numbers are stored.
+func searchTerms(text string) []string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	digits, phoneLike := 0, true
+	for _, r := range text {
+		switch {
+		case unicode.IsDigit(r):
+			digits++
+		case strings.ContainsRune(" +-().", r):
+		default:
+			phoneLike = false
+		}
+	}
+	if phoneLike && digits >= 4 && strings.ContainsAny(text, " -().") {
+		return []string{strings.Map(func(r rune) rune {
+			if unicode.IsDigit(r) {
+				return r
+			}
+			return -1
+		}, text)}
+	}
+	return strings.Fields(strings.ToLower(text))
+}
+
+// likeEscaper makes user text literal inside LIKE.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Search returns one page of the merchant's users matching q.
+func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 25
+	}
+	if !slices.Contains(SortColumns, q.Sort) {
+		q.Sort = "username"
+	}
+	db := s.db.WithContext(ctx).Model(&models.User{}).Where("merchant_id = ?", q.MerchantID)
+	for _, term := range searchTerms(q.Text) {
+		db = db.Where(migrations.UserSearchText+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(term)+"%")
+	}
+	if q.Status != "" {
+		db = db.Where("status = ?", q.Status)
+	}
+	if q.Role != "" {
+		// roles is a comma-separated list of upper-case words.
+		db = db.Where("(',' || roles || ',') LIKE ?", "%,"+likeEscaper.Replace(q.Role)+",%")
+	}
+	expr := sortExpr(q.Sort)
+	var exprArgs []any
+	if q.Sort == "last_login" {
+		exprArgs = []any{neverSignedIn}
+	}
+	// Walking backwards (Before) reads the page in the opposite order and
+	// turns it round afterwards.
+	desc, backwards := q.Desc, false
+	cur, hasCursor := decodeCursor(q.After)
+	if c, ok := decodeCursor(q.Before); ok && !hasCursor {
+		cur, hasCursor, backwards, desc = c, true, true, !q.Desc
+	}
+	if hasCursor {
+		var v any = cur.Value
+		if q.Sort == "last_login" {
+			t, err := time.Parse(time.RFC3339Nano, cur.Value)
+			if err != nil {
+				return UserPage{}, models.ErrNotFound
+			}
+			v = t
+		}
+		op := ">"
+		if desc {
+			op = "<"
+		}
+		args := append(append(append(append([]any{}, exprArgs...), v), exprArgs...), v, cur.ID)
+		db = db.Where(fmt.Sprintf("(%s %s ? OR (%s = ? AND id %s ?))", expr, op, expr, op), args...)
+	}
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	// The sort key comes back from the database, so a cursor holds exactly
+	// what the database compares (SQLite's lower() is ASCII-only).
+	var rows []userRow
+	err := db.Select("users.*, "+expr+" AS sort_key", exprArgs...).
+		Order(gorm.Expr(expr+" "+dir+", id "+dir, exprArgs...)).Limit(q.Limit + 1).Find(&rows).Error
+	if err != nil {
+		return UserPage{}, fmt.Errorf("search users: %w", err)
+	}
+	more := len(rows) > q.Limit
+	if more {
+		rows = rows[:q.Limit]
+	}
+	if backwards {
+		slices.Reverse(rows)
+	}
+	page := UserPage{Users: make([]models.User, len(rows))}
+	for i := range rows {
+		page.Users[i] = rows[i].User
+	}
+	if len(rows) == 0 {
+		return page, nil
+	}
+	key := func(r *userRow) cursor {
+		if q.Sort == "last_login" {
+			t := neverSignedIn
+			if r.LastLoginAt != nil {
+				t = r.LastLoginAt.UTC()
+			}
+			return cursor{Value: t.Format(time.RFC3339Nano), ID: r.ID}
+		}
+		return cursor{Value: r.SortKey, ID: r.ID}
+	}
+	if (!backwards && more) || (backwards && hasCursor) {
+		page.Next = encodeCursor(key(&rows[len(rows)-1]))
+	}
+	if (backwards && more) || (!backwards && hasCursor) {
+		page.Prev = encodeCursor(key(&rows[0]))
+	}
+	return page, nil
+}
+
+// userRow is a user with the key the search sorted it by.
+type userRow struct {
+	models.User
+	SortKey string
+}
