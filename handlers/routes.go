@@ -64,6 +64,16 @@ func New(d Deps) *echo.Echo {
 	account.GET("/email", a.handleEmail)
 	account.POST("/email", a.handleEmailPost)
 
+	// The merchant admin console: admins of the signed-in user's merchant
+	// only; a guest gets 403, and a user of another merchant is 404.
+	admin := pages.Group("/admin", auth.RequireUser, requirePasswordChange, auth.RequireAdmin)
+	admin.GET("", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/admin/users") })
+	// admin: users
+
+	// admin: audit
+
+	// admin: settings
+
 	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
 	return e
 }

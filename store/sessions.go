@@ -60,3 +60,9 @@ func (s *Sessions) DeleteExpired(ctx context.Context, now time.Time) (int64, err
 	res := s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&models.Session{})
 	return res.RowsAffected, res.Error
 }
+
+// DeleteForUser ends every session of userID and reports how many.
+func (s *Sessions) DeleteForUser(ctx context.Context, userID string) (int64, error) {
+	res := s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&models.Session{})
+	return res.RowsAffected, res.Error
+}

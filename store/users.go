@@ -329,3 +329,17 @@ func (s *Users) History(ctx context.Context, userID string, limit int) ([]models
 func (s *Users) Record(ctx context.Context, u *models.User, action string, meta Meta) error {
 	return audit(s.db.WithContext(ctx), u.MerchantID, &u.ID, &u.ID, action, nil, meta, s.now())
 }
+
+// InMerchant returns the user with id if they belong to merchantID. A user
+// of another merchant is models.ErrNotFound, exactly like an id that does
+// not exist, so an admin learns nothing about other merchants' users.
+func (s *Users) InMerchant(ctx context.Context, merchantID, id string) (*models.User, error) {
+	if !validID(id) {
+		return nil, models.ErrNotFound
+	}
+	var u models.User
+	if err := s.db.WithContext(ctx).Where("id = ? AND merchant_id = ?", id, merchantID).Take(&u).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &u, nil
+}
