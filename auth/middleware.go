@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -131,9 +132,11 @@ func RequireUser(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // SafeNext returns next when it is a path on this site, else fallback, so
-// the sign-in page cannot be used to send people elsewhere.
+// the sign-in page cannot be used to send people elsewhere. Control
+// characters are refused: browsers drop tabs and newlines from a URL, so
+// "/\t/evil.example" would be followed as "//evil.example".
 func SafeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsFunc(next, unicode.IsControl) {
 		return fallback
 	}
 	return next

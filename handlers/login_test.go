@@ -1,0 +1,986 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"myaccount/internal/testapp"
+	"myaccount/models"
+	"myaccount/store"
+)
+
+const (
+	guestLogin    = "demo.guest"
+	guestPassword = store.DemoGuestPassword
+	guestEmail    = "demo.guest@example.com"
+
+	msgNoMatch       = "The username or email and password do not match an account"
+	msgLocked        = "This account is locked after too many failed sign-ins. Contact the programme's support to unlock it"
+	msgInactive      = "This account is not active. Contact the programme's support"
+	msgEnterLogin    = "Enter your username or email"
+	msgEnterPassword = "Enter your password"
+)
+
+// GET /login — the form's labels, token and htmx wiring.
+func TestLoginPage(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		res := app.Client(t).Get("/login")
+		testapp.Want(t, res, http.StatusOK)
+		doc := res.Doc(t)
+
+		for sel, want := range map[string]string{
+			"label[for=login]":    "Username or email",
+			"label[for=password]": "Password",
+		} {
+			if got := strings.TrimSpace(doc.Find(sel).Text()); got != want {
+				t.Errorf("%s: got %q, want %q", sel, got, want)
+			}
+		}
+		for _, sel := range []string{"input#login[name=login]", "input#password[name=password][type=password]"} {
+			if n := doc.Find(sel).Length(); n != 1 {
+				t.Errorf("%s: got %d elements, want 1", sel, n)
+			}
+		}
+		form := doc.Find("#login-form form")
+		if got := form.AttrOr("hx-post", ""); got != "/login" {
+			t.Errorf("form hx-post: got %q, want %q", got, "/login")
+		}
+		if got := strings.ToLower(form.AttrOr("method", "")); got != "post" {
+			t.Errorf("form method: got %q, want post", got)
+		}
+		if got := form.AttrOr("action", ""); got != "/login" {
+			t.Errorf("form action: got %q, want /login", got)
+		}
+		csrf := form.Find(`input[type=hidden][name=_csrf]`)
+		if csrf.Length() != 1 || csrf.AttrOr("value", "") == "" {
+			t.Errorf("hidden _csrf input: got %d with value %q, want 1 with a token", csrf.Length(), csrf.AttrOr("value", ""))
+		}
+		if n := form.Find(`input[name=next]`).Length(); n != 0 {
+			t.Errorf("next input without ?next: got %d, want 0", n)
+		}
+		if n := doc.Find("[data-testid=error-summary]").Length(); n != 0 {
+			t.Errorf("error summary on a fresh form: got %d, want 0", n)
+		}
+	})
+}
+
+// GET /login when already signed in goes on to the account, or to a safe next.
+func TestLoginPageSignedInRedirects(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.SignInGuest()
+		for _, tc := range []struct{ path, want string }{
+			{"/login", "/account"},
+			{"/login?next=" + url.QueryEscape("/account/email"), "/account/email"},
+			{"/login?next=" + url.QueryEscape("//evil.example"), "/account"},
+			{"/login?next=" + url.QueryEscape("https://evil.example"), "/account"},
+		} {
+			res := c.Get(tc.path)
+			testapp.Want(t, res, http.StatusSeeOther)
+			if got := res.Header.Get("Location"); got != tc.want {
+				t.Errorf("GET %s: got Location %q, want %q", tc.path, got, tc.want)
+			}
+		}
+	})
+}
+
+// POST /login — a username in any case or an email naming one account
+// signs in, and next is followed only when it stays on this site.
+func TestLoginSucceeds(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		guest := app.User(t, guestLogin)
+		tests := []struct {
+			name  string
+			login string
+			next  string
+			want  string
+		}{
+			{"username", "demo.guest", "", "/account"},
+			{"username in upper case", "DEMO.GUEST", "", "/account"},
+			{"username with spaces around", "  demo.guest  ", "", "/account"},
+			{"email", guestEmail, "", "/account"},
+			{"email in mixed case", "Demo.Guest@EXAMPLE.com", "", "/account"},
+			{"next on this site", "demo.guest", "/account/email", "/account/email"},
+			{"next with a query", "demo.guest", "/account/profile/edit?x=1", "/account/profile/edit?x=1"},
+			{"next protocol-relative", "demo.guest", "//evil.example", "/account"},
+			{"next absolute", "demo.guest", "https://evil.example", "/account"},
+			{"next backslash", "demo.guest", `/\evil.example`, "/account"},
+			{"next not a path", "demo.guest", "evil.example", "/account"},
+			{"next javascript", "demo.guest", "javascript:alert(1)", "/account"},
+			{"next with a newline", "demo.guest", "/account\r\nSet-Cookie: x=y", "/account"},
+			// Browsers drop tabs and newlines from URLs, so "/\t/evil" is "//evil".
+			{"next with a tab", "demo.guest", "/\t/evil.example", "/account"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				c := app.Client(t)
+				form := url.Values{"login": {tc.login}, "password": {guestPassword}}
+				if tc.next != "" {
+					form.Set("next", tc.next)
+				}
+				res := c.Post("/login", form)
+				testapp.Want(t, res, http.StatusSeeOther)
+				if got := res.Header.Get("Location"); got != tc.want {
+					t.Errorf("Location: got %q, want %q", got, tc.want)
+				}
+				if c.SessionCookie() == "" {
+					t.Fatalf("session cookie: got none, want one")
+				}
+				res = c.Get("/account")
+				testapp.Want(t, res, http.StatusOK)
+				if n := countSessions(t, app, guest.ID); n < 1 {
+					t.Errorf("sessions of the guest: got %d, want at least 1", n)
+				}
+			})
+		}
+	})
+}
+
+// GET /login?next= — a safe next is carried in the form; an unsafe one is
+// dropped before it reaches the page.
+func TestLoginPageCarriesSafeNext(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		for _, tc := range []struct{ next, want string }{
+			{"/account/email", "/account/email"},
+			{"//evil.example", ""},
+			{"https://evil.example", ""},
+			{`/\evil`, ""},
+			{"/\t/evil.example", ""},
+		} {
+			res := app.Client(t).Get("/login?next=" + url.QueryEscape(tc.next))
+			testapp.Want(t, res, http.StatusOK)
+			got := res.Doc(t).Find("#login-form input[name=next]").AttrOr("value", "")
+			if got != tc.want {
+				t.Errorf("next=%q: got hidden next %q, want %q", tc.next, got, tc.want)
+			}
+		}
+	})
+}
+
+// A signed-out visit to an account page comes back there after sign-in.
+func TestLoginReturnsToThePageAsked(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		res := c.Get("/account/email")
+		testapp.Want(t, res, http.StatusSeeOther)
+		loc := res.Header.Get("Location")
+		if want := "/login?next=" + url.QueryEscape("/account/email"); loc != want {
+			t.Fatalf("Location: got %q, want %q", loc, want)
+		}
+		res = c.Get(loc)
+		testapp.Want(t, res, http.StatusOK)
+		next := res.Doc(t).Find("#login-form input[name=next]").AttrOr("value", "")
+		res = c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}, "next": {next}})
+		testapp.Want(t, res, http.StatusSeeOther)
+		if got := res.Header.Get("Location"); got != "/account/email" {
+			t.Errorf("Location after sign-in: got %q, want /account/email", got)
+		}
+		testapp.Want(t, c.Get("/account/email"), http.StatusOK)
+	})
+}
+
+// POST /login — an email shared by two accounts names neither.
+func TestLoginEmailOfTwoAccountsDoesNotSignIn(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		guest := app.User(t, guestLogin)
+		harbor := app.Merchant(t, "harbor")
+		twin := *guest
+		twin.ID, twin.Username, twin.MerchantID = store.NewID(), "harbor.maya", harbor.ID
+		if err := app.DB.Create(&twin).Error; err != nil {
+			t.Fatalf("create second account: %v", err)
+		}
+
+		c := app.Client(t)
+		res := c.Post("/login", url.Values{"login": {guestEmail}, "password": {guestPassword}})
+		testapp.Want(t, res, http.StatusUnprocessableEntity)
+		if got := fieldError(res.Doc(t), "login"); got != msgNoMatch {
+			t.Errorf("login error: got %q, want %q", got, msgNoMatch)
+		}
+		if n := countSessions(t, app, guest.ID) + countSessions(t, app, twin.ID); n != 0 {
+			t.Errorf("sessions: got %d, want 0", n)
+		}
+		testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
+
+		// The usernames still work.
+		for _, login := range []string{guestLogin, twin.Username} {
+			app.Client(t).SignIn(login, guestPassword)
+		}
+	})
+}
+
+// POST /login — refusals re-render the form with 422, keep what was typed
+// except the password, and never tell an unknown account from a wrong password.
+func TestLoginRefusals(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		const typed = "Wr0ng#Secret-typed"
+		tests := []struct {
+			name         string
+			login        string
+			password     string
+			wantLogin    string // message next to the login field
+			wantPassword string // message next to the password field
+		}{
+			{"unknown user", "nobody.here", typed, msgNoMatch, ""},
+			{"unknown email", "nobody@example.com", typed, msgNoMatch, ""},
+			{"wrong password", guestLogin, typed, msgNoMatch, ""},
+			{"wrong password by email", guestEmail, typed, msgNoMatch, ""},
+			{"empty login", "", typed, msgEnterLogin, ""},
+			{"blank login", "   ", typed, msgEnterLogin, ""},
+			{"empty password", guestLogin, "", "", msgEnterPassword},
+			{"both empty", "", "", msgEnterLogin, msgEnterPassword},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				c := app.Client(t)
+				res := c.Post("/login", url.Values{"login": {tc.login}, "password": {tc.password}})
+				testapp.Want(t, res, http.StatusUnprocessableEntity)
+				doc := res.Doc(t)
+
+				var wantSummary []string
+				for _, f := range []struct{ field, msg string }{{"login", tc.wantLogin}, {"password", tc.wantPassword}} {
+					if got := fieldError(doc, f.field); got != f.msg {
+						t.Errorf("%s error: got %q, want %q", f.field, got, f.msg)
+					}
+					input := doc.Find("input#" + f.field)
+					if got, want := input.AttrOr("aria-invalid", ""), ariaInvalid(f.msg); got != want {
+						t.Errorf("%s aria-invalid: got %q, want %q", f.field, got, want)
+					}
+					if f.msg != "" {
+						wantSummary = append(wantSummary, f.msg)
+						if got := input.AttrOr("aria-describedby", ""); !strings.Contains(got, f.field+"-error") {
+							t.Errorf("%s aria-describedby: got %q, want it to name %s-error", f.field, got, f.field)
+						}
+					}
+				}
+				if got := summaryMessages(doc); strings.Join(got, "|") != strings.Join(wantSummary, "|") {
+					t.Errorf("error summary: got %q, want %q", got, wantSummary)
+				}
+				if got, want := doc.Find("input#login").AttrOr("value", ""), strings.TrimSpace(tc.login); got != want {
+					t.Errorf("login input value: got %q, want %q", got, want)
+				}
+				if got := doc.Find("input#password").AttrOr("value", ""); got != "" {
+					t.Errorf("password input value: got %q, want empty", got)
+				}
+				if tc.password != "" && strings.Contains(res.Body, tc.password) {
+					t.Errorf("page contains the typed password %q", tc.password)
+				}
+				if c.SessionCookie() != "" {
+					t.Errorf("session cookie after a refusal: got one, want none")
+				}
+			})
+		}
+
+		// The two refusals that could tell accounts apart read the same.
+		unknown := app.Client(t).Post("/login", url.Values{"login": {"nobody.here"}, "password": {typed}})
+		wrong := app.Client(t).Post("/login", url.Values{"login": {guestLogin}, "password": {typed}})
+		if unknown.StatusCode != wrong.StatusCode {
+			t.Errorf("status: got %d for an unknown user and %d for a wrong password, want the same", unknown.StatusCode, wrong.StatusCode)
+		}
+		ud, wd := unknown.Doc(t), wrong.Doc(t)
+		if got, want := strings.Join(summaryMessages(ud), "|"), strings.Join(summaryMessages(wd), "|"); got != want {
+			t.Errorf("summary: got %q for an unknown user, want %q as for a wrong password", got, want)
+		}
+		if got, want := fieldError(ud, "login"), fieldError(wd, "login"); got != want {
+			t.Errorf("field error: got %q for an unknown user, want %q as for a wrong password", got, want)
+		}
+	})
+}
+
+// POST /login — wrong passwords are counted and lock the account at the
+// merchant's limit; then even the right password is refused.
+func TestLoginLocksAccountAtLimit(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		limit := app.Merchant(t, "sandpiper").MaxFailedLogins
+		if limit != 5 {
+			t.Fatalf("sandpiper max failed logins: got %d, want 5", limit)
+		}
+		c := app.Client(t)
+		for i := 1; i <= limit; i++ {
+			res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}})
+			testapp.Want(t, res, http.StatusUnprocessableEntity)
+			if got := fieldError(res.Doc(t), "login"); got != msgNoMatch {
+				t.Errorf("attempt %d: got error %q, want %q", i, got, msgNoMatch)
+			}
+			u := app.User(t, guestLogin)
+			if u.FailedLoginCount != i {
+				t.Errorf("after %d failures: got failed_login_count %d, want %d", i, u.FailedLoginCount, i)
+			}
+			wantStatus := models.StatusActive
+			if i == limit {
+				wantStatus = models.StatusLocked
+			}
+			if u.Status != wantStatus {
+				t.Errorf("after %d failures: got status %s, want %s", i, u.Status, wantStatus)
+			}
+		}
+		u := app.User(t, guestLogin)
+		if u.LockedAt == nil {
+			t.Errorf("locked_at: got nil, want set")
+		}
+
+		res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
+		testapp.Want(t, res, http.StatusUnprocessableEntity)
+		doc := res.Doc(t)
+		if got := fieldError(doc, "login"); got != msgLocked {
+			t.Errorf("right password on a locked account: got %q, want %q", got, msgLocked)
+		}
+		if got := summaryMessages(doc); len(got) != 1 || got[0] != msgLocked {
+			t.Errorf("summary: got %q, want [%q]", got, msgLocked)
+		}
+		if c.SessionCookie() != "" || countSessions(t, app, u.ID) != 0 {
+			t.Errorf("locked account: got a session, want none")
+		}
+		testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
+
+		// A wrong password on a locked account is not told apart, nor counted.
+		res = c.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}})
+		testapp.Want(t, res, http.StatusUnprocessableEntity)
+		if got := fieldError(res.Doc(t), "login"); got != msgNoMatch {
+			t.Errorf("wrong password on a locked account: got %q, want %q", got, msgNoMatch)
+		}
+		if got := app.User(t, guestLogin).FailedLoginCount; got != limit {
+			t.Errorf("failed_login_count after locking: got %d, want %d", got, limit)
+		}
+
+		counts := auditCounts(t, app, u.ID)
+		if counts[models.ActionSignInFailed] != limit {
+			t.Errorf("%s events: got %d, want %d", models.ActionSignInFailed, counts[models.ActionSignInFailed], limit)
+		}
+		if counts[models.ActionLocked] != 1 {
+			t.Errorf("%s events: got %d, want 1", models.ActionLocked, counts[models.ActionLocked])
+		}
+		if counts[models.ActionSignIn] != 0 {
+			t.Errorf("%s events: got %d, want 0", models.ActionSignIn, counts[models.ActionSignIn])
+		}
+	})
+}
+
+// POST /login — a success starts the count again and is audited.
+func TestLoginSuccessResetsFailedCount(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		for range 3 {
+			testapp.Want(t, c.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
+		}
+		if got := app.User(t, guestLogin).FailedLoginCount; got != 3 {
+			t.Fatalf("failed_login_count: got %d, want 3", got)
+		}
+		c.SignInGuest()
+		u := app.User(t, guestLogin)
+		if u.FailedLoginCount != 0 {
+			t.Errorf("failed_login_count after success: got %d, want 0", u.FailedLoginCount)
+		}
+		if u.LastLoginAt == nil || u.FirstLoginAt == nil {
+			t.Errorf("first/last login at: got %v/%v, want both set", u.FirstLoginAt, u.LastLoginAt)
+		}
+		counts := auditCounts(t, app, u.ID)
+		if counts[models.ActionSignIn] != 1 || counts[models.ActionSignInFailed] != 3 {
+			t.Errorf("audit: got %d sign_in and %d sign_in_failed, want 1 and 3", counts[models.ActionSignIn], counts[models.ActionSignInFailed])
+		}
+		// Four more failures do not lock: the count started again.
+		for range 4 {
+			app.Client(t).Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}})
+		}
+		if u := app.User(t, guestLogin); u.Status != models.StatusActive || u.FailedLoginCount != 4 {
+			t.Errorf("after 4 more failures: got status %s count %d, want ACTIVE 4", u.Status, u.FailedLoginCount)
+		}
+	})
+}
+
+// POST /login — accounts that are locked or inactive are told so only when
+// the password is right.
+func TestLoginInactiveOrLockedAccount(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		tests := []struct {
+			status   string
+			password string
+			want     string
+		}{
+			{models.StatusLocked, guestPassword, msgLocked},
+			{models.StatusLocked, "Wrong#2026", msgNoMatch},
+			{models.StatusInactive, guestPassword, msgInactive},
+			{models.StatusInactive, "Wrong#2026", msgNoMatch},
+		}
+		for _, tc := range tests {
+			t.Run(tc.status+" "+tc.want, func(t *testing.T) {
+				var u models.User
+				if err := app.DB.Where("status = ? AND username LIKE ?", tc.status, "sandpiper.%").Order("username").Take(&u).Error; err != nil {
+					t.Fatalf("find a %s demo user: %v", tc.status, err)
+				}
+				c := app.Client(t)
+				res := c.Post("/login", url.Values{"login": {u.Username}, "password": {tc.password}})
+				testapp.Want(t, res, http.StatusUnprocessableEntity)
+				if got := fieldError(res.Doc(t), "login"); got != tc.want {
+					t.Errorf("got %q, want %q", got, tc.want)
+				}
+				if got := app.User(t, u.Username).FailedLoginCount; got != u.FailedLoginCount {
+					t.Errorf("failed_login_count: got %d, want %d (unchanged)", got, u.FailedLoginCount)
+				}
+				if countSessions(t, app, u.ID) != 0 {
+					t.Errorf("sessions: got some, want none")
+				}
+			})
+		}
+	})
+}
+
+// POST /login from htmx — the form fragment on failure, HX-Redirect on success.
+func TestLoginHTMX(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.HTMX = true
+
+		res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}})
+		testapp.Want(t, res, http.StatusUnprocessableEntity)
+		if strings.Contains(strings.ToLower(res.Body), "<html") {
+			t.Errorf("failed htmx sign-in: got a full page, want a fragment")
+		}
+		doc := res.Doc(t)
+		if n := doc.Find("section#login-form").Length(); n != 1 {
+			t.Errorf("section#login-form: got %d, want 1", n)
+		}
+		if got := fieldError(doc, "login"); got != msgNoMatch {
+			t.Errorf("login error: got %q, want %q", got, msgNoMatch)
+		}
+		if got := doc.Find("#login-form input[name=_csrf]").AttrOr("value", ""); got == "" {
+			t.Errorf("fragment _csrf: got empty, want a token")
+		}
+		if got := doc.Find("input#login").AttrOr("value", ""); got != guestLogin {
+			t.Errorf("login input: got %q, want %q", got, guestLogin)
+		}
+
+		res = c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
+		testapp.Want(t, res, http.StatusOK)
+		if got := res.Header.Get("HX-Redirect"); got != "/account" {
+			t.Errorf("HX-Redirect: got %q, want /account", got)
+		}
+		if c.SessionCookie() == "" {
+			t.Errorf("session cookie: got none, want one")
+		}
+		c.HTMX = false
+		testapp.Want(t, c.Get("/account"), http.StatusOK)
+	})
+}
+
+// The session cookie is HttpOnly, SameSite=Lax, for the whole site, and
+// not Secure over plain http (it would not come back).
+func TestSessionCookieAttributes(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
+		testapp.Want(t, res, http.StatusSeeOther)
+		ck := responseCookie(res, "myaccount_session")
+		if ck == nil {
+			t.Fatalf("Set-Cookie myaccount_session: got none, want one; got %q", res.Header.Values("Set-Cookie"))
+		}
+		if !ck.HttpOnly {
+			t.Errorf("HttpOnly: got false, want true")
+		}
+		if ck.SameSite != http.SameSiteLaxMode {
+			t.Errorf("SameSite: got %v, want Lax", ck.SameSite)
+		}
+		if ck.Path != "/" {
+			t.Errorf("Path: got %q, want /", ck.Path)
+		}
+		if ck.Secure {
+			t.Errorf("Secure over http: got true, want false")
+		}
+		if ck.Domain != "" {
+			t.Errorf("Domain: got %q, want none (host-only)", ck.Domain)
+		}
+		if strings.Contains(ck.Value, guestLogin) || strings.Contains(ck.Value, app.User(t, guestLogin).ID) {
+			t.Errorf("cookie value carries the user: got %q", ck.Value)
+		}
+	})
+}
+
+// Signing in gives a new session id: one planted before sign-in, or the
+// one of an earlier sign-in, is ended.
+func TestSessionIDChangesAtSignIn(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		guest := app.User(t, guestLogin)
+		st := app.Deps.Sessions.Store
+		name := st.CookieName()
+
+		// A signed-out session, as an attacker could plant one.
+		req := httptest.NewRequest(http.MethodGet, "/login", nil)
+		sess, err := st.New(req, name)
+		if err != nil {
+			t.Fatalf("new session: %v", err)
+		}
+		sess.Values["planted"] = "yes"
+		rec := httptest.NewRecorder()
+		if err := st.Save(req, rec, sess); err != nil {
+			t.Fatalf("save session: %v", err)
+		}
+		planted := responseCookie(&testapp.Response{Response: rec.Result()}, name)
+		if planted == nil {
+			t.Fatalf("planted session: no cookie")
+		}
+		if n := countAllSessions(t, app); n != 1 {
+			t.Fatalf("sessions before sign-in: got %d, want 1", n)
+		}
+
+		c := app.Client(t)
+		res := c.Do(http.MethodPost, "/login",
+			url.Values{"login": {guestLogin}, "password": {guestPassword}, "_csrf": {c.CSRF()}},
+			http.Header{"Cookie": {name + "=" + planted.Value}})
+		testapp.Want(t, res, http.StatusSeeOther)
+		first := responseCookie(res, name)
+		if first == nil || first.Value == "" {
+			t.Fatalf("Set-Cookie %s at sign-in: got none, want a new session", name)
+		}
+		if first.Value == planted.Value {
+			t.Errorf("session cookie at sign-in: got the planted value, want a new one")
+		}
+		if liveSession(t, app, planted.Value) {
+			t.Errorf("planted session after sign-in: got live, want ended")
+		}
+		if n := countAllSessions(t, app); n != 1 {
+			t.Errorf("sessions after sign-in: got %d, want 1", n)
+		}
+		if n := countSessions(t, app, guest.ID); n != 1 {
+			t.Errorf("sessions of the guest: got %d, want 1", n)
+		}
+		if !liveSession(t, app, first.Value) {
+			t.Errorf("new session: got not live, want live")
+		}
+
+		// Signing in again while signed in replaces the session too.
+		res = c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
+		testapp.Want(t, res, http.StatusSeeOther)
+		second := c.SessionCookie()
+		if second == "" || second == first.Value {
+			t.Errorf("session cookie at second sign-in: got %q, want a new value", second)
+		}
+		if liveSession(t, app, first.Value) {
+			t.Errorf("first session after second sign-in: got live, want ended")
+		}
+		if n := countSessions(t, app, guest.ID); n != 1 {
+			t.Errorf("sessions of the guest: got %d, want 1", n)
+		}
+		res = app.Client(t).Do(http.MethodGet, "/account", nil, http.Header{"Cookie": {name + "=" + first.Value}})
+		testapp.Want(t, res, http.StatusSeeOther)
+	})
+}
+
+// Signing in gives a new CSRF token: one seen before sign-in no longer
+// works after it.
+func TestCSRFTokenChangesAtSignIn(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		before := c.CSRF()
+		res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
+		testapp.Want(t, res, http.StatusSeeOther)
+		if ck := responseCookie(res, "myaccount_csrf"); ck == nil || ck.MaxAge >= 0 {
+			t.Errorf("CSRF cookie at sign-in: got %v, want it cleared", ck)
+		}
+		after := c.CSRF()
+		if after == "" || after == before {
+			t.Fatalf("CSRF token after sign-in: got %q, want a new one (before: %q)", after, before)
+		}
+		res = c.Post("/account/profile", url.Values{"first_name": {"Mallory"}, "_csrf": {before}})
+		testapp.Want(t, res, http.StatusForbidden)
+		if got := app.User(t, guestLogin).FirstName; got == "Mallory" {
+			t.Errorf("first name: got %q, want unchanged", got)
+		}
+	})
+}
+
+// The audit trail and the session list record the connection's address,
+// not one a client claims in X-Forwarded-For.
+func TestSignInRecordsConnectionAddress(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		guest := app.User(t, guestLogin)
+		c := app.Client(t)
+		h := http.Header{"X-Forwarded-For": {"203.0.113.9"}, "X-Real-Ip": {"203.0.113.9"}, "User-Agent": {"login-test/1.0"}}
+		res := c.Do(http.MethodPost, "/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}, "_csrf": {c.CSRF()}}, h)
+		testapp.Want(t, res, http.StatusUnprocessableEntity)
+		res = c.Do(http.MethodPost, "/login", url.Values{"login": {guestLogin}, "password": {guestPassword}, "_csrf": {c.CSRF()}}, h)
+		testapp.Want(t, res, http.StatusSeeOther)
+
+		evs := app.Audit(t, guest.ID)
+		if len(evs) != 2 {
+			t.Fatalf("audit events: got %d, want 2", len(evs))
+		}
+		for _, ev := range evs {
+			if ev.IP != "127.0.0.1" || ev.UserAgent != "login-test/1.0" {
+				t.Errorf("%s: got ip %q agent %q, want 127.0.0.1 and login-test/1.0", ev.Action, ev.IP, ev.UserAgent)
+			}
+		}
+		var row models.Session
+		if err := app.DB.Where("user_id = ?", guest.ID).Take(&row).Error; err != nil {
+			t.Fatalf("session row: %v", err)
+		}
+		if row.IP != "127.0.0.1" || row.UserAgent != "login-test/1.0" {
+			t.Errorf("session row: got ip %q agent %q, want 127.0.0.1 and login-test/1.0", row.IP, row.UserAgent)
+		}
+		if row.AuthenticatedAt == nil {
+			t.Errorf("session authenticated_at: got nil, want set")
+		}
+	})
+}
+
+// POST /logout — the session ends on the server, so a copy of the cookie
+// is worthless afterwards.
+func TestLogoutEndsSessionOnServer(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		guest := app.User(t, guestLogin)
+		c := app.Client(t)
+		c.SignInGuest()
+		old := c.SessionCookie()
+		testapp.Want(t, c.Get("/account"), http.StatusOK)
+
+		res := c.Post("/logout", nil)
+		testapp.Want(t, res, http.StatusSeeOther)
+		if got := res.Header.Get("Location"); got != "/login" {
+			t.Errorf("Location: got %q, want /login", got)
+		}
+		if ck := responseCookie(res, "myaccount_session"); ck == nil || ck.MaxAge >= 0 {
+			t.Errorf("session cookie at sign-out: got %v, want it cleared", ck)
+		}
+		if n := countSessions(t, app, guest.ID); n != 0 {
+			t.Errorf("sessions of the guest: got %d, want 0", n)
+		}
+		if liveSession(t, app, old) {
+			t.Errorf("old session: got live, want ended")
+		}
+		if counts := auditCounts(t, app, guest.ID); counts[models.ActionSignOut] != 1 {
+			t.Errorf("%s events: got %d, want 1", models.ActionSignOut, counts[models.ActionSignOut])
+		}
+
+		// The sign-in page says so.
+		res = c.Get("/login")
+		testapp.Want(t, res, http.StatusOK)
+		if got := strings.TrimSpace(res.Doc(t).Find("[data-testid=notice]").Text()); got != "You have signed out." {
+			t.Errorf("notice: got %q, want %q", got, "You have signed out.")
+		}
+		testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
+
+		replay := app.Client(t).Do(http.MethodGet, "/account", nil, http.Header{"Cookie": {"myaccount_session=" + old}})
+		testapp.Want(t, replay, http.StatusSeeOther)
+		if got, want := replay.Header.Get("Location"), "/login?next="+url.QueryEscape("/account"); got != want {
+			t.Errorf("replayed cookie: got Location %q, want %q", got, want)
+		}
+	})
+}
+
+// GET /logout is not a way to sign out: a link or image elsewhere must not
+// end the session.
+func TestLogoutByGetIsNotARoute(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.SignInGuest()
+		res := c.Get("/logout")
+		if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("GET /logout: got status %d, want 404 or 405", res.StatusCode)
+		}
+		if n := res.Doc(t).Find("[data-testid=error-page]").Length(); n != 1 {
+			t.Errorf("error page: got %d, want 1", n)
+		}
+		testapp.Want(t, c.Get("/account"), http.StatusOK)
+		if n := countSessions(t, app, app.User(t, guestLogin).ID); n != 1 {
+			t.Errorf("sessions: got %d, want 1", n)
+		}
+	})
+}
+
+// A user locked or deactivated while signed in is signed out at once.
+func TestSessionEndsWhenAccountStops(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		for _, status := range []string{models.StatusLocked, models.StatusInactive} {
+			t.Run(status, func(t *testing.T) {
+				guest := app.User(t, guestLogin)
+				c := app.Client(t)
+				c.SignInGuest()
+				testapp.Want(t, c.Get("/account"), http.StatusOK)
+
+				if err := app.DB.Model(&models.User{}).Where("id = ?", guest.ID).Update("status", status).Error; err != nil {
+					t.Fatalf("set status: %v", err)
+				}
+				res := c.Get("/account")
+				testapp.Want(t, res, http.StatusSeeOther)
+				if got := res.Header.Get("Location"); !strings.HasPrefix(got, "/login") {
+					t.Errorf("Location: got %q, want /login…", got)
+				}
+				if n := countSessions(t, app, guest.ID); n != 0 {
+					t.Errorf("sessions: got %d, want 0", n)
+				}
+
+				// Even reactivated, the old session stays ended.
+				if err := app.DB.Model(&models.User{}).Where("id = ?", guest.ID).Update("status", models.StatusActive).Error; err != nil {
+					t.Fatalf("reset status: %v", err)
+				}
+				testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
+			})
+		}
+	})
+}
+
+// A session unused for longer than the idle timeout, or older than its
+// maximum age, no longer signs anyone in.
+func TestSessionTimeouts(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b, "--session-idle-timeout", "1m")
+		guest := app.User(t, guestLogin)
+		tests := []struct {
+			name   string
+			column string
+			ago    time.Duration
+			live   bool
+		}{
+			{"used recently", "last_seen_at", 30 * time.Second, true},
+			{"idle too long", "last_seen_at", 2 * time.Minute, false},
+			{"past its maximum age", "expires_at", time.Second, false},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				c := app.Client(t)
+				c.SignInGuest()
+				testapp.Want(t, c.Get("/account"), http.StatusOK)
+				res := app.DB.Model(&models.Session{}).Where("user_id = ?", guest.ID).
+					Update(tc.column, time.Now().UTC().Add(-tc.ago))
+				if res.Error != nil || res.RowsAffected != 1 {
+					t.Fatalf("age the session: got %d rows, %v; want 1 row", res.RowsAffected, res.Error)
+				}
+				want := http.StatusSeeOther
+				if tc.live {
+					want = http.StatusOK
+				}
+				testapp.Want(t, c.Get("/account"), want)
+				app.DB.Where("user_id = ?", guest.ID).Delete(&models.Session{})
+			})
+		}
+	})
+}
+
+// Behind https the cookies are Secure and the session cookie is __Host-
+// prefixed, so no subdomain can set or read it.
+func TestSecureCookiesBehindHTTPS(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b, "--base-url", "https://example.test")
+		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+		res, err := hc.Get(app.URL + "/login")
+		if err != nil {
+			t.Fatalf("GET /login: %v", err)
+		}
+		page := &testapp.Response{Response: res}
+		res.Body.Close()
+		if got := res.Header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=") {
+			t.Errorf("Strict-Transport-Security behind https: got %q, want a max-age", got)
+		}
+		csrf := responseCookie(page, "__Host-myaccount_csrf")
+		if csrf == nil {
+			t.Fatalf("Set-Cookie __Host-myaccount_csrf: got none; got %q", res.Header.Values("Set-Cookie"))
+		}
+		if !csrf.Secure || !csrf.HttpOnly || csrf.Path != "/" || csrf.Domain != "" {
+			t.Errorf("CSRF cookie: got Secure=%v HttpOnly=%v Path=%q Domain=%q, want Secure, HttpOnly, Path=/ and no Domain", csrf.Secure, csrf.HttpOnly, csrf.Path, csrf.Domain)
+		}
+		if responseCookie(page, "myaccount_csrf") != nil {
+			t.Errorf("unprefixed myaccount_csrf: got one, want none")
+		}
+
+		form := url.Values{"login": {guestLogin}, "password": {guestPassword}, "_csrf": {csrf.Value}}
+		req, _ := http.NewRequest(http.MethodPost, app.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: csrf.Name, Value: csrf.Value})
+		res, err = hc.Do(req)
+		if err != nil {
+			t.Fatalf("POST /login: %v", err)
+		}
+		res.Body.Close()
+		signedIn := &testapp.Response{Response: res}
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST /login: got status %d, want 303", res.StatusCode)
+		}
+		sess := responseCookie(signedIn, "__Host-myaccount_session")
+		if sess == nil {
+			t.Fatalf("Set-Cookie __Host-myaccount_session: got none; got %q", res.Header.Values("Set-Cookie"))
+		}
+		if !sess.Secure || !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/" || sess.Domain != "" {
+			t.Errorf("session cookie: got Secure=%v HttpOnly=%v SameSite=%v Path=%q Domain=%q, want Secure, HttpOnly, Lax, / and no Domain",
+				sess.Secure, sess.HttpOnly, sess.SameSite, sess.Path, sess.Domain)
+		}
+		if responseCookie(signedIn, "myaccount_session") != nil {
+			t.Errorf("unprefixed myaccount_session: got one, want none")
+		}
+		for _, ck := range res.Cookies() {
+			if !ck.Secure {
+				t.Errorf("cookie %s behind https: got Secure=false, want true", ck.Name)
+			}
+		}
+
+		// The prefixed cookie is the one that signs in.
+		req, _ = http.NewRequest(http.MethodGet, app.URL+"/account", nil)
+		req.AddCookie(&http.Cookie{Name: sess.Name, Value: sess.Value})
+		res, err = hc.Do(req)
+		if err != nil {
+			t.Fatalf("GET /account: %v", err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET /account with the __Host- cookie: got status %d, want 200", res.StatusCode)
+		}
+	})
+}
+
+// No page, fragment or log line carries a password or a password hash,
+// whatever the user did.
+func TestNoPasswordOrHashLeaks(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		var seen []*testapp.Response
+		keep := func(res *testapp.Response) *testapp.Response { seen = append(seen, res); return res }
+
+		c := app.Client(t)
+		keep(c.Get("/login"))
+		// A wrong password that contains the right one: echoing it would show.
+		keep(c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword + "!"}}))
+		keep(c.Post("/login", url.Values{"login": {"nobody"}, "password": {guestPassword}}))
+		c.HTMX = true
+		keep(c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword + "!"}}))
+		c.HTMX = false
+		keep(c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}}))
+		for _, p := range []string{"/account", "/account/profile/edit", "/account/password", "/account/email"} {
+			keep(c.Get(p))
+		}
+		for _, htmx := range []bool{false, true} {
+			c.HTMX = htmx
+			keep(c.Post("/account/password/check", url.Values{"new_password": {guestPassword}}))
+			keep(c.Post("/account/password", url.Values{"current_password": {guestPassword}, "new_password": {guestPassword}, "confirm_password": {guestPassword + "x"}}))
+			keep(c.Post("/account/password", url.Values{"current_password": {guestPassword + "x"}, "new_password": {"N3w#" + guestPassword}, "confirm_password": {"N3w#" + guestPassword}}))
+			keep(c.Post("/account/email", url.Values{"new_email": {"not-an-email"}, "confirm_email": {"x"}, "current_password": {guestPassword}}))
+			keep(c.Post("/account/email", url.Values{"new_email": {"maya@example.com"}, "confirm_email": {"maya@example.com"}, "current_password": {guestPassword + "x"}}))
+		}
+		c.HTMX = false
+		keep(c.Get("/account"))
+		keep(c.Post("/logout", nil))
+		keep(c.Get("/login"))
+
+		for _, res := range seen {
+			for _, secret := range []string{guestPassword, "$2a$", "$2b$"} {
+				if i := strings.Index(res.Body, secret); i >= 0 {
+					t.Errorf("%s %s: body contains %q near %q", res.Request.Method, res.Request.URL.Path, secret, around(res.Body, i))
+				}
+			}
+		}
+		logs := app.Log.String()
+		for _, secret := range []string{guestPassword, "$2a$", "$2b$"} {
+			if i := strings.Index(logs, secret); i >= 0 {
+				t.Errorf("log contains %q near %q", secret, around(logs, i))
+			}
+		}
+	})
+}
+
+// --- helpers shared by the handler tests in this package ---
+
+// fieldError is the message shown next to a field, without the hidden
+// "Error:" prefix for screen readers; "" when there is none.
+func fieldError(doc *goquery.Document, field string) string {
+	el := doc.Find("#" + field + "-error")
+	if el.Length() == 0 {
+		return ""
+	}
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(el.Text()), "Error:"))
+}
+
+// summaryMessages lists the error summary's messages in order.
+func summaryMessages(doc *goquery.Document) []string {
+	var out []string
+	doc.Find("[data-testid=error-summary] li").Each(func(_ int, s *goquery.Selection) {
+		out = append(out, strings.TrimSpace(s.Text()))
+	})
+	return out
+}
+
+func ariaInvalid(msg string) string {
+	if msg != "" {
+		return "true"
+	}
+	return ""
+}
+
+// responseCookie is the cookie named name that res sets, or nil. When it
+// is set more than once the last one counts, as in a browser.
+func responseCookie(res *testapp.Response, name string) *http.Cookie {
+	var found *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == name {
+			found = ck
+		}
+	}
+	return found
+}
+
+// liveSession reports whether the session cookie value still names a
+// session the application accepts.
+func liveSession(t *testing.T, app *testapp.App, value string) bool {
+	t.Helper()
+	st := app.Deps.Sessions.Store
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(&http.Cookie{Name: st.CookieName(), Value: value})
+	sess, err := st.New(req, st.CookieName())
+	if err != nil {
+		t.Fatalf("load session: %v", err)
+	}
+	return !sess.IsNew
+}
+
+func countSessions(t *testing.T, app *testapp.App, userID string) int64 {
+	t.Helper()
+	var n int64
+	if err := app.DB.Model(&models.Session{}).Where("user_id = ?", userID).Count(&n).Error; err != nil {
+		t.Fatalf("count sessions: %v", err)
+	}
+	return n
+}
+
+func countAllSessions(t *testing.T, app *testapp.App) int64 {
+	t.Helper()
+	var n int64
+	if err := app.DB.Model(&models.Session{}).Count(&n).Error; err != nil {
+		t.Fatalf("count sessions: %v", err)
+	}
+	return n
+}
+
+// auditCounts counts the audit events about userID by action.
+func auditCounts(t *testing.T, app *testapp.App, userID string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, ev := range app.Audit(t, userID) {
+		out[ev.Action]++
+	}
+	return out
+}
+
+func around(s string, i int) string {
+	lo, hi := max(0, i-60), min(len(s), i+60)
+	return s[lo:hi]
+}
