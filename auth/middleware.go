@@ -26,8 +26,14 @@ const (
 )
 
 // touchEvery throttles last-seen writes: a busy session costs one write a
-// minute, not one per request.
-const touchEvery = time.Minute
+// minute, not one per request, or more often when the idle timeout is so
+// short that a minute's lag could end an active session.
+func (m *Manager) touchEvery() time.Duration {
+	if idle := m.Store.cfg.IdleTimeout; idle > 0 && idle/4 < time.Minute {
+		return idle / 4
+	}
+	return time.Minute
+}
 
 // UserLoader is what the middleware needs to know who is signed in.
 type UserLoader interface {
@@ -86,7 +92,7 @@ func (m *Manager) Load(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxUser, user)
 		c.Set(ctxMerchant, merchant)
-		if row, ok := sess.Values[rowKey{}].(*models.Session); ok && m.Store.now().Sub(row.LastSeenAt) > touchEvery {
+		if row, ok := sess.Values[rowKey{}].(*models.Session); ok && m.Store.now().Sub(row.LastSeenAt) > m.touchEvery() {
 			if err := m.rows.Touch(r.Context(), row.ID, m.Store.now()); err != nil {
 				m.log.Warn("touch session", "err", err)
 			}
