@@ -18,7 +18,7 @@ module.exports = {
     // buttons
     "btn", "btn-primary", "btn-secondary", "btn-link",
     // messages
-    "error-summary", "error-summary-title", "error-summary-list", "notice-success", "notice-info",
+    "error-summary", "error-summary-title", "error-summary-list", "notice-success", "notice-error", "notice-info",
     // password checklist
     "checklist", "checklist-item", "checklist-item-met", "checklist-item-unmet", "strength-meter",
     // tables

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -30,39 +31,57 @@ func (a *App) handleProfileEdit(c echo.Context) error {
 // POST /account/profile — partial update of the signed-in guest's profile.
 func (a *App) handleProfileUpdate(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	fields := models.GuestProfileFields(m)
-	input, err := profileInput(c, fields)
+	return a.updateProfile(c, profileEdit{
+		actor: u, merchant: m, user: u, fields: models.GuestProfileFields(m),
+		title: "Edit your profile", nav: "profile", action: "/account/profile", done: "/account",
+		saved:    "Your profile has been updated successfully.",
+		overview: func(p layout.Page, u *models.User) templ.Component { return views.AccountOverview(p, m, u) },
+	})
+}
+
+// profileEdit is one profile form: the guest's own, or an admin's edit
+// of a user. Both run the same validation and the same update.
+type profileEdit struct {
+	actor, user  *models.User
+	merchant     *models.Merchant
+	fields       []models.ProfileField
+	title, nav   string
+	action, done string
+	saved        string
+	overview     func(layout.Page, *models.User) templ.Component
+}
+
+// updateProfile reads the form, runs the update and answers it: the form
+// again with 422 on invalid input, else the overview with a message.
+func (a *App) updateProfile(c echo.Context, e profileEdit) error {
+	input, err := profileInput(c, e.fields)
 	if err != nil {
 		return err
 	}
-	return a.updateProfile(c, u, m, u, fields, input, "/account/profile", "/account")
-}
-
-// updateProfile runs a profile update and answers it: the form again with
-// 422 on invalid input, else the account with a message.
-func (a *App) updateProfile(c echo.Context, actor *models.User, m *models.Merchant, u *models.User, fields []models.ProfileField, input map[string]string, action, done string) error {
-	updated, _, err := a.Users.UpdateProfile(c.Request().Context(), actor, m, u, fields, input, meta(c))
+	updated, _, err := a.Users.UpdateProfile(c.Request().Context(), e.actor, e.merchant, e.user, e.fields, input, meta(c))
 	invalid, isInvalid := asFieldErrors(err)
 	switch {
 	case isInvalid:
-		form := views.NewProfileForm(action, fields, u)
+		form := views.NewProfileForm(e.action, e.fields, e.user)
+		form.Title = e.title
 		for k, v := range input {
 			form.Values[k] = v
 		}
 		form.Errors = invalid
-		p := a.page(c, "Edit your profile", "profile")
-		p.Title = "Error: " + p.Title
-		return render(c, http.StatusUnprocessableEntity, views.ProfilePage(p, m, fields, form), views.ProfileSection(p.CSRF, m, fields, form))
+		p := a.page(c, "Error: "+e.title, e.nav)
+		return render(c, http.StatusUnprocessableEntity, views.ProfilePage(p, e.merchant, e.fields, form), views.ProfileSection(p.CSRF, e.merchant, e.fields, form))
 	case errors.Is(err, models.ErrNoChanges):
-		return a.saved(c, done, "info", "You did not change anything, so nothing was saved.", func(p layout.Page) templ.Component {
-			return views.AccountOverview(p, m, u)
+		return a.saved(c, e.done, "info", "You did not change anything, so nothing was saved.", func(p layout.Page) templ.Component {
+			return e.overview(p, e.user)
 		})
 	case err != nil:
 		return err
 	}
-	return a.saved(c, done, "success", "Your profile has been updated successfully.", func(p layout.Page) templ.Component {
-		p.User = updated
-		return views.AccountOverview(p, m, updated)
+	return a.saved(c, e.done, "success", e.saved, func(p layout.Page) templ.Component {
+		if e.actor.ID == updated.ID {
+			p.User = updated
+		}
+		return e.overview(p, updated)
 	})
 }
 
@@ -78,6 +97,8 @@ func profileInput(c echo.Context, fields []models.ProfileField) (map[string]stri
 		switch {
 		case f.Kind == models.KindBool:
 			input[f.Name] = form.Get(f.Name)
+		case f.Kind == models.KindRoles:
+			input[f.Name] = strings.Join(form[f.Name], ",")
 		case form.Has(f.Name):
 			input[f.Name] = form.Get(f.Name)
 		}

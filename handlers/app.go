@@ -16,6 +16,7 @@ type Deps struct {
 	DB            *gorm.DB
 	Users         *store.Users
 	Merchants     *store.Merchants
+	Audit         *store.Audit
 	Sessions      *auth.Manager
 	Authenticator *auth.Authenticator
 	Hasher        *auth.Hasher

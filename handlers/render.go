@@ -16,10 +16,11 @@ import (
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// isHTMX reports whether htmx sent the request and wants a fragment.
+// isHTMX reports whether htmx sent the request and wants a fragment. When
+// htmx restores history (the back button) it wants the whole page.
 func isHTMX(c echo.Context) bool {
 	h := c.Request().Header
-	return h.Get("HX-Request") == "true" && h.Get("HX-Boosted") != "true"
+	return h.Get("HX-Request") == "true" && h.Get("HX-Boosted") != "true" && h.Get("HX-History-Restore-Request") != "true"
 }
 
 // render writes the fragment to htmx and the full page to everyone else,

@@ -68,11 +68,24 @@ func New(d Deps) *echo.Echo {
 	// only; a guest gets 403, and a user of another merchant is 404.
 	admin := pages.Group("/admin", auth.RequireUser, requirePasswordChange, auth.RequireAdmin)
 	admin.GET("", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/admin/users") })
-	// admin: users
+	admin.GET("/users", a.handleAdminUsers)
+	admin.GET("/users/new", a.handleAdminUserNew)
+	admin.POST("/users", a.handleAdminUserCreate)
+	admin.GET("/users/:id", a.handleAdminUser)
+	admin.GET("/users/:id/edit", a.handleAdminUserEdit)
+	admin.POST("/users/:id", a.handleAdminUserUpdate)
+	admin.POST("/users/:id/lock", a.handleAdminUserAction("lock"))
+	admin.POST("/users/:id/unlock", a.handleAdminUserAction("unlock"))
+	admin.POST("/users/:id/force-password-change", a.handleAdminUserAction("force-password-change"))
+	admin.POST("/users/:id/reset-password", a.handleAdminUserResetPassword)
+	admin.POST("/users/:id/revoke-sessions", a.handleAdminUserAction("revoke-sessions"))
 
 	// admin: audit
+	admin.GET("/audit", a.handleAdminAudit)
 
 	// admin: settings
+	admin.GET("/settings", a.handleAdminSettings)
+	admin.POST("/settings", a.handleAdminSettingsPost)
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
 	return e

@@ -12,6 +12,15 @@ const (
 	ActionPasswordChange = "user.password_changed"
 	ActionEmailChange    = "user.email_changed"
 	ActionCreated        = "user.created"
+	ActionUnlocked       = "user.unlocked"
+	ActionForceChange    = "user.password_change_forced"
+	ActionPasswordReset  = "user.password_reset"
+	ActionSessionsEnded  = "user.sessions_revoked"
+)
+
+// Audit actions on a merchant.
+const (
+	ActionSettingsUpdated = "merchant.settings_updated"
 )
 
 // Secret is what an audit trail records instead of a secret's value.

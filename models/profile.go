@@ -35,6 +35,10 @@ const (
 	KindDate
 	KindDateTime
 	KindList
+	KindEmail
+	KindCode
+	KindStatus
+	KindRoles
 )
 
 // ProfileField is one editable profile field: its form name (also the input
@@ -293,6 +297,14 @@ func (f ProfileField) Clean(raw, region string, now time.Time) (string, string) 
 		return cleanDateTime(f.Label, raw)
 	case KindList:
 		return cleanChoice(f.Label, raw, f.Options)
+	case KindEmail:
+		return CleanEmail(f.Label, raw)
+	case KindCode:
+		return CleanCode(f.Label, raw, f.Max)
+	case KindStatus:
+		return cleanStatus(f.Label, raw)
+	case KindRoles:
+		return cleanRoles(f.Label, raw)
 	default:
 		return CleanText(f.Label, raw, f.Max)
 	}

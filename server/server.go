@@ -56,7 +56,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
 	})
 	deps := handlers.Deps{
-		DB: db, Users: users, Merchants: merchants,
+		DB: db, Users: users, Merchants: merchants, Audit: store.NewAudit(db),
 		Sessions:      auth.NewManager(sessionStore, rows, users, merchants, log),
 		Authenticator: authenticator, Hasher: hasher,
 		Flash: auth.NewFlash([]byte(cfg.SessionSecret), cfg.Secure()),

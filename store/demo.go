@@ -80,7 +80,7 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) ([]DemoAc
 	}
 	users := []models.User{guest, admin}
 	rng := rand.New(rand.NewPCG(2026, 11))
-	users = append(users, demoGuests(rng, sandpiper, 60, guestHash, now)...)
+	users = append(users, demoGuests(rng, sandpiper, 230, guestHash, now)...)
 	users = append(users, demoGuests(rng, harbor, 12, guestHash, now)...)
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create([]*models.Merchant{sandpiper, harbor}).Error; err != nil {
@@ -134,7 +134,10 @@ func demoGuests(rng *rand.Rand, m *models.Merchant, n int, hash string, now time
 			PasswordHash: hash, Status: status, Roles: models.StringList{models.RoleCustomer},
 			CreatedAt: now, UpdatedAt: now, Version: 1,
 		}
-		if rng.IntN(4) > 0 {
+		switch {
+		case i%7 == 3:
+			u.Mobile, u.MobileCountry, u.Country, u.Language = fmt.Sprintf("+32470%06d", i), "BE", "BE", "nl-BE"
+		case rng.IntN(4) > 0:
 			u.Mobile = fmt.Sprintf("+1%s55501%02d", demoArea[(i/100)%len(demoArea)], i%100)
 			u.MobileCountry = "US"
 		}

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode"
 
-	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"myaccount/migrations"
 	"myaccount/models"
@@ -132,7 +132,7 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 	}
 	if q.Role != "" {
 		// roles is a comma-separated list of upper-case words.
-		db = db.Where("(',' || roles || ',') LIKE ?", "%,"+likeEscaper.Replace(q.Role)+",%")
+		db = db.Where("(',' || roles || ',') LIKE ? ESCAPE '\\'", "%,"+likeEscaper.Replace(q.Role)+",%")
 	}
 	expr := sortExpr(q.Sort)
 	var exprArgs []any
@@ -170,7 +170,8 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 	// what the database compares (SQLite's lower() is ASCII-only).
 	var rows []userRow
 	err := db.Select("users.*, "+expr+" AS sort_key", exprArgs...).
-		Order(gorm.Expr(expr+" "+dir+", id "+dir, exprArgs...)).Limit(q.Limit + 1).Find(&rows).Error
+		Order(clause.OrderBy{Expression: clause.Expr{SQL: expr + " " + dir + ", id " + dir, Vars: exprArgs, WithoutParentheses: true}}).
+		Limit(q.Limit + 1).Find(&rows).Error
 	if err != nil {
 		return UserPage{}, fmt.Errorf("search users: %w", err)
 	}

@@ -149,22 +149,96 @@ func (s *Users) UpdateProfile(ctx context.Context, actor *models.User, m *models
 		return nil, nil, models.ErrNoChanges
 	}
 	next := upd.User
+	if err := selfProtection(actor, u, &next); err != nil {
+		return nil, nil, err
+	}
+	columns := statusEffects(actor, u, &next, upd.Columns, now)
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if m.UniqueMobile && next.Mobile != "" && next.Mobile != u.Mobile {
-			taken, err := s.taken(tx, m.ID, u.ID, "mobile = ?", next.Mobile)
-			if err != nil {
-				return err
-			}
-			if taken {
-				return models.FieldErrors{"mobile": {"Another account already uses this mobile phone number"}}
-			}
+		if err := s.checkUnique(tx, m, u, &next); err != nil {
+			return err
 		}
-		return s.save(tx, actor, &next, u.Version, upd.Columns, models.ActionProfileUpdated, upd.Changes, meta, now)
+		return s.save(tx, actor, &next, u.Version, columns, models.ActionProfileUpdated, upd.Changes, meta, now)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return &next, upd.Changes, nil
+}
+
+// uniqueRules are the identifiers no two users of a merchant may share:
+// member and card numbers always, email and mobile phone when the merchant
+// asks (Paytronix's enforceUniqueFields).
+var uniqueRules = []struct {
+	field, where, message string
+	value                 func(*models.User) string
+	applies               func(*models.Merchant) bool
+}{
+	{"email", "lower(email) = lower(?)", "Another account already uses this email address",
+		func(u *models.User) string { return u.Email }, func(m *models.Merchant) bool { return m.UniqueEmail }},
+	{"mobile", "mobile = ?", "Another account already uses this mobile phone number",
+		func(u *models.User) string { return u.Mobile }, func(m *models.Merchant) bool { return m.UniqueMobile }},
+	{"member_number", "member_number = ?", "Another account already has this member number",
+		func(u *models.User) string { return u.MemberNumber }, func(*models.Merchant) bool { return true }},
+	{"card_number", "card_number = ?", "Another account already has this card number",
+		func(u *models.User) string { return u.CardNumber }, func(*models.Merchant) bool { return true }},
+}
+
+// checkUnique refuses values another user of the merchant already has,
+// for each identifier that changed from before to next.
+func (s *Users) checkUnique(tx *gorm.DB, m *models.Merchant, before, next *models.User) error {
+	errs := models.FieldErrors{}
+	for _, r := range uniqueRules {
+		v := r.value(next)
+		if v == "" || !r.applies(m) || (before != nil && strings.EqualFold(v, r.value(before))) {
+			continue
+		}
+		exceptID := ""
+		if before != nil {
+			exceptID = before.ID
+		}
+		taken, err := s.taken(tx, m.ID, exceptID, r.where, v)
+		if err != nil {
+			return err
+		}
+		if taken {
+			errs.Add(r.field, r.message)
+		}
+	}
+	return errs.Err()
+}
+
+// selfProtection keeps admins from locking, deactivating or demoting
+// themselves: the merchant must never lose its last way in by accident.
+func selfProtection(actor, before, next *models.User) error {
+	if actor.ID != before.ID {
+		return nil
+	}
+	errs := models.FieldErrors{}
+	if next.Status != models.StatusActive && before.Status == models.StatusActive {
+		errs.Add("status", "You cannot lock or deactivate your own account")
+	}
+	if before.IsAdmin() && !next.IsAdmin() {
+		errs.Add("roles", "You cannot remove your own merchant admin role")
+	}
+	return errs.Err()
+}
+
+// statusEffects records who locked an account and when, and clears the
+// lock and the failed sign-in count when it is unlocked. It returns the
+// columns to write.
+func statusEffects(actor, before, next *models.User, columns []string, now time.Time) []string {
+	if next.Status == before.Status {
+		return columns
+	}
+	switch {
+	case next.Status == models.StatusLocked:
+		next.LockedAt, next.LockedBy = &now, &actor.ID
+	case before.Status == models.StatusLocked:
+		next.LockedAt, next.LockedBy, next.FailedLoginCount = nil, nil, 0
+	default:
+		return columns
+	}
+	return append(append([]string{}, columns...), "locked_at", "locked_by", "failed_login_count")
 }
 
 // save writes columns of next if the stored version is still version, bumps
@@ -185,7 +259,11 @@ func (s *Users) save(tx *gorm.DB, actor *models.User, next *models.User, version
 // taken reports whether another user of the merchant matches where.
 func (s *Users) taken(tx *gorm.DB, merchantID, exceptID, where string, args ...any) (bool, error) {
 	var n int64
-	err := tx.Model(&models.User{}).Where("merchant_id = ? AND id <> ?", merchantID, exceptID).Where(where, args...).Limit(1).Count(&n).Error
+	q := tx.Model(&models.User{}).Where("merchant_id = ?", merchantID)
+	if exceptID != "" {
+		q = q.Where("id <> ?", exceptID)
+	}
+	err := q.Where(where, args...).Limit(1).Count(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("uniqueness check: %w", err)
 	}
@@ -278,17 +356,15 @@ func (s *Users) ChangeEmail(ctx context.Context, hasher PasswordHasher, m *model
 	}
 	now := s.now()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if m.UniqueEmail {
-			taken, err := s.taken(tx, m.ID, u.ID, "lower(email) = lower(?)", email)
-			if err != nil {
-				return err
-			}
-			if taken {
-				return models.FieldErrors{"new_email": {"Another account already uses this email address"}}
-			}
-		}
 		next := *u
 		next.PreviousEmail, next.Email = u.Email, email
+		if err := s.checkUnique(tx, m, u, &next); err != nil {
+			var fe models.FieldErrors
+			if errors.As(err, &fe) && fe.Has("email") {
+				return models.FieldErrors{"new_email": fe["email"]}
+			}
+			return err
+		}
 		err := s.save(tx, u, &next, u.Version, []string{"email", "previous_email"},
 			models.ActionEmailChange, models.Changes{{Field: "email", Old: u.Email, New: email}}, meta, now)
 		if err != nil {

@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"myaccount/models"
@@ -20,10 +21,13 @@ type Section struct {
 // profileSections groups fields in page order, leaving out empty groups.
 func profileSections(fields []models.ProfileField) []Section {
 	sections := []Section{
+		{ID: "identity", Title: "Identity", Group: models.GroupIdentity},
+		{ID: "access", Title: "Status and roles", Group: models.GroupAccess},
 		{ID: "personal", Title: "Personal details", Group: models.GroupPersonal},
 		{ID: "contact", Title: "Contact details", Group: models.GroupContact},
 		{ID: "address", Title: "Address", Group: models.GroupAddress},
 		{ID: "preferences", Title: "Preferences", Group: models.GroupPreferences},
+		{ID: "work", Title: "Work", Group: models.GroupWork},
 		{ID: "custom", Title: "Additional information", Group: models.GroupCustom},
 	}
 	var out []Section
@@ -69,6 +73,23 @@ func displayValue(f models.ProfileField, v string) string {
 		if t, err := time.Parse(models.DateTimeLayout, v); err == nil {
 			return t.Format("2006-01-02 15:04")
 		}
+	case models.KindStatus:
+		return optionLabel(models.Statuses, v)
+	case models.KindRoles:
+		labels := []string{}
+		for _, r := range strings.Split(v, ",") {
+			labels = append(labels, optionLabel(models.Roles, r))
+		}
+		return strings.Join(labels, ", ")
+	}
+	return v
+}
+
+func optionLabel(opts []models.Option, v string) string {
+	for _, o := range opts {
+		if o.Value == v {
+			return o.Label
+		}
 	}
 	return v
 }
@@ -106,6 +127,11 @@ func inputField(f models.ProfileField, m *models.Merchant, value string, errs []
 		c.Type = "datetime-local"
 	case models.KindNumber:
 		c.Inputmode = "decimal"
+	case models.KindEmail:
+		c.Type = "email"
+		c.Autocomplete = "off"
+	case models.KindStatus, models.KindRoles:
+		c.Required = true
 	}
 	if f.Max > 0 && (f.Kind == models.KindText || f.Kind == models.KindName || f.Kind == models.KindPostalCode) {
 		c.Attrs = map[string]any{"maxlength": strconv.Itoa(f.Max)}
@@ -136,3 +162,12 @@ func timeText(t *time.Time) string {
 	}
 	return t.UTC().Format("2 January 2006, 15:04 UTC")
 }
+
+func yesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
+}
+
+func rolesValue(u *models.User) string { return strings.Join(u.Roles, ",") }

@@ -1,0 +1,378 @@
+package models
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Limits of a merchant's settings.
+const (
+	// MaxCustomFields is how many custom fields a merchant may define.
+	MaxCustomFields = 50
+	// MaxCustomOptions is how many options a list custom field may offer.
+	MaxCustomOptions = 50
+	// MaxCustomLabel is the longest custom field label and list option.
+	MaxCustomLabel = 50
+)
+
+// Form names of the settings that are not numbers. The numbers are named by
+// SettingsNumbers, the custom field rows by CustomInputName.
+const (
+	SettingUniqueEmail    = "unique_email"
+	SettingUniqueMobile   = "unique_mobile"
+	SettingRequiredFields = "required_fields"
+	SettingCustomFields   = "custom_fields"
+)
+
+// RequiredInputName is the form name of the checkbox that makes the profile
+// field named field required.
+func RequiredInputName(field string) string { return "required_" + field }
+
+// CustomInputName is the form name of one part ("key", "label", "type",
+// "options", "required", "remove") of custom field row i (from 0).
+func CustomInputName(part string, i int) string { return "custom_" + part + "_" + strconv.Itoa(i) }
+
+// SettingsNumber is one whole-number setting: its form name (also the audit
+// field name and, for the password policy, the column), its label, its
+// range and where it lives in a Merchant.
+type SettingsNumber struct {
+	Name  string
+	Label string
+	Hint  string
+	Min   int
+	Max   int
+	// Policy is set for the password policy's numbers.
+	Policy bool
+	enter  string
+	field  func(*Merchant) *int
+}
+
+// Value is the setting's stored value in m.
+func (n SettingsNumber) Value(m *Merchant) int { return *n.field(m) }
+
+// settingsNumbers are in form order.
+var settingsNumbers = []SettingsNumber{
+	{Name: "password_min_length", Label: "Minimum password length", Hint: "In characters, from 1 to 64. At least the minimums below added together.",
+		Min: 1, Max: 64, Policy: true, enter: "the minimum password length", field: func(m *Merchant) *int { return &m.PasswordPolicy.MinLength }},
+	{Name: "password_min_lower", Label: "Minimum lowercase letters", Hint: "From 0 to 16. 0 means none are needed.",
+		Min: 0, Max: 16, Policy: true, enter: "the minimum number of lowercase letters", field: func(m *Merchant) *int { return &m.PasswordPolicy.MinLower }},
+	{Name: "password_min_upper", Label: "Minimum uppercase letters", Hint: "From 0 to 16. 0 means none are needed.",
+		Min: 0, Max: 16, Policy: true, enter: "the minimum number of uppercase letters", field: func(m *Merchant) *int { return &m.PasswordPolicy.MinUpper }},
+	{Name: "password_min_digits", Label: "Minimum digits", Hint: "From 0 to 16. 0 means none are needed.",
+		Min: 0, Max: 16, Policy: true, enter: "the minimum number of digits", field: func(m *Merchant) *int { return &m.PasswordPolicy.MinDigits }},
+	{Name: "password_min_special", Label: "Minimum special characters", Hint: "From 0 to 16. Anything that is not a letter or a digit, like ! # or a space.",
+		Min: 0, Max: 16, Policy: true, enter: "the minimum number of special characters", field: func(m *Merchant) *int { return &m.PasswordPolicy.MinSpecial }},
+	{Name: "password_history", Label: "Previous passwords that may not be reused", Hint: "From 0 to 24.",
+		Min: 0, Max: 24, Policy: true, enter: "how many previous passwords may not be reused", field: func(m *Merchant) *int { return &m.PasswordPolicy.History }},
+	{Name: "password_max_age_days", Label: "Password expires after (days, 0 = never)", Hint: "From 0 to 3650.",
+		Min: 0, Max: 3650, Policy: true, enter: "after how many days a password expires, or 0 for never", field: func(m *Merchant) *int { return &m.PasswordPolicy.MaxAgeDays }},
+	{Name: "max_failed_logins", Label: "Failed sign-ins before lock", Hint: "From 1 to 100 wrong passwords in a row. An admin can unlock the account.",
+		Min: 1, Max: 100, enter: "how many failed sign-ins lock an account", field: func(m *Merchant) *int { return &m.MaxFailedLogins }},
+}
+
+// SettingsNumbers lists the whole-number settings in form order.
+func SettingsNumbers() []SettingsNumber { return slices.Clone(settingsNumbers) }
+
+// customTypes are the custom field types an admin chooses from.
+var customTypes = []Option{
+	{Value: CustomText, Label: "Text"},
+	{Value: CustomNumber, Label: "Number"},
+	{Value: CustomDate, Label: "Date"},
+	{Value: CustomDateTime, Label: "Date and time"},
+	{Value: CustomList, Label: "List of options"},
+}
+
+// CustomFieldTypes lists the custom field types with their names.
+func CustomFieldTypes() []Option { return slices.Clone(customTypes) }
+
+func customTypeName(t string) string {
+	for _, o := range customTypes {
+		if o.Value == t {
+			return strings.ToLower(o.Label)
+		}
+	}
+	return t
+}
+
+// SettingsInput is the settings form as submitted: raw text, checked boxes
+// and custom field rows, before any rule has looked at it.
+type SettingsInput struct {
+	// Numbers holds the whole-number settings by form name.
+	Numbers      map[string]string
+	UniqueEmail  bool
+	UniqueMobile bool
+	// Required names the profile fields to make required.
+	Required []string
+	// Custom is one row per custom field, in form order; a row left empty
+	// (the form's blank row for a new field) adds nothing.
+	Custom []CustomFieldInput
+}
+
+// CustomFieldInput is one custom field row of the settings form.
+type CustomFieldInput struct {
+	Key   string
+	Label string
+	Type  string
+	// Options are a list's options, one per line.
+	Options  string
+	Required bool
+	// Remove drops the field; its other inputs are then ignored.
+	Remove bool
+}
+
+// Blank reports whether the row was left empty: it adds nothing.
+func (r CustomFieldInput) Blank() bool {
+	return strings.TrimSpace(r.Key) == "" && strings.TrimSpace(r.Label) == "" && strings.TrimSpace(r.Options) == "" && !r.Required
+}
+
+// NewSettingsInput is the form filled with m's stored settings, plus a blank
+// row to add a custom field while there is room for one.
+func NewSettingsInput(m *Merchant) SettingsInput {
+	in := SettingsInput{Numbers: map[string]string{}, UniqueEmail: m.UniqueEmail, UniqueMobile: m.UniqueMobile}
+	for _, n := range settingsNumbers {
+		in.Numbers[n.Name] = strconv.Itoa(n.Value(m))
+	}
+	for _, f := range RequirableFields() {
+		if m.Requires(f.Name) {
+			in.Required = append(in.Required, f.Name)
+		}
+	}
+	for _, d := range m.CustomFields {
+		in.Custom = append(in.Custom, CustomFieldInput{
+			Key: d.Key, Label: d.Label, Type: d.Type, Options: strings.Join(d.Options, "\n"), Required: d.Required,
+		})
+	}
+	if len(in.Custom) < MaxCustomFields {
+		in.Custom = append(in.Custom, CustomFieldInput{Type: CustomText})
+	}
+	return in
+}
+
+// Apply checks the input against the settings' rules and returns m with the
+// new settings and one change per setting that differs, old → new. Invalid
+// input is FieldErrors keyed by form name. It does not look at the
+// database; the store saves the result.
+func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
+	errs := FieldErrors{}
+	next := *m
+
+	for _, n := range settingsNumbers {
+		v, msg := n.clean(in.Numbers[n.Name])
+		if msg != "" {
+			errs.Add(n.Name, msg)
+			continue
+		}
+		*n.field(&next) = v
+	}
+	p := next.PasswordPolicy
+	classes := []string{"password_min_length", "password_min_lower", "password_min_upper", "password_min_digits", "password_min_special"}
+	if !slices.ContainsFunc(classes, errs.Has) {
+		if sum := p.MinLower + p.MinUpper + p.MinDigits + p.MinSpecial; sum > p.MinLength {
+			errs.Add("password_min_length", "Minimum password length must be at least "+strconv.Itoa(sum)+
+				", the minimum lowercase letters, uppercase letters, digits and special characters added together")
+		}
+	}
+
+	next.UniqueEmail, next.UniqueMobile = in.UniqueEmail, in.UniqueMobile
+
+	// Required fields are kept in form order, so the order boxes were
+	// ticked in is not a change.
+	next.RequiredFields = nil
+	requirable := RequirableFields()
+	for _, name := range in.Required {
+		if !slices.ContainsFunc(requirable, func(f ProfileField) bool { return f.Name == name }) {
+			errs.Add(SettingRequiredFields, "Select required fields from the list")
+			break
+		}
+	}
+	for _, f := range requirable {
+		if slices.Contains(in.Required, f.Name) {
+			next.RequiredFields = append(next.RequiredFields, f.Name)
+		}
+	}
+
+	defs, customErrs := in.customFields()
+	errs.Merge(customErrs)
+	next.CustomFields = defs
+
+	if err := errs.Err(); err != nil {
+		return Merchant{}, nil, err
+	}
+	return next, settingsChanges(m, &next), nil
+}
+
+func (n SettingsNumber) clean(raw string) (int, string) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return 0, "Enter " + n.enter
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v < n.Min || v > n.Max {
+		return 0, n.Label + " must be a whole number from " + strconv.Itoa(n.Min) + " to " + strconv.Itoa(n.Max)
+	}
+	return v, ""
+}
+
+var customKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,29}$`)
+
+// customFields checks the custom field rows and returns the definitions
+// they describe, in form order. Rows are named for people by their number
+// from 1, as the form's legends name them.
+func (in SettingsInput) customFields() (CustomFieldDefs, FieldErrors) {
+	errs := FieldErrors{}
+	var defs CustomFieldDefs
+	keys := map[string]int{}       // key → row number that uses it
+	labels := map[string]int{}     // lower-case label → row number that uses it
+	builtIn := map[string]string{} // lower-case label → label
+	for _, f := range guestFields {
+		builtIn[strings.ToLower(f.Label)] = f.Label
+	}
+	for i, row := range in.Custom {
+		if row.Remove || row.Blank() {
+			continue
+		}
+		num := strconv.Itoa(i + 1)
+		name := "custom field " + num
+		keyInput, labelInput, typeInput, optionsInput := CustomInputName("key", i), CustomInputName("label", i), CustomInputName("type", i), CustomInputName("options", i)
+		d := CustomFieldDef{Key: strings.TrimSpace(row.Key), Type: strings.TrimSpace(row.Type), Required: row.Required}
+
+		switch {
+		case d.Key == "":
+			errs.Add(keyInput, "Enter a key for "+name)
+		case !customKeyPattern.MatchString(d.Key):
+			errs.Add(keyInput, "Key of "+name+" must start with a lowercase letter and have only lowercase letters, digits and underscores, up to 30, like favourite_drink")
+		case keys[d.Key] != 0:
+			errs.Add(keyInput, "Key of "+name+" is already the key of custom field "+strconv.Itoa(keys[d.Key]))
+		default:
+			keys[d.Key] = i + 1
+		}
+		if len(defs) == MaxCustomFields && !errs.Has(keyInput) {
+			errs.Add(keyInput, "There can be at most "+strconv.Itoa(MaxCustomFields)+" custom fields: remove one to add "+name)
+		}
+
+		label, msg := CleanText("Label of "+name, row.Label, MaxCustomLabel)
+		lower := strings.ToLower(label)
+		switch {
+		case msg != "":
+			errs.Add(labelInput, msg)
+		case label == "":
+			errs.Add(labelInput, "Enter a label for "+name)
+		case builtIn[lower] != "":
+			errs.Add(labelInput, "Label of "+name+" must be different from the built-in field “"+builtIn[lower]+"”")
+		case labels[lower] != 0:
+			errs.Add(labelInput, "Label of "+name+" is already the label of custom field "+strconv.Itoa(labels[lower]))
+		default:
+			labels[lower] = i + 1
+		}
+		d.Label = label
+
+		if !slices.ContainsFunc(customTypes, func(o Option) bool { return o.Value == d.Type }) {
+			errs.Add(typeInput, "Select a type for "+name)
+		}
+
+		options, msgs := cleanOptions(name, row.Options)
+		for _, msg := range msgs {
+			errs.Add(optionsInput, msg)
+		}
+		switch {
+		case len(msgs) > 0 || errs.Has(typeInput):
+		case d.Type == CustomList && len(options) == 0:
+			errs.Add(optionsInput, "Enter the options of "+name+", one per line")
+		case d.Type == CustomList:
+			d.Options = options
+		case len(options) > 0:
+			errs.Add(optionsInput, "Only lists have options: clear the options of "+name+", or make it a list of options")
+		}
+		defs = append(defs, d)
+	}
+	return defs, errs
+}
+
+// cleanOptions reads a list's options, one per line: trimmed, blank lines
+// skipped, each different from the others whatever the case.
+func cleanOptions(name, raw string) ([]string, []string) {
+	var options, msgs []string
+	for _, line := range strings.Split(strings.ReplaceAll(raw, "\r\n", "\n"), "\n") {
+		o, msg := CleanText("Each option of "+name, line, MaxCustomLabel)
+		switch {
+		case msg != "":
+			if !slices.Contains(msgs, msg) {
+				msgs = append(msgs, msg)
+			}
+		case o == "":
+		case slices.ContainsFunc(options, func(have string) bool { return strings.EqualFold(have, o) }):
+			msgs = append(msgs, "Options of "+name+" must be different: “"+o+"” is listed twice")
+		default:
+			options = append(options, o)
+		}
+	}
+	if len(options) > MaxCustomOptions {
+		msgs = append(msgs, "A list can have at most "+strconv.Itoa(MaxCustomOptions)+" options: "+name+" has "+strconv.Itoa(len(options)))
+	}
+	return options, msgs
+}
+
+// settingsChanges lists every setting that differs between old and next,
+// in form order, as the audit trail records them.
+func settingsChanges(old, next *Merchant) Changes {
+	var changes Changes
+	add := func(field, o, n string) {
+		if o != n {
+			changes = append(changes, Change{Field: field, Old: o, New: n})
+		}
+	}
+	for _, n := range settingsNumbers {
+		add(n.Name, strconv.Itoa(n.Value(old)), strconv.Itoa(n.Value(next)))
+	}
+	add(SettingUniqueEmail, strconv.FormatBool(old.UniqueEmail), strconv.FormatBool(next.UniqueEmail))
+	add(SettingUniqueMobile, strconv.FormatBool(old.UniqueMobile), strconv.FormatBool(next.UniqueMobile))
+	if !sameSet(old.RequiredFields, next.RequiredFields) {
+		add(SettingRequiredFields, requiredSummary(old.RequiredFields), requiredSummary(next.RequiredFields))
+	}
+	if !slices.EqualFunc(old.CustomFields, next.CustomFields, sameCustomField) {
+		changes = append(changes, Change{Field: SettingCustomFields, Old: old.CustomFields.Summary(), New: next.CustomFields.Summary()})
+	}
+	return changes
+}
+
+func sameSet(a, b StringList) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(s string) bool { return !b.Contains(s) })
+}
+
+func requiredSummary(l StringList) string {
+	if len(l) == 0 {
+		return "none"
+	}
+	return strings.Join(l, ", ")
+}
+
+func sameCustomField(a, b CustomFieldDef) bool {
+	return a.Key == b.Key && a.Label == b.Label && a.Type == b.Type && a.Required == b.Required && slices.Equal(a.Options, b.Options)
+}
+
+// Summary describes the definition for the audit trail, like
+// `drink "Favourite drink" (list: Tea, Coffee; required)`.
+func (d CustomFieldDef) Summary() string {
+	s := d.Key + " " + strconv.Quote(d.Label) + " (" + customTypeName(d.Type)
+	if len(d.Options) > 0 {
+		s += ": " + strings.Join(d.Options, ", ")
+	}
+	if d.Required {
+		s += "; required"
+	}
+	return s + ")"
+}
+
+// Summary describes every definition, or "none".
+func (d CustomFieldDefs) Summary() string {
+	if len(d) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(d))
+	for i, def := range d {
+		parts[i] = def.Summary()
+	}
+	return strings.Join(parts, "; ")
+}

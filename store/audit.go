@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"myaccount/models"
+)
+
+// AuditQuery is an admin's search of one merchant's audit trail.
+type AuditQuery struct {
+	MerchantID string
+	// Actor and Subject are usernames, matched exactly but whatever the
+	// case, among the merchant's users.
+	Actor, Subject string
+	Action         string
+	// From and To are days (UTC), both included.
+	From, To *time.Time
+	// After and Before are cursors from a previous page.
+	After, Before string
+	Limit         int
+}
+
+// AuditEntry is an audit event with the usernames of its actor and
+// subject.
+type AuditEntry struct {
+	models.AuditEvent
+	// ActorName is SystemActor when no one acted (a failed sign-in, an
+	// automatic lock), and empty when the actor's account is gone.
+	ActorName string
+	// SubjectName is empty when there is no subject or its account is gone.
+	SubjectName string
+}
+
+// SystemActor names the actor of events no user caused.
+const SystemActor = "system"
+
+// AuditPage is one page of audit events, newest first, with keyset
+// pagination on (created_at, id) as UserPage has.
+type AuditPage struct {
+	Events     []AuditEntry
+	Next, Prev string // cursors to older and newer events; empty when none
+}
+
+// Audit reads the audit trail.
+type Audit struct {
+	db *gorm.DB
+}
+
+// NewAudit returns the audit store over db.
+func NewAudit(db *gorm.DB) *Audit {
+	return &Audit{db: db}
+}
+
+// Search returns one page of the merchant's audit events matching q,
+// newest first. An actor or subject no user of the merchant has matches
+// nothing.
+func (s *Audit) Search(ctx context.Context, q AuditQuery) (AuditPage, error) {
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	db := s.db.WithContext(ctx).Model(&models.AuditEvent{}).Where("merchant_id = ?", q.MerchantID)
+	// A scalar subquery keeps this one round trip, lets the database use
+	// the (actor_id, created_at) and (subject_id, created_at) indexes, and
+	// matches nothing (NULL) for an unknown username.
+	if name := strings.TrimSpace(q.Actor); name != "" {
+		db = db.Where("actor_id = (?)", s.userByName(q.MerchantID, name))
+	}
+	if name := strings.TrimSpace(q.Subject); name != "" {
+		db = db.Where("subject_id = (?)", s.userByName(q.MerchantID, name))
+	}
+	if q.Action != "" {
+		db = db.Where("action = ?", q.Action)
+	}
+	if q.From != nil {
+		db = db.Where("created_at >= ?", startOfDay(*q.From))
+	}
+	if q.To != nil {
+		db = db.Where("created_at < ?", startOfDay(*q.To).AddDate(0, 0, 1))
+	}
+	// Newest first; walking backwards (Before, to newer events) reads in
+	// the opposite order and turns the page round afterwards.
+	cur, hasCursor := decodeAuditCursor(q.After)
+	backwards := false
+	if c, ok := decodeAuditCursor(q.Before); ok && !hasCursor {
+		cur, hasCursor, backwards = c, true, true
+	}
+	op, dir := "<", "DESC"
+	if backwards {
+		op, dir = ">", "ASC"
+	}
+	if hasCursor {
+		// The first condition says no more than the second, but it is one
+		// an index on created_at can start from: without it PostgreSQL
+		// reads every newer event to skip it, and page 1,000 costs 1,000
+		// pages.
+		db = db.Where(fmt.Sprintf("created_at %s= ? AND (created_at %s ? OR (created_at = ? AND id %s ?))", op, op, op), cur.at, cur.at, cur.at, cur.id)
+	}
+	var evs []models.AuditEvent
+	if err := db.Order("created_at " + dir + ", id " + dir).Limit(q.Limit + 1).Find(&evs).Error; err != nil {
+		return AuditPage{}, fmt.Errorf("search audit events: %w", err)
+	}
+	more := len(evs) > q.Limit
+	if more {
+		evs = evs[:q.Limit]
+	}
+	if backwards {
+		slices.Reverse(evs)
+	}
+	entries, err := s.withNames(ctx, q.MerchantID, evs)
+	if err != nil {
+		return AuditPage{}, err
+	}
+	page := AuditPage{Events: entries}
+	if len(evs) == 0 {
+		return page, nil
+	}
+	if (!backwards && more) || (backwards && hasCursor) {
+		page.Next = encodeAuditCursor(evs[len(evs)-1])
+	}
+	if (backwards && more) || (!backwards && hasCursor) {
+		page.Prev = encodeAuditCursor(evs[0])
+	}
+	return page, nil
+}
+
+// ForSubject lists the newest limit audit events about the merchant's user
+// userID, newest first: a user's history on their admin page.
+func (s *Audit) ForSubject(ctx context.Context, merchantID, userID string, limit int) ([]AuditEntry, error) {
+	if !validID(userID) {
+		return nil, nil
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	var evs []models.AuditEvent
+	err := s.db.WithContext(ctx).Where("merchant_id = ? AND subject_id = ?", merchantID, userID).
+		Order("created_at DESC, id DESC").Limit(limit).Find(&evs).Error
+	if err != nil {
+		return nil, fmt.Errorf("audit history of %s: %w", userID, err)
+	}
+	return s.withNames(ctx, merchantID, evs)
+}
+
+// userByName is the subquery for the id of the merchant's user called name.
+// Usernames are unique across the deployment, whatever their case.
+func (s *Audit) userByName(merchantID, name string) *gorm.DB {
+	return s.db.Model(&models.User{}).Select("id").Where("merchant_id = ? AND lower(username) = lower(?)", merchantID, name)
+}
+
+// withNames looks up the usernames of the events' actors and subjects in
+// one query. Only the merchant's users are looked up.
+func (s *Audit) withNames(ctx context.Context, merchantID string, evs []models.AuditEvent) ([]AuditEntry, error) {
+	out := make([]AuditEntry, len(evs))
+	var ids []string
+	for i, ev := range evs {
+		out[i].AuditEvent = ev
+		for _, id := range []*string{ev.ActorID, ev.SubjectID} {
+			if id != nil && validID(*id) && !slices.Contains(ids, *id) {
+				ids = append(ids, *id)
+			}
+		}
+	}
+	names := map[string]string{}
+	if len(ids) > 0 {
+		var rows []struct{ ID, Username string }
+		err := s.db.WithContext(ctx).Model(&models.User{}).Select("id, username").
+			Where("merchant_id = ? AND id IN ?", merchantID, ids).Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("audit usernames: %w", err)
+		}
+		for _, r := range rows {
+			names[r.ID] = r.Username
+		}
+	}
+	for i := range out {
+		e := &out[i]
+		if e.ActorID == nil {
+			e.ActorName = SystemActor
+		} else {
+			e.ActorName = names[*e.ActorID]
+		}
+		if e.SubjectID != nil {
+			e.SubjectName = names[*e.SubjectID]
+		}
+	}
+	return out, nil
+}
+
+// startOfDay is midnight UTC of t's date.
+func startOfDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+type auditCursor struct {
+	at time.Time
+	id string
+}
+
+// encodeAuditCursor is ev's sort key as the database returned it.
+func encodeAuditCursor(ev models.AuditEvent) string {
+	return encodeCursor(cursor{Value: ev.CreatedAt.UTC().Format(time.RFC3339Nano), ID: ev.ID})
+}
+
+func decodeAuditCursor(s string) (auditCursor, bool) {
+	c, ok := decodeCursor(s)
+	if !ok {
+		return auditCursor{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, c.Value)
+	if err != nil {
+		return auditCursor{}, false
+	}
+	return auditCursor{at: at.UTC(), id: c.ID}, true
+}
