@@ -18,6 +18,7 @@ import (
 func (a *App) handleAdminAudit(c echo.Context) error {
 	f, q := parseAuditFilter(c)
 	p := a.page(c, "Audit log", "admin-audit")
+	p.Wide = true
 	if len(f.Errors) > 0 {
 		p.Title = "Error: " + p.Title
 		return render(c, http.StatusUnprocessableEntity, views.AdminAuditPage(p, f, store.AuditPage{}), views.AuditUpdate(f, store.AuditPage{}))

@@ -28,7 +28,9 @@ func (a *App) handleAdminUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.AdminUsersPage(a.page(c, "Users", "admin-users"), q, page), views.AdminUserResults(q, page))
+	p := a.page(c, "Users", "admin-users")
+	p.Wide = true
+	return render(c, http.StatusOK, views.AdminUsersPage(p, q, page), views.AdminUserResults(q, page))
 }
 
 // subject loads the user named in the path, within the admin's merchant:
