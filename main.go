@@ -30,16 +30,17 @@ func main() {
 		os.Exit(2)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
-	if err := run(cfg, log); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, log); err != nil {
 		log.Error("stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg config.Config, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-
+// run serves until ctx ends (SIGTERM or SIGINT), then stops taking new
+// connections, lets requests in flight finish and returns.
+func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cfg.SecretGenerated {
 		log.Warn("no session secret given: using a random one, so sessions end at every restart (set SESSION_SECRET in production)")
 	}
