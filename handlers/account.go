@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -58,18 +59,29 @@ func (a *App) updateProfile(c echo.Context, e profileEdit) error {
 	if err != nil {
 		return err
 	}
-	updated, _, err := a.Users.UpdateProfile(c.Request().Context(), e.actor, e.merchant, e.user, e.fields, input, meta(c))
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	updated, _, err := a.Users.UpdateProfile(c.Request().Context(), e.actor, e.merchant, e.user, e.fields, input, version, meta(c))
 	invalid, isInvalid := asFieldErrors(err)
 	switch {
 	case isInvalid:
-		form := views.NewProfileForm(e.action, e.fields, e.user)
-		form.Title = e.title
-		for k, v := range input {
-			form.Values[k] = v
+		return a.profileFormAgain(c, e, e.user, input, http.StatusUnprocessableEntity, func(f *views.ProfileForm) {
+			f.Errors = invalid
+			// Keep the version the user started from: fixing a typo must
+			// not hide someone else's change.
+			f.Version, f.Original = version, c.FormValue("original")
+		})
+	case errors.Is(err, models.ErrConflict):
+		current, err := a.Users.ByID(c.Request().Context(), e.user.ID)
+		if err != nil {
+			return err
 		}
-		form.Errors = invalid
-		p := a.page(c, "Error: "+e.title, e.nav)
-		return render(c, http.StatusUnprocessableEntity, views.ProfilePage(p, e.merchant, e.fields, form), views.ProfileSection(p.CSRF, e.merchant, e.fields, form))
+		return a.profileFormAgain(c, e, current, input, http.StatusConflict, func(f *views.ProfileForm) {
+			f.Conflict = "Someone else changed this profile since you opened this page, so your changes have not been saved."
+			if changed := views.ChangedSince(e.fields, c.FormValue("original"), current); len(changed) > 0 {
+				f.Conflict += " Changed meanwhile: " + strings.Join(changed, ", ") + "."
+			}
+			f.Conflict += " Your changes are still in the form below: check them and save again."
+		})
 	case errors.Is(err, models.ErrNoChanges):
 		return a.saved(c, e.done, "info", "You did not change anything, so nothing was saved.", func(p layout.Page) templ.Component {
 			return e.overview(p, e.user)
@@ -83,6 +95,19 @@ func (a *App) updateProfile(c echo.Context, e profileEdit) error {
 		}
 		return e.overview(p, updated)
 	})
+}
+
+// profileFormAgain shows the form again with what the user typed over
+// the values of u, with status and whatever adjust sets.
+func (a *App) profileFormAgain(c echo.Context, e profileEdit, u *models.User, input map[string]string, status int, adjust func(*views.ProfileForm)) error {
+	form := views.NewProfileForm(e.action, e.fields, u)
+	form.Title = e.title
+	for k, v := range input {
+		form.Values[k] = v
+	}
+	adjust(&form)
+	p := a.page(c, "Error: "+e.title, e.nav)
+	return render(c, status, views.ProfilePage(p, e.merchant, e.fields, form), views.ProfileSection(p.CSRF, e.merchant, e.fields, form))
 }
 
 // profileInput reads the submitted values of fields. A checkbox that is

@@ -212,6 +212,7 @@ func TestProfileUpdateHTMX(t *testing.T) {
 			t.Errorf("Vary: got %q, want HX-Request", vary)
 		}
 
+		form = profileForm(t, c) // the saved form is stale now
 		form.Set("birthday", "3000-01-01")
 		res = c.Post("/account/profile", form)
 		testapp.Want(t, res, http.StatusUnprocessableEntity)

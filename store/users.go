@@ -127,6 +127,9 @@ func (s *Users) RecordFailedSignIn(ctx context.Context, u *models.User, limit in
 		}
 		locked = true
 		u.Status, u.LockedAt = models.StatusLocked, &now
+		if err := endSessions(tx, u.ID); err != nil {
+			return err
+		}
 		return audit(tx, u.MerchantID, nil, &u.ID, models.ActionLocked, models.Changes{
 			{Field: "status", Old: models.StatusActive, New: models.StatusLocked},
 			{Field: "failed_login_count", Old: "", New: fmt.Sprint(row.FailedLoginCount)},
@@ -139,7 +142,15 @@ func (s *Users) RecordFailedSignIn(ctx context.Context, u *models.User, limit in
 // themself, or an admin) and records it. Only changed fields are written;
 // a submit that changes nothing returns models.ErrNoChanges. A record that
 // changed since u was read is refused with models.ErrConflict.
-func (s *Users) UpdateProfile(ctx context.Context, actor *models.User, m *models.Merchant, u *models.User, fields []models.ProfileField, input map[string]string, meta Meta) (*models.User, models.Changes, error) {
+//
+// version is the record's version the form was made from; a different one
+// means someone changed the record since, and the update is refused with
+// models.ErrConflict before anything is checked or written. 0 skips the
+// check (a caller that sends only the fields it means to change).
+func (s *Users) UpdateProfile(ctx context.Context, actor *models.User, m *models.Merchant, u *models.User, fields []models.ProfileField, input map[string]string, version int, meta Meta) (*models.User, models.Changes, error) {
+	if version != 0 && version != u.Version {
+		return nil, nil, models.ErrConflict
+	}
 	now := s.now()
 	upd, err := models.ApplyProfile(m, u, fields, input, now)
 	if err != nil {
@@ -253,7 +264,21 @@ func (s *Users) save(tx *gorm.DB, actor *models.User, next *models.User, version
 	if res.RowsAffected == 0 {
 		return models.ErrConflict
 	}
+	if next.Status != models.StatusActive {
+		if err := endSessions(tx, next.ID); err != nil {
+			return err
+		}
+	}
 	return audit(tx, next.MerchantID, &actor.ID, &next.ID, action, changes, meta, now)
+}
+
+// endSessions signs a user out everywhere: a locked or deactivated
+// account keeps no session, on any server instance.
+func endSessions(tx *gorm.DB, userID string) error {
+	if err := tx.Where("user_id = ?", userID).Delete(&models.Session{}).Error; err != nil {
+		return fmt.Errorf("end sessions of %s: %w", userID, err)
+	}
+	return nil
 }
 
 // taken reports whether another user of the merchant matches where.

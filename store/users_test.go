@@ -233,7 +233,7 @@ func TestUpdateProfileStaleVersion(t *testing.T) {
 
 		first := app.User(t, "demo.guest")
 		stale := app.User(t, "demo.guest") // opened in another tab
-		updated, changes, err := users.UpdateProfile(ctx, first, m, first, fields, map[string]string{"first_name": "Alice"}, meta)
+		updated, changes, err := users.UpdateProfile(ctx, first, m, first, fields, map[string]string{"first_name": "Alice"}, 0, meta)
 		if err != nil {
 			t.Fatalf("first update: %v", err)
 		}
@@ -242,7 +242,7 @@ func TestUpdateProfileStaleVersion(t *testing.T) {
 		}
 		saved := app.User(t, "demo.guest")
 
-		_, _, err = users.UpdateProfile(ctx, stale, m, stale, fields, map[string]string{"first_name": "Bob", "city": "Elsewhere"}, meta)
+		_, _, err = users.UpdateProfile(ctx, stale, m, stale, fields, map[string]string{"first_name": "Bob", "city": "Elsewhere"}, 0, meta)
 		if !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("stale update: got %v, want ErrConflict", err)
 		}
@@ -262,7 +262,7 @@ func TestUpdateProfileStaleVersion(t *testing.T) {
 		}
 
 		// The same values again change nothing and write nothing.
-		if _, _, err := users.UpdateProfile(ctx, after, m, after, fields, map[string]string{"first_name": "Alice"}, meta); !errors.Is(err, models.ErrNoChanges) {
+		if _, _, err := users.UpdateProfile(ctx, after, m, after, fields, map[string]string{"first_name": "Alice"}, 0, meta); !errors.Is(err, models.ErrNoChanges) {
 			t.Errorf("unchanged update: got %v, want ErrNoChanges", err)
 		}
 		if got := app.User(t, "demo.guest").Version; got != saved.Version {
