@@ -30,6 +30,12 @@ type Config struct {
 	SessionMaxAge      time.Duration
 	BcryptConcurrency  int
 	ShutdownTimeout    time.Duration
+	MaxBodyBytes       int
+	SignInRateIP       int
+	SignInRateAccount  int
+	// ReauthAfter is how old a password check may be before a password or
+	// email change asks for the password again.
+	ReauthAfter time.Duration
 
 	// SecretGenerated is set when no secret was given and one was made up.
 	SecretGenerated bool
@@ -104,6 +110,10 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	duration(&c.SessionMaxAge, "session-max-age", "SESSION_MAX_AGE", 12*time.Hour, "end a session this long after sign-in")
 	integer(&conc, "bcrypt-concurrency", "BCRYPT_CONCURRENCY", runtime.NumCPU(), "password hashes run at once at most")
 	duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 15*time.Second, "how long SIGTERM waits for requests in flight")
+	duration(&c.ReauthAfter, "reauth-after", "REAUTH_AFTER", 10*time.Minute, "ask for the password again before a password or email change when the last check is older")
+	integer(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body accepted; larger ones get 413")
+	integer(&c.SignInRateIP, "signin-rate-ip", "SIGNIN_RATE_IP", 30, "sign-in attempts a minute from one IP address (0 turns the limit off)")
+	integer(&c.SignInRateAccount, "signin-rate-account", "SIGNIN_RATE_ACCOUNT", 10, "sign-in attempts a minute for one account (0 turns the limit off)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -118,6 +128,12 @@ func (c *Config) finish() error {
 	if c.BcryptCost < 4 || c.BcryptCost > 31 {
 		return fmt.Errorf("bcrypt cost must be between 4 and 31, not %d", c.BcryptCost)
 	}
+	if c.MaxBodyBytes < 1024 {
+		return errors.New("max body bytes must be at least 1024")
+	}
+	if c.SignInRateIP < 0 || c.SignInRateAccount < 0 {
+		return errors.New("sign-in rate limits must be 0 (off) or more")
+	}
 	if c.BcryptConcurrency < 1 {
 		return errors.New("bcrypt concurrency must be at least 1")
 	}
@@ -130,6 +146,9 @@ func (c *Config) finish() error {
 	}
 	if c.SessionIdleTimeout <= 0 || c.SessionMaxAge <= 0 {
 		return errors.New("session timeouts must be positive")
+	}
+	if c.ReauthAfter <= 0 {
+		return errors.New("re-authentication window must be positive")
 	}
 	if c.SessionSecret == "" {
 		b := make([]byte, 32)

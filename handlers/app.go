@@ -24,6 +24,10 @@ type Deps struct {
 	Log           *slog.Logger
 	// Secure is set when the site is served over https.
 	Secure bool
+	// MaxBodyBytes bounds every request body.
+	MaxBodyBytes int
+	// SignInByIP and SignInByAccount limit sign-in attempts.
+	SignInByIP, SignInByAccount *auth.KeyedLimiter
 }
 
 // App holds the handlers' dependencies.

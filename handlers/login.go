@@ -2,8 +2,12 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,6 +37,15 @@ func (a *App) handleLoginPost(c echo.Context) error {
 	}
 	var user *models.User
 	var err error
+	status := http.StatusUnprocessableEntity
+	if len(form.Errors) == 0 {
+		if wait, limited := a.signInLimited(c, form.Login); limited {
+			secs := int(math.Ceil(wait.Seconds()))
+			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+			form.Errors.Add("login", fmt.Sprintf("Too many sign-in attempts. Wait %d seconds, then try again", secs))
+			status = http.StatusTooManyRequests
+		}
+	}
 	if len(form.Errors) == 0 {
 		user, err = a.Authenticator.SignIn(c.Request().Context(), form.Login, password, meta(c))
 		switch {
@@ -48,17 +61,36 @@ func (a *App) handleLoginPost(c echo.Context) error {
 	}
 	if len(form.Errors) > 0 {
 		p := a.page(c, "Sign in", "login")
-		return render(c, http.StatusUnprocessableEntity, views.LoginPage(p, form), views.LoginSection(p.CSRF, form))
+		return render(c, status, views.LoginPage(p, form), views.LoginSection(p.CSRF, form))
 	}
 	if err := a.Sessions.SignIn(c, user); err != nil {
 		return err
 	}
 	a.renewCSRF(c)
 	target := auth.SafeNext(form.Next, "/account")
-	if user.MustChangePassword {
+	merchant, err := a.Merchants.ByID(c.Request().Context(), user.MerchantID)
+	if err != nil {
+		return err
+	}
+	if user.MustChangePasswordNow(merchant, time.Now()) {
 		target = "/account/password"
 	}
 	return redirect(c, target)
+}
+
+// signInLimited takes a token from the caller's address and from the
+// account named, and reports how long to wait when either has none left.
+// Both apply on top of the account lock: the address limit slows guessing
+// across many accounts, the account limit slows guessing from many
+// addresses, and neither reveals whether the account exists.
+func (a *App) signInLimited(c echo.Context, login string) (time.Duration, bool) {
+	if ok, wait := a.SignInByIP.Allow(c.RealIP()); !ok {
+		return wait, true
+	}
+	if ok, wait := a.SignInByAccount.Allow(strings.ToLower(login)); !ok {
+		return wait, true
+	}
+	return 0, false
 }
 
 // POST /logout — end the session on the server.

@@ -60,7 +60,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		Sessions:      auth.NewManager(sessionStore, rows, users, merchants, log),
 		Authenticator: authenticator, Hasher: hasher,
 		Flash: auth.NewFlash([]byte(cfg.SessionSecret), cfg.Secure()),
-		Log:   log, Secure: cfg.Secure(),
+		Log:   log, Secure: cfg.Secure(), MaxBodyBytes: cfg.MaxBodyBytes,
+		SignInByIP:      auth.NewKeyedLimiter(cfg.SignInRateIP),
+		SignInByAccount: auth.NewKeyedLimiter(cfg.SignInRateAccount),
 	}
 	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo}, nil
 }

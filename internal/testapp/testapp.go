@@ -91,7 +91,10 @@ func New(t testing.TB, b Backend, extra ...string) *App {
 	if b.URL != "" {
 		dbURL = freshSchema(t, b.URL)
 	}
-	args := append([]string{"--database-url", dbURL, "--bcrypt-cost", "4", "--demo", "--session-secret", strings.Repeat("s", 32)}, extra...)
+	// Sign-in rate limits are off unless a test turns them on: most tests
+	// sign in far more often than a person would.
+	args := append([]string{"--database-url", dbURL, "--bcrypt-cost", "4", "--demo", "--session-secret", strings.Repeat("s", 32),
+		"--signin-rate-ip", "0", "--signin-rate-account", "0"}, extra...)
 	cfg, err := config.Parse(args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("config: %v", err)

@@ -47,7 +47,7 @@ func (p Page) Kind() string {
 
 // htmxConfig makes htmx swap 422 (form errors) and 409 responses instead of
 // dropping them, keeps eval off and leaves indicator styles to our CSS.
-const htmxConfig = `{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true,"error":false},{"code":"409","swap":true,"error":false},{"code":"[45]..","swap":false,"error":true}],"allowEval":false,"includeIndicatorStyles":false,"historyCacheSize":0}`
+const htmxConfig = `{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true,"error":false},{"code":"409","swap":true,"error":false},{"code":"429","swap":true,"error":false},{"code":"[45]..","swap":false,"error":true}],"allowEval":false,"includeIndicatorStyles":false,"historyCacheSize":0}`
 
 func csrfHeaders(token string) string {
 	return `{"X-CSRF-Token":"` + token + `"}`

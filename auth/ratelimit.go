@@ -1,0 +1,77 @@
+package auth
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// KeyedLimiter is a token bucket per key (an IP address, an account): each
+// key may act perMinute times a minute on average, in bursts of up to
+// perMinute. It forgets keys that have been idle long enough to have a full
+// bucket again, so its memory stays bounded by the keys active in the last
+// minute or so.
+type KeyedLimiter struct {
+	mu        sync.Mutex
+	perMinute int
+	keys      map[string]*keyBucket
+	lastSweep time.Time
+	now       func() time.Time
+}
+
+type keyBucket struct {
+	limiter *rate.Limiter
+	seen    time.Time
+}
+
+// NewKeyedLimiter returns a limiter allowing perMinute actions a minute per
+// key; 0 or less turns it off.
+func NewKeyedLimiter(perMinute int) *KeyedLimiter {
+	return &KeyedLimiter{perMinute: perMinute, keys: map[string]*keyBucket{}, now: time.Now}
+}
+
+// Allow takes a token for key. When none is left it reports how long
+// until one is, for a Retry-After header.
+func (l *KeyedLimiter) Allow(key string) (bool, time.Duration) {
+	if l == nil || l.perMinute <= 0 {
+		return true, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.sweep(now)
+	b, ok := l.keys[key]
+	if !ok {
+		b = &keyBucket{limiter: rate.NewLimiter(rate.Every(time.Minute/time.Duration(l.perMinute)), l.perMinute)}
+		l.keys[key] = b
+	}
+	b.seen = now
+	r := b.limiter.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// sweep drops keys idle for over a minute: their bucket is full again,
+// so forgetting them changes nothing.
+func (l *KeyedLimiter) sweep(now time.Time) {
+	if now.Sub(l.lastSweep) < time.Minute {
+		return
+	}
+	l.lastSweep = now
+	for k, b := range l.keys {
+		if now.Sub(b.seen) > time.Minute {
+			delete(l.keys, k)
+		}
+	}
+}
+
+// Len is the number of keys remembered.
+func (l *KeyedLimiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.keys)
+}
