@@ -151,17 +151,37 @@ func SafeNext(next, fallback string) string {
 // SignIn starts a new session for user: the old session (and its id) is
 // ended, so an id planted before sign-in is worthless after it.
 func (m *Manager) SignIn(c echo.Context, user *models.User) error {
+	return m.rotate(c, map[string]any{keyUserID: user.ID, keyAuthAt: m.Store.now().Unix()}, false)
+}
+
+// rotate replaces the request's session with a new one holding values: a
+// new token, row and cookie, the old row deleted. With live set, the old
+// session must still have been in the table: one revoked while this
+// request ran is not brought back under a new id, but signed out, and
+// rotate returns ErrSessionEnded.
+func (m *Manager) rotate(c echo.Context, values map[string]any, live bool) error {
 	old := session(c)
+	existed := false
 	if old != nil && old.ID != "" {
-		if err := m.rows.Delete(c.Request().Context(), hashToken(old.ID)); err != nil {
+		var err error
+		if existed, err = m.rows.End(c.Request().Context(), hashToken(old.ID)); err != nil {
 			return fmt.Errorf("end previous session: %w", err)
 		}
+	}
+	if live && !existed {
+		if old != nil {
+			if err := m.end(c, old); err != nil {
+				return err
+			}
+		}
+		return ErrSessionEnded
 	}
 	sess := sessions.NewSession(m.Store, m.Store.CookieName())
 	sess.Options = m.Store.options()
 	sess.IsNew = true
-	sess.Values[keyUserID] = user.ID
-	sess.Values[keyAuthAt] = m.Store.now().Unix()
+	for k, v := range values {
+		sess.Values[k] = v
+	}
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}

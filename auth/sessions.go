@@ -111,6 +111,12 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 	for k, v := range values {
 		sess.Values[k] = v
 	}
+	// The authenticated_at column is the record of the last password
+	// check; the copy in the data only follows it.
+	delete(sess.Values, keyAuthAt)
+	if row.AuthenticatedAt != nil {
+		sess.Values[keyAuthAt] = row.AuthenticatedAt.Unix()
+	}
 	sess.Values[rowKey{}] = row
 	sess.ID = token
 	sess.IsNew = false

@@ -26,6 +26,7 @@ type SignInStore interface {
 	ForSignIn(ctx context.Context, login string) (*models.User, error)
 	RecordSignIn(ctx context.Context, u *models.User, meta store.Meta) error
 	RecordFailedSignIn(ctx context.Context, u *models.User, limit int, meta store.Meta) (bool, error)
+	RecordReauthentication(ctx context.Context, u *models.User, meta store.Meta) error
 }
 
 // Authenticator checks a username-or-email and password.
@@ -87,4 +88,31 @@ func (a *Authenticator) SignIn(ctx context.Context, login, password string, meta
 		return nil, err
 	}
 	return nil, ErrInvalidCredentials
+}
+
+// Confirm checks the password of the signed-in user u again, before a
+// sensitive change. A wrong password counts as a failed sign-in, so whoever
+// holds a stolen session cannot guess at the password for ever: at the
+// merchant's limit the account locks (ErrAccountLocked, and the lock ends
+// its sessions). Otherwise a wrong password is ErrInvalidCredentials.
+func (a *Authenticator) Confirm(ctx context.Context, u *models.User, password string, meta store.Meta) error {
+	ok := password != "" && a.hasher.Compare(ctx, u.PasswordHash, password)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if ok {
+		return a.users.RecordReauthentication(ctx, u, meta)
+	}
+	m, err := a.merchants.ByID(ctx, u.MerchantID)
+	if err != nil {
+		return fmt.Errorf("merchant of %s: %w", u.ID, err)
+	}
+	locked, err := a.users.RecordFailedSignIn(ctx, u, m.MaxFailedLogins, meta)
+	if err != nil {
+		return err
+	}
+	if locked {
+		return ErrAccountLocked
+	}
+	return ErrInvalidCredentials
 }

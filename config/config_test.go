@@ -38,6 +38,10 @@ func defaults() config.Config {
 		SessionMaxAge:      12 * time.Hour,
 		BcryptConcurrency:  runtime.NumCPU(),
 		ShutdownTimeout:    15 * time.Second,
+		ReauthAfter:        10 * time.Minute,
+		MaxBodyBytes:       1 << 20,
+		SignInRateIP:       30,
+		SignInRateAccount:  10,
 	}
 }
 
@@ -54,6 +58,7 @@ var allEnv = map[string]string{
 	"SESSION_MAX_AGE":      "2h",
 	"BCRYPT_CONCURRENCY":   "3",
 	"SHUTDOWN_TIMEOUT":     "5s",
+	"REAUTH_AFTER":         "5m",
 }
 
 func TestParse(t *testing.T) {
@@ -82,13 +87,15 @@ func TestParse(t *testing.T) {
 				c.SessionMaxAge = 2 * time.Hour
 				c.BcryptConcurrency = 3
 				c.ShutdownTimeout = 5 * time.Second
+				c.ReauthAfter = 5 * time.Minute
 			},
 		},
 		{
 			name: "flags",
 			args: []string{"--addr", "127.0.0.1:7070", "--database-url", "postgres://other/db", "--session-secret", otherSecret,
 				"--base-url", "http://127.0.0.1:7070", "--bcrypt-cost", "4", "--demo", "--log-level", "warn",
-				"--session-idle-timeout", "1h", "--session-max-age", "24h", "--bcrypt-concurrency", "1", "--shutdown-timeout", "1s"},
+				"--session-idle-timeout", "1h", "--session-max-age", "24h", "--bcrypt-concurrency", "1", "--shutdown-timeout", "1s",
+				"--reauth-after", "2m"},
 			want: func(c *config.Config) {
 				c.Addr = "127.0.0.1:7070"
 				c.DatabaseURL = "postgres://other/db"
@@ -101,13 +108,14 @@ func TestParse(t *testing.T) {
 				c.SessionMaxAge = 24 * time.Hour
 				c.BcryptConcurrency = 1
 				c.ShutdownTimeout = time.Second
+				c.ReauthAfter = 2 * time.Minute
 			},
 		},
 		{
 			name: "flags win over the environment",
 			args: []string{"-addr=:7070", "-database-url=postgres://flag/db", "-session-secret=" + otherSecret,
 				"-base-url=http://flag.example.com", "-bcrypt-cost=13", "-demo=false", "-log-level=error",
-				"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-shutdown-timeout=30s"},
+				"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-shutdown-timeout=30s", "-reauth-after=1m"},
 			env: allEnv,
 			want: func(c *config.Config) {
 				c.Addr = ":7070"
@@ -121,6 +129,7 @@ func TestParse(t *testing.T) {
 				c.SessionMaxAge = time.Hour
 				c.BcryptConcurrency = 8
 				c.ShutdownTimeout = 30 * time.Second
+				c.ReauthAfter = time.Minute
 			},
 		},
 		{
@@ -209,6 +218,8 @@ func TestParseInvalid(t *testing.T) {
 		{"SESSION_MAX_AGE 12", nil, withSecret("SESSION_MAX_AGE", "12"), `SESSION_MAX_AGE: "12" is not a duration like 30m`},
 		{"session max age 0", []string{"--session-max-age", "0s"}, withSecret(), "session timeouts must be positive"},
 		{"session idle timeout negative", []string{"--session-idle-timeout", "-1m"}, withSecret(), "session timeouts must be positive"},
+		{"REAUTH_AFTER soon", nil, withSecret("REAUTH_AFTER", "soon"), `REAUTH_AFTER: "soon" is not a duration like 30m`},
+		{"reauth after 0", []string{"--reauth-after", "0s"}, withSecret(), "re-authentication window must be positive"},
 		{"unknown flag", []string{"--port", "80"}, withSecret(), "flag provided but not defined: -port"},
 	}
 	for _, tc := range cases {
@@ -226,9 +237,9 @@ func TestParseInvalid(t *testing.T) {
 
 func TestParseHelp(t *testing.T) {
 	flags := []string{"-addr", "-database-url", "-session-secret", "-base-url", "-bcrypt-cost", "-demo", "-log-level",
-		"-session-idle-timeout", "-session-max-age", "-bcrypt-concurrency", "-shutdown-timeout"}
+		"-session-idle-timeout", "-session-max-age", "-bcrypt-concurrency", "-shutdown-timeout", "-reauth-after"}
 	envs := []string{"$MYACCOUNT_ADDR", "$DATABASE_URL", "$SESSION_SECRET", "$BASE_URL", "$BCRYPT_COST", "$MYACCOUNT_DEMO", "$LOG_LEVEL",
-		"$SESSION_IDLE_TIMEOUT", "$SESSION_MAX_AGE", "$BCRYPT_CONCURRENCY", "$SHUTDOWN_TIMEOUT"}
+		"$SESSION_IDLE_TIMEOUT", "$SESSION_MAX_AGE", "$BCRYPT_CONCURRENCY", "$SHUTDOWN_TIMEOUT", "$REAUTH_AFTER"}
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"-help"}} {
 		t.Run(args[0], func(t *testing.T) {
 			var out bytes.Buffer

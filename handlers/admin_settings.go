@@ -84,6 +84,7 @@ func parseSettingsForm(c echo.Context, m *models.Merchant) (views.AdminSettingsF
 		version = -1 // not a version the merchant has: the form is refused as stale
 	}
 	in := models.SettingsInput{
+		Preset:       form.Get(models.SettingPasswordPreset),
 		Numbers:      map[string]string{},
 		UniqueEmail:  settingTicked(form, models.SettingUniqueEmail),
 		UniqueMobile: settingTicked(form, models.SettingUniqueMobile),

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,6 +116,20 @@ func TestAdminSettingsPage(t *testing.T) {
 			if mode, _ := input.Attr("inputmode"); mode != "numeric" {
 				t.Errorf("#%s inputmode: got %q, want numeric", id, mode)
 			}
+		}
+		if got := labelFor(doc, "password_preset"); got != "Password policy" {
+			t.Errorf("label for password_preset: got %q, want Password policy", got)
+		}
+		var presets []string
+		doc.Find("#password_preset option").Each(func(_ int, s *goquery.Selection) {
+			v, _ := s.Attr("value")
+			presets = append(presets, v+"="+strings.SplitN(strings.TrimSpace(s.Text()), ":", 2)[0])
+		})
+		if got := strings.Join(presets, ","); got != "=Custom,vela=VELA,nist=NIST SP 800-63B" {
+			t.Errorf("password policy options: got %s", got)
+		}
+		if v, _ := doc.Find("#password_preset option[selected]").Attr("value"); v != "vela" {
+			t.Errorf("password policy: got %q selected, want vela (the demo merchant's numbers)", v)
 		}
 		for id, want := range map[string]string{"password_min_length": "6", "password_history": "5", "max_failed_logins": "5"} {
 			if v, _ := doc.Find("#" + id).Attr("value"); v != want {
@@ -533,6 +548,64 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			}
 			res = guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Longer#2026x"}, "confirm_password": {"Longer#2026x"}})
 			testapp.Want(t, res, http.StatusSeeOther)
+		})
+
+		t.Run("NIST preset", func(t *testing.T) {
+			app := testapp.New(t, b)
+			guest := app.Client(t)
+			guest.SignInGuest()
+			admin := settingsAdmin(t, app)
+			saveSettings(t, admin, func(form url.Values) {
+				form.Set("password_preset", "nist")
+				form.Set("password_min_upper", "3") // the preset wins over the numbers
+			})
+			m := app.Merchant(t, "sandpiper")
+			want := models.PasswordPolicy{MinLength: 15, History: 5}
+			if m.PasswordPolicy != want {
+				t.Errorf("stored policy: got %+v, want %+v", m.PasswordPolicy, want)
+			}
+			ev := settingsEvents(t, app, m.ID)[0]
+			wantChanges := models.Changes{
+				{Field: "password_min_length", Old: "6", New: "15"},
+				{Field: "password_min_lower", Old: "1", New: "0"},
+				{Field: "password_min_upper", Old: "1", New: "0"},
+				{Field: "password_min_digits", Old: "1", New: "0"},
+				{Field: "password_min_special", Old: "1", New: "0"},
+			}
+			if !reflect.DeepEqual(ev.Changes, wantChanges) {
+				t.Errorf("audit changes: got %+v, want %+v", ev.Changes, wantChanges)
+			}
+			page := admin.Get("/admin/settings").Doc(t)
+			if v, _ := page.Find("#password_preset option[selected]").Attr("value"); v != "nist" {
+				t.Errorf("password policy shown: got %q, want nist", v)
+			}
+
+			var rules []string
+			guest.Get("/account/password").Doc(t).Find(`[data-testid="password-rules"] li`).Each(func(_ int, s *goquery.Selection) {
+				rules = append(rules, s.Contents().First().Text())
+			})
+			wantRules := []string{"At least 15 characters", "Not a commonly used password", "Does not contain your username or email"}
+			if !reflect.DeepEqual(rules, wantRules) {
+				t.Errorf("checklist: got %q, want %q", rules, wantRules)
+			}
+			res := guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Short#1a"}, "confirm_password": {"Short#1a"}})
+			testapp.Want(t, res, http.StatusUnprocessableEntity)
+			if got := fieldError(res.Doc(t), "new_password"); got != "New password must have at least 15 characters" {
+				t.Errorf("short password: got %q", got)
+			}
+			res = guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"1qaz2wsx3edc4rfv"}, "confirm_password": {"1qaz2wsx3edc4rfv"}})
+			testapp.Want(t, res, http.StatusUnprocessableEntity)
+			if got := fieldError(res.Doc(t), "new_password"); got != "New password is too common: choose one that is harder to guess" {
+				t.Errorf("common password: got %q", got)
+			}
+			// No composition rules: lowercase letters alone will do.
+			testapp.Want(t, guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Abcdefghijklmno"}, "confirm_password": {"Abcdefghijklmno"}}), http.StatusSeeOther)
+
+			// Back to VELA from the list.
+			saveSettings(t, admin, func(form url.Values) { form.Set("password_preset", "vela") })
+			if got := app.Merchant(t, "sandpiper").PasswordPolicy; got != models.VELAPolicy {
+				t.Errorf("after choosing VELA: got %+v, want %+v", got, models.VELAPolicy)
+			}
 		})
 
 		t.Run("required birthday", func(t *testing.T) {

@@ -459,3 +459,41 @@ func TestAdminAccountActions(t *testing.T) {
 		}
 	})
 }
+
+// An initial password passes the same checks as one a guest chooses: the
+// blocklist and the new user's username and email, not only the policy.
+func TestAdminCreateUserPasswordRules(t *testing.T) {
+	tests := []struct {
+		name, password, want string
+	}{
+		{"common password meeting the policy", "Password1!", "Initial password is too common: choose one that is harder to guess"},
+		{"contains the username", "New.Member#1", "Initial password must not contain the username"},
+		{"contains the email's local part", "Sam.New#2026", "Initial password must not contain the email address"},
+	}
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := adminClient(t, app)
+		form := func(password string) url.Values {
+			return url.Values{"username": {"new.member"}, "email": {"sam.new@example.com"}, "password": {password},
+				"first_name": {"Sam"}, "last_name": {"New"}, "roles": {models.RoleCustomer}}
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res := c.Post("/admin/users", form(tt.password))
+				testapp.Want(t, res, http.StatusUnprocessableEntity)
+				if got := fieldError(res.Doc(t), "password"); got != tt.want {
+					t.Errorf("password error: got %q, want %q", got, tt.want)
+				}
+				if strings.Contains(res.Body, tt.password) {
+					t.Errorf("the page repeats the typed password")
+				}
+			})
+		}
+		var n int64
+		app.DB.Model(&models.User{}).Where("username = ?", "new.member").Count(&n)
+		if n != 0 {
+			t.Fatalf("a refused user was created")
+		}
+		testapp.Want(t, c.Post("/admin/users", form("Start#2026")), http.StatusSeeOther)
+	})
+}

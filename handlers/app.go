@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"log/slog"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -24,6 +25,9 @@ type Deps struct {
 	Log           *slog.Logger
 	// Secure is set when the site is served over https.
 	Secure bool
+	// ReauthAfter is how old the session's password check may be before
+	// a password or email change asks for the password again.
+	ReauthAfter time.Duration
 	// MaxBodyBytes bounds every request body.
 	MaxBodyBytes int
 	// SignInByIP and SignInByAccount limit sign-in attempts.

@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"myaccount/auth"
+	"myaccount/models"
 	"myaccount/store"
 	"myaccount/views"
 )
@@ -13,7 +15,7 @@ import (
 // GET /account/password — the password form.
 func (a *App) handlePassword(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	form := views.PasswordForm{Forced: u.MustChangePassword}
+	form := passwordForm(u, m)
 	return render(c, http.StatusOK, views.PasswordPage(a.page(c, "Change your password", "password"), m.PasswordPolicy, form), nil)
 }
 
@@ -23,17 +25,23 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 	in := store.PasswordChange{Current: c.FormValue("current_password"), New: c.FormValue("new_password"), Confirm: c.FormValue("confirm_password")}
 	err := a.Users.ChangePassword(c.Request().Context(), a.Hasher, m, u, in, meta(c))
 	if invalid, ok := asFieldErrors(err); ok {
-		form := views.PasswordForm{Errors: invalid, Forced: u.MustChangePassword}
+		form := passwordForm(u, m)
+		form.Errors = invalid
 		p := a.page(c, "Error: Change your password", "password")
 		return render(c, http.StatusUnprocessableEntity, views.PasswordPage(p, m.PasswordPolicy, form), views.PasswordSection(p.CSRF, m.PasswordPolicy, form))
 	}
 	if err != nil {
 		return err
 	}
-	const msg = "Your password has been changed."
+	// Every other session ends (one may be an attacker's); this one gets a new id.
+	ended, err := a.Sessions.EndOtherSessions(c)
+	if err != nil {
+		return a.sessionEnded(c, err)
+	}
+	msg := "Your password has been changed." + otherSessionsEnded(ended)
 	if isHTMX(c) {
 		p := a.page(c, "Change your password", "password")
-		return render(c, http.StatusOK, nil, views.PasswordSection(p.CSRF, m.PasswordPolicy, views.PasswordForm{Notice: msg}))
+		return render(c, http.StatusOK, nil, views.PasswordSection(p.CSRF, m.PasswordPolicy, views.PasswordForm{Notice: msg, Owner: u.PasswordOwner()}))
 	}
 	a.Flash.Set(c, "success", msg)
 	return c.Redirect(http.StatusSeeOther, "/account")
@@ -43,8 +51,25 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 // for what the user has typed so far, so the live checklist and the final
 // check use the same rules.
 func (a *App) handlePasswordCheck(c echo.Context) error {
-	m := auth.CurrentMerchant(c)
-	return render(c, http.StatusOK, views.PasswordRules(m.PasswordPolicy, c.FormValue("new_password")), nil)
+	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
+	return render(c, http.StatusOK, views.PasswordRules(m.PasswordPolicy, u.PasswordOwner(), c.FormValue("new_password")), nil)
+}
+
+// passwordChangeDue says why the signed-in user must change their password
+// before anything else (models.PasswordChangeRequired or
+// models.PasswordChangeExpired), or "" when they need not.
+func passwordChangeDue(c echo.Context) string {
+	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
+	if u == nil || m == nil {
+		return ""
+	}
+	return u.PasswordChangeDue(m, time.Now())
+}
+
+// passwordForm is u's empty password form: the checklist checks against
+// their username and email, and it says why a change is due, if it is.
+func passwordForm(u *models.User, m *models.Merchant) views.PasswordForm {
+	return views.PasswordForm{Owner: u.PasswordOwner(), Due: u.PasswordChangeDue(m, time.Now())}
 }
 
 // GET /account/email — the email form.

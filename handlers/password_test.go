@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/crypto/bcrypt"
@@ -30,8 +31,16 @@ func TestPasswordPage(t *testing.T) {
 				t.Errorf("#%s type: got %q, want password", id, typ)
 			}
 		}
-		if n := doc.Find(`[data-testid="password-rules"] li[data-met="false"]`).Length(); n != 5 {
-			t.Errorf("checklist: got %d unmet rules, want the 5 VELA rules", n)
+		if n := doc.Find(`[data-testid="password-rules"] li[data-met="false"]`).Length(); n != 7 {
+			t.Errorf("checklist: got %d unmet rules, want the 5 VELA rules, the blocklist and the context rule", n)
+		}
+		for rule, label := range map[string]string{"common": "Not a commonly used password", "personal": "Does not contain your username or email"} {
+			if got := doc.Find(`li[data-rule="` + rule + `"]`).Contents().First().Text(); got != label {
+				t.Errorf("rule %s: got %q, want %q", rule, got, label)
+			}
+		}
+		if doc.Find(`[data-testid="password-due"]`).Length() != 0 {
+			t.Errorf("a change is not due: got the notice that it is")
 		}
 		if v, _ := doc.Find("#new_password").Attr("hx-post"); v != "/account/password/check" {
 			t.Errorf("live check: got hx-post %q, want /account/password/check", v)
@@ -51,9 +60,12 @@ func TestPasswordCheck(t *testing.T) {
 			unmet   []string
 			minimum int
 		}{
-			{"", nil, []string{"length", "lower", "upper", "digits", "special"}, 0},
-			{"abc", []string{"lower"}, []string{"length", "upper", "digits", "special"}, 0},
-			{"Abcdef1!", []string{"length", "lower", "upper", "digits", "special"}, nil, 40},
+			{"", nil, []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, 0},
+			{"abc", []string{"lower", "common", "personal"}, []string{"length", "upper", "digits", "special"}, 0},
+			{"Abcdef1!", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, 40},
+			{"Password1!", []string{"length", "lower", "upper", "digits", "special", "personal"}, []string{"common"}, 0},
+			{"Demo.guest#1", []string{"length", "lower", "upper", "digits", "special", "common"}, []string{"personal"}, 0},
+			{"Maya#2026x", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, 0},
 		}
 		for _, tt := range tests {
 			res := c.Post("/account/password/check", url.Values{"new_password": {tt.pw}})
@@ -105,6 +117,12 @@ func TestPasswordChangeErrors(t *testing.T) {
 			map[string][]string{"new_password": {"New password must be 72 bytes or fewer (accented letters and emoji take more than one)"}}},
 		{"same as current", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Guest#2026"}, "confirm_password": {"Guest#2026"}},
 			map[string][]string{"new_password": {"New password must be different from your current password"}}},
+		{"common password meeting the VELA rules", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Password1!"}, "confirm_password": {"Password1!"}},
+			map[string][]string{"new_password": {"New password is too common: choose one that is harder to guess"}}},
+		{"common password in capitals", url.Values{"current_password": {"Guest#2026"}, "new_password": {"PASSWORD1!"}, "confirm_password": {"PASSWORD1!"}},
+			map[string][]string{"new_password": {"New password is too common: choose one that is harder to guess"}}},
+		{"contains the username", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Demo.guest#1"}, "confirm_password": {"Demo.guest#1"}},
+			map[string][]string{"new_password": {"New password must not contain your username"}}},
 	}
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
@@ -210,6 +228,11 @@ func TestForcedPasswordChange(t *testing.T) {
 		if app.User(t, "demo.guest").City == "Elsewhere" {
 			t.Errorf("a profile change went through before the password change")
 		}
+		doc := c.Get("/account/password").Doc(t)
+		if reason, _ := doc.Find(`[data-testid="password-due"]`).Attr("data-reason"); reason != models.PasswordChangeRequired {
+			t.Errorf("notice: got reason %q, want %q", reason, models.PasswordChangeRequired)
+		}
+		testapp.Want(t, c.Post("/account/password/check", url.Values{"new_password": {"abc"}}), http.StatusOK)
 		testapp.Want(t, c.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Better#2027"}, "confirm_password": {"Better#2027"}}), http.StatusSeeOther)
 		if app.User(t, "demo.guest").MustChangePassword {
 			t.Errorf("must_change_password: still set after the change")
@@ -280,6 +303,101 @@ func TestEmailChange(t *testing.T) {
 		}
 		if notice := c.Get("/account").Doc(t).Find(`[data-testid="notice"]`).Text(); !strings.Contains(notice, harborUser.Email) {
 			t.Errorf("notice: got %q", notice)
+		}
+	})
+}
+
+// A password older than the merchant's maximum age must be changed before
+// anything else, unless the account's password never expires.
+func TestPasswordExpiry(t *testing.T) {
+	tests := []struct {
+		name        string
+		user        string
+		password    string
+		neverExpire bool
+		home        string // a page the user may otherwise open
+		wantDue     bool
+	}{
+		{"guest, expired", "demo.guest", "Guest#2026", false, "/account", true},
+		{"admin, expired", "demo.admin", "Admin#2026", false, "/admin/users", true},
+		{"guest, password never expires", "demo.guest", "Guest#2026", true, "/account", false},
+	}
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				app := testapp.New(t, b)
+				app.DB.Model(&models.Merchant{}).Where("code = ?", "sandpiper").Update("password_max_age_days", 30)
+				app.DB.Model(&models.User{}).Where("username = ?", tt.user).Updates(map[string]any{
+					"password_changed_at": time.Now().UTC().AddDate(0, 0, -31), "password_never_expires": tt.neverExpire,
+				})
+				c := app.Client(t)
+				res := c.Post("/login", url.Values{"login": {tt.user}, "password": {tt.password}})
+				testapp.Want(t, res, http.StatusSeeOther)
+				wantLoc := "/account"
+				if tt.wantDue {
+					wantLoc = "/account/password"
+				}
+				if loc := res.Header.Get("Location"); loc != wantLoc {
+					t.Fatalf("after sign-in: got %q, want %q", loc, wantLoc)
+				}
+				res = c.Get(tt.home)
+				if !tt.wantDue {
+					testapp.Want(t, res, http.StatusOK)
+					return
+				}
+				testapp.Want(t, res, http.StatusSeeOther)
+				if loc := res.Header.Get("Location"); loc != "/account/password" {
+					t.Errorf("GET %s: got %q, want /account/password", tt.home, loc)
+				}
+				page := c.Get("/account/password")
+				testapp.Want(t, page, http.StatusOK)
+				notice := page.Doc(t).Find(`[data-testid="password-due"]`)
+				if reason, _ := notice.Attr("data-reason"); reason != models.PasswordChangeExpired || !strings.Contains(notice.Text(), "every 30 days") {
+					t.Errorf("notice: got %q (%s), want the expired notice naming 30 days", strings.TrimSpace(notice.Text()), reason)
+				}
+				if page.Doc(t).Find(`#password-form a[href="/account"]`).Length() != 0 {
+					t.Errorf("a Cancel link: got one, want none while a change is due")
+				}
+				testapp.Want(t, c.Post("/account/password", url.Values{"current_password": {tt.password}, "new_password": {"Fresh#Pass42"}, "confirm_password": {"Fresh#Pass42"}}), http.StatusSeeOther)
+				testapp.Want(t, c.Get(tt.home), http.StatusOK)
+			})
+		}
+		t.Run("sign-out while a change is due", func(t *testing.T) {
+			app := testapp.New(t, b)
+			app.DB.Model(&models.Merchant{}).Where("code = ?", "sandpiper").Update("password_max_age_days", 30)
+			app.DB.Model(&models.User{}).Where("username = ?", "demo.guest").Update("password_changed_at", time.Now().UTC().AddDate(0, 0, -31))
+			c := app.Client(t)
+			c.SignInGuest()
+			res := c.Post("/logout", url.Values{})
+			testapp.Want(t, res, http.StatusSeeOther)
+			if loc := res.Header.Get("Location"); loc != "/login" {
+				t.Errorf("sign-out: got %q, want /login", loc)
+			}
+		})
+	})
+}
+
+// The reuse rule and the blocklist through the real router: back to an
+// earlier password is refused under the merchant's history.
+func TestPasswordReuse(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.SignInGuest()
+		change := func(current, next string) *testapp.Response {
+			return c.Post("/account/password", url.Values{"current_password": {current}, "new_password": {next}, "confirm_password": {next}})
+		}
+		testapp.Want(t, change("Guest#2026", "Better#2027"), http.StatusSeeOther)
+		testapp.Want(t, change("Better#2027", "Fresh#Pass42"), http.StatusSeeOther)
+		res := change("Fresh#Pass42", "Guest#2026")
+		testapp.Want(t, res, http.StatusUnprocessableEntity)
+		if got := fieldError(res.Doc(t), "new_password"); got != "New password must not be one of your last 5 passwords" {
+			t.Errorf("reuse: got %q", got)
+		}
+		var rows int64
+		app.DB.Model(&models.PasswordHistory{}).Where("user_id = ?", app.User(t, "demo.guest").ID).Count(&rows)
+		if rows != 2 {
+			t.Errorf("history rows: got %d, want 2", rows)
 		}
 	})
 }

@@ -56,11 +56,20 @@ func New(d Deps) *echo.Echo {
 	account.GET("", a.handleAccount)
 	account.GET("/profile/edit", a.handleProfileEdit)
 	account.POST("/profile", a.handleProfileUpdate)
-	account.GET("/password", a.handlePassword)
-	account.POST("/password", a.handlePasswordPost)
+	// Changing how the user signs in needs a recent password check.
+	recent := a.Sessions.RequireRecentAuth(a.ReauthAfter)
+	account.GET("/password", a.handlePassword, recent)
+	account.POST("/password", a.handlePasswordPost, recent)
 	account.POST("/password/check", a.handlePasswordCheck)
-	account.GET("/email", a.handleEmail)
-	account.POST("/email", a.handleEmailPost)
+	account.GET("/email", a.handleEmail, recent)
+	account.POST("/email", a.handleEmailPost, recent)
+	account.GET("/sessions", a.handleSessions)
+	account.POST("/sessions/revoke-others", a.handleSessionsRevokeOthers)
+	account.POST("/sessions/:id/revoke", a.handleSessionRevoke)
+	// Outside the group: a user who must change their password is kept on
+	// the password page, and must still be able to confirm it on the way.
+	pages.GET("/account/confirm", a.handleConfirm, auth.RequireUser)
+	pages.POST("/account/confirm", a.handleConfirmPost, auth.RequireUser)
 
 	// The merchant admin console: admins of the signed-in user's merchant
 	// only; a guest gets 403, and a user of another merchant is 404.
@@ -123,8 +132,7 @@ func csrfCookieName(secure bool) string {
 // live check stay reachable, and so does POST /logout, outside these groups.
 func requirePasswordChange(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-		if u != nil && m != nil && u.MustChangePasswordNow(m, time.Now()) && !strings.HasPrefix(c.Path(), "/account/password") {
+		if passwordChangeDue(c) != "" && !strings.HasPrefix(c.Path(), "/account/password") {
 			return redirect(c, "/account/password")
 		}
 		return next(c)

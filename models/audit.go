@@ -16,6 +16,9 @@ const (
 	ActionForceChange    = "user.password_change_forced"
 	ActionPasswordReset  = "user.password_reset"
 	ActionSessionsEnded  = "user.sessions_revoked"
+	// ActionReauthenticated: the user typed their password again before a
+	// sensitive change.
+	ActionReauthenticated = "user.reauthenticated"
 )
 
 // Audit actions on a merchant.

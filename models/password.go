@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -29,6 +30,60 @@ type PasswordPolicy struct {
 
 // VELAPolicy is the default policy.
 var VELAPolicy = PasswordPolicy{MinLength: 6, MinLower: 1, MinUpper: 1, MinDigits: 1, MinSpecial: 1, History: 5}
+
+// NISTPolicy is NIST SP 800-63B-4's advice for a password that is the only
+// factor: at least 15 characters and no composition rules. The blocklist
+// and the context check, which every policy has, are the rest of it. NIST
+// has no reuse rule and advises against expiry, so both are off.
+var NISTPolicy = PasswordPolicy{MinLength: 15}
+
+// PasswordPreset is a named choice of a policy's length and character
+// minimums. Applying one sets those five numbers; how many previous
+// passwords are refused and when passwords expire stay as the merchant set
+// them, as they are separate choices with their own fields.
+type PasswordPreset struct {
+	// Key is the form value.
+	Key    string
+	Label  string
+	Policy PasswordPolicy
+}
+
+// The presets an admin chooses from.
+var passwordPresets = []PasswordPreset{
+	{Key: "vela", Label: "VELA: 6 characters with a lowercase and an uppercase letter, a digit and a special character", Policy: VELAPolicy},
+	{Key: "nist", Label: "NIST SP 800-63B: 15 characters, no composition rules", Policy: NISTPolicy},
+}
+
+// PasswordPresets lists the presets in the order they are offered.
+func PasswordPresets() []PasswordPreset { return slices.Clone(passwordPresets) }
+
+// PasswordPresetByKey finds a preset by its form value.
+func PasswordPresetByKey(key string) (PasswordPreset, bool) {
+	i := slices.IndexFunc(passwordPresets, func(p PasswordPreset) bool { return p.Key == key })
+	if i < 0 {
+		return PasswordPreset{}, false
+	}
+	return passwordPresets[i], true
+}
+
+// Preset is the key of the preset whose length and character minimums p
+// has, or "" when p matches none (a custom policy). It is derived, not
+// stored, so a policy edited number by number is recognised too.
+func (p PasswordPolicy) Preset() string {
+	for _, pre := range passwordPresets {
+		if p.WithComposition(pre.Policy) == p {
+			return pre.Key
+		}
+	}
+	return ""
+}
+
+// WithComposition is p with q's length and character minimums; p's
+// history and expiry are kept.
+func (p PasswordPolicy) WithComposition(q PasswordPolicy) PasswordPolicy {
+	p.MinLength, p.MinLower, p.MinUpper, p.MinDigits, p.MinSpecial = q.MinLength, q.MinLower, q.MinUpper, q.MinDigits, q.MinSpecial
+	return p
+}
 
 // PasswordRule is one rule of a policy and whether a password meets it.
 type PasswordRule struct {
@@ -90,6 +145,53 @@ func (p PasswordPolicy) Check(label, pw string) []string {
 	return msgs
 }
 
+// Checklist keys of the rules every policy has besides its numbers.
+const (
+	RuleCommon   = "common"
+	RulePersonal = "personal"
+)
+
+// Checklist is what the owner sees while choosing a password: the
+// policy's rules, then that the password is not a common one and does not
+// contain their username or email. Before anything is typed, those two
+// are not met yet either.
+func (p PasswordPolicy) Checklist(pw string, owner PasswordOwner) []PasswordRule {
+	username, email := owner.contains(pw)
+	typed := pw != ""
+	return append(p.Rules(pw),
+		PasswordRule{Key: RuleCommon, Label: "Not a commonly used password", Met: typed && !IsCommonPassword(pw)},
+		PasswordRule{Key: RulePersonal, Label: "Does not contain " + owner.whose() + " username or email", Met: typed && !username && !email},
+	)
+}
+
+// CheckNew checks a password being chosen for owner: the policy's rules
+// and bcrypt's limit (Check), the blocklist of common passwords, and the
+// owner's username and email. It is the one check for every way a password
+// is set. Reuse of earlier passwords needs the stored history, so the
+// store checks that.
+func (p PasswordPolicy) CheckNew(label, pw string, owner PasswordOwner) []string {
+	msgs := p.Check(label, pw)
+	if IsCommonPassword(pw) {
+		msgs = append(msgs, label+" is too common: choose one that is harder to guess")
+	}
+	username, email := owner.contains(pw)
+	if username {
+		msgs = append(msgs, label+" must not contain "+owner.whose()+" username")
+	}
+	if email {
+		msgs = append(msgs, label+" must not contain "+owner.whose()+" email address")
+	}
+	return msgs
+}
+
+// ReuseMessage is the refusal of a password that is one of the last n.
+func ReuseMessage(label string, n int) string {
+	if n == 1 {
+		return label + " must not be your previous password"
+	}
+	return label + " must not be one of your last " + strconv.Itoa(n) + " passwords"
+}
+
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
@@ -142,7 +244,9 @@ func PasswordStrength(pw string) int {
 		effective++
 	}
 	bits := effective * math.Log2(float64(pool))
-	if isCommonPassword(strings.ToLower(pw)) {
+	// A blocklisted password is among the first few thousand guesses,
+	// whatever its characters suggest.
+	if IsCommonPassword(pw) {
 		bits = math.Min(bits, 8)
 	}
 	score := int(math.Round(bits * 100 / 80))
@@ -163,15 +267,4 @@ func StrengthLabel(score int) string {
 	default:
 		return "Very strong"
 	}
-}
-
-// isCommonPassword recognises the handful of passwords every guessing list
-// starts with, so the meter never calls them strong.
-func isCommonPassword(pw string) bool {
-	for _, stem := range []string{"password", "passw0rd", "qwerty", "letmein", "welcome", "123456", "abc123", "iloveyou", "admin", "monkey", "dragon"} {
-		if strings.HasPrefix(pw, stem) && len(pw) <= len(stem)+4 {
-			return true
-		}
-	}
-	return false
 }

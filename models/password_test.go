@@ -286,3 +286,176 @@ func TestStrengthLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestBlocklistFile(t *testing.T) {
+	// The list ships with the binary: the most common passwords are on it,
+	// as entries, whatever the case typed.
+	for _, pw := range []string{"123456", "password", "qwerty", "iloveyou", "trustno1", "PASSWORD", "QwErTy"} {
+		if !models.IsCommonPassword(pw) {
+			t.Errorf("IsCommonPassword(%q): got false, want true (it is on the list)", pw)
+		}
+	}
+}
+
+func TestIsCommonPassword(t *testing.T) {
+	cases := []struct {
+		pw   string
+		want bool
+	}{
+		{"Password1!", true},  // "password1" and "password" are on the list
+		{"PASSWORD1!", true},  // case does not matter
+		{"Qwerty123!", true},  // "qwerty123" with a symbol added
+		{"P@ssw0rd", true},    // on the list as it is
+		{"123456!!", true},    // symbols after a common password
+		{"!123456", true},     // and before it
+		{"Welcome1!", true},   // "welcome" with two characters added
+		{"Summer2024!", true}, // a word, a year and a symbol: five added
+		{"Monkey#2026", true},
+		{"Admin#2026", true},
+		{"qwerty123!A", false},     // a letter at the end: not simply decorated
+		{"Tiger#58302719!", false}, // ten added characters are guessed like any others
+		{"Guest#2026", false},      // "guest" is not on the list
+		{"Abcdefghijklmno", false},
+		{"Better#2027", false},
+		{"Tq8#vL2m!Rz5@Wk9$Np3", false},
+		{"", false},
+		{"!!!", false},
+	}
+	for _, tc := range cases {
+		if got := models.IsCommonPassword(tc.pw); got != tc.want {
+			t.Errorf("IsCommonPassword(%q): got %v, want %v", tc.pw, got, tc.want)
+		}
+	}
+}
+
+func TestPasswordPolicyCheckNew(t *testing.T) {
+	guest := models.PasswordOwner{Username: "demo.guest", Email: "demo.guest@example.com", Whose: "your"}
+	maya := models.PasswordOwner{Username: "mt2026", Email: "maya.thompson@example.com", Whose: "your"}
+	const (
+		common   = "New password is too common: choose one that is harder to guess"
+		username = "New password must not contain your username"
+		email    = "New password must not contain your email address"
+	)
+	cases := []struct {
+		name   string
+		policy models.PasswordPolicy
+		owner  models.PasswordOwner
+		pw     string
+		want   []string
+	}{
+		{"meets every rule", models.VELAPolicy, guest, "Maya#2026x", nil},
+		{"common under VELA", models.VELAPolicy, guest, "Password1!", []string{common}},
+		{"common in capitals", models.VELAPolicy, guest, "PASSWORD1!", []string{"New password must have at least 1 lowercase letter", common}},
+		{"common under NIST", models.NISTPolicy, guest, "1qaz2wsx3edc4rfv", []string{common}},
+		{"contains the username", models.VELAPolicy, guest, "Demo.guest#1", []string{username}},
+		{"username in any case", models.VELAPolicy, guest, "xDEMO.GUESTx#1", []string{username}},
+		{"local part that is the username is reported once", models.VELAPolicy, guest, "demo.guest#1A", []string{username}},
+		{"contains the email's local part", models.VELAPolicy, maya, "Maya.Thompson#1", []string{email}},
+		{"contains both", models.VELAPolicy, maya, "Mt2026+maya.thompson", []string{username, email}},
+		{"pieces of the username are fine", models.VELAPolicy, guest, "Guest#2026", nil},
+		{"short usernames are not checked", models.VELAPolicy, models.PasswordOwner{Username: "jo", Email: "jo@example.com"}, "Jo#2026xy", nil},
+		{"no owner", models.VELAPolicy, models.PasswordOwner{}, "Maya#2026x", nil},
+		{"NIST needs 15 characters only", models.NISTPolicy, guest, "Abcdefghijklmno", nil},
+		{"NIST refuses short ones", models.NISTPolicy, guest, "Short#1a", []string{"New password must have at least 15 characters"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.policy.CheckNew("New password", tc.pw, tc.owner); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("CheckNew(%q):\n got %q\nwant %q", tc.pw, got, tc.want)
+			}
+		})
+	}
+	t.Run("an admin setting it", func(t *testing.T) {
+		owner := models.PasswordOwner{Username: "new.member", Email: "nm@example.com", Whose: "the"}
+		got := models.VELAPolicy.CheckNew("Initial password", "New.Member#1", owner)
+		want := []string{"Initial password must not contain the username"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+}
+
+func TestReuseMessage(t *testing.T) {
+	for n, want := range map[int]string{
+		1: "New password must not be your previous password",
+		5: "New password must not be one of your last 5 passwords",
+	} {
+		if got := models.ReuseMessage("New password", n); got != want {
+			t.Errorf("ReuseMessage(%d): got %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestPasswordChecklist(t *testing.T) {
+	guest := models.PasswordOwner{Username: "demo.guest", Email: "demo.guest@example.com", Whose: "your"}
+	cases := []struct {
+		name   string
+		policy models.PasswordPolicy
+		pw     string
+		want   map[string]bool
+	}{
+		{"nothing typed", models.VELAPolicy, "", map[string]bool{"length": false, "lower": false, "upper": false, "digits": false, "special": false, "common": false, "personal": false}},
+		{"common", models.VELAPolicy, "Password1!", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true, "common": false, "personal": true}},
+		{"contains the username", models.VELAPolicy, "Demo.guest#1", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true, "common": true, "personal": false}},
+		{"every rule met", models.VELAPolicy, "Maya#2026x", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true, "common": true, "personal": true}},
+		{"NIST", models.NISTPolicy, "Abcdefghijklmno", map[string]bool{"length": true, "common": true, "personal": true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[string]bool{}
+			for _, r := range tc.policy.Checklist(tc.pw, guest) {
+				got[r.Key] = r.Met
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Checklist(%q): got %v, want %v", tc.pw, got, tc.want)
+			}
+		})
+	}
+	var labels []string
+	for _, r := range models.NISTPolicy.Checklist("", guest) {
+		labels = append(labels, r.Label)
+	}
+	want := []string{"At least 15 characters", "Not a commonly used password", "Does not contain your username or email"}
+	if !reflect.DeepEqual(labels, want) {
+		t.Errorf("NIST labels: got %q, want %q", labels, want)
+	}
+}
+
+func TestPasswordPresets(t *testing.T) {
+	custom := models.VELAPolicy
+	custom.MinLength = 8
+	cases := []struct {
+		name   string
+		policy models.PasswordPolicy
+		want   string
+	}{
+		{"VELA", models.VELAPolicy, "vela"},
+		{"NIST", models.NISTPolicy, "nist"},
+		{"VELA numbers with other history and expiry", models.PasswordPolicy{MinLength: 6, MinLower: 1, MinUpper: 1, MinDigits: 1, MinSpecial: 1, History: 12, MaxAgeDays: 90}, "vela"},
+		{"NIST numbers with a history", models.PasswordPolicy{MinLength: 15, History: 5}, "nist"},
+		{"custom", custom, ""},
+		{"zero", models.PasswordPolicy{}, ""},
+	}
+	for _, tc := range cases {
+		if got := tc.policy.Preset(); got != tc.want {
+			t.Errorf("%s: Preset() got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	p := models.PasswordPolicy{MinLength: 9, MinDigits: 2, History: 7, MaxAgeDays: 30}.WithComposition(models.NISTPolicy)
+	if want := (models.PasswordPolicy{MinLength: 15, History: 7, MaxAgeDays: 30}); p != want {
+		t.Errorf("WithComposition: got %+v, want %+v", p, want)
+	}
+	var keys []string
+	for _, pre := range models.PasswordPresets() {
+		keys = append(keys, pre.Key)
+		if got, ok := models.PasswordPresetByKey(pre.Key); !ok || got.Key != pre.Key {
+			t.Errorf("PasswordPresetByKey(%q): got %+v %v", pre.Key, got, ok)
+		}
+	}
+	if !reflect.DeepEqual(keys, []string{"vela", "nist"}) {
+		t.Errorf("presets: got %q, want vela and nist", keys)
+	}
+	if _, ok := models.PasswordPresetByKey("custom"); ok {
+		t.Errorf("PasswordPresetByKey(custom): got a preset, want none")
+	}
+}

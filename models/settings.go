@@ -20,6 +20,7 @@ const (
 // Form names of the settings that are not numbers. The numbers are named by
 // SettingsNumbers, the custom field rows by CustomInputName.
 const (
+	SettingPasswordPreset = "password_preset"
 	SettingUniqueEmail    = "unique_email"
 	SettingUniqueMobile   = "unique_mobile"
 	SettingRequiredFields = "required_fields"
@@ -72,6 +73,9 @@ var settingsNumbers = []SettingsNumber{
 		Min: 1, Max: 100, enter: "how many failed sign-ins lock an account", field: func(m *Merchant) *int { return &m.MaxFailedLogins }},
 }
 
+// compositionSettings are the numbers a password preset sets.
+var compositionSettings = []string{"password_min_length", "password_min_lower", "password_min_upper", "password_min_digits", "password_min_special"}
+
 // SettingsNumbers lists the whole-number settings in form order.
 func SettingsNumbers() []SettingsNumber { return slices.Clone(settingsNumbers) }
 
@@ -99,6 +103,9 @@ func customTypeName(t string) string {
 // SettingsInput is the settings form as submitted: raw text, checked boxes
 // and custom field rows, before any rule has looked at it.
 type SettingsInput struct {
+	// Preset is the password preset chosen, by key; "" is Custom: the
+	// length and character minimums as typed.
+	Preset string
 	// Numbers holds the whole-number settings by form name.
 	Numbers      map[string]string
 	UniqueEmail  bool
@@ -130,7 +137,7 @@ func (r CustomFieldInput) Blank() bool {
 // NewSettingsInput is the form filled with m's stored settings, plus a blank
 // row to add a custom field while there is room for one.
 func NewSettingsInput(m *Merchant) SettingsInput {
-	in := SettingsInput{Numbers: map[string]string{}, UniqueEmail: m.UniqueEmail, UniqueMobile: m.UniqueMobile}
+	in := SettingsInput{Preset: m.PasswordPolicy.Preset(), Numbers: map[string]string{}, UniqueEmail: m.UniqueEmail, UniqueMobile: m.UniqueMobile}
 	for _, n := range settingsNumbers {
 		in.Numbers[n.Name] = strconv.Itoa(n.Value(m))
 	}
@@ -158,7 +165,14 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 	errs := FieldErrors{}
 	next := *m
 
+	preset, msg := in.chosenPreset(m)
+	if msg != "" {
+		errs.Add(SettingPasswordPreset, msg)
+	}
 	for _, n := range settingsNumbers {
+		if preset != nil && slices.Contains(compositionSettings, n.Name) {
+			continue // the preset's numbers replace the typed ones
+		}
 		v, msg := n.clean(in.Numbers[n.Name])
 		if msg != "" {
 			errs.Add(n.Name, msg)
@@ -166,9 +180,11 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 		}
 		*n.field(&next) = v
 	}
+	if preset != nil {
+		next.PasswordPolicy = next.PasswordPolicy.WithComposition(preset.Policy)
+	}
 	p := next.PasswordPolicy
-	classes := []string{"password_min_length", "password_min_lower", "password_min_upper", "password_min_digits", "password_min_special"}
-	if !slices.ContainsFunc(classes, errs.Has) {
+	if !slices.ContainsFunc(compositionSettings, errs.Has) {
 		if sum := p.MinLower + p.MinUpper + p.MinDigits + p.MinSpecial; sum > p.MinLength {
 			errs.Add("password_min_length", "Minimum password length must be at least "+strconv.Itoa(sum)+
 				", the minimum lowercase letters, uppercase letters, digits and special characters added together")
@@ -201,6 +217,34 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 		return Merchant{}, nil, err
 	}
 	return next, settingsChanges(m, &next), nil
+}
+
+// chosenPreset is the preset to apply, or nil to keep the typed numbers.
+// A preset applies when the admin picked it in place of the one the stored
+// numbers match; then it wins over the numbers. The list left as it was
+// (or Custom, or not sent) leaves the numbers in charge, so an admin who
+// edits a number without touching the list gets that number, and the
+// policy becomes Custom.
+func (in SettingsInput) chosenPreset(m *Merchant) (*PasswordPreset, string) {
+	key := strings.TrimSpace(in.Preset)
+	if key == "" || key == m.PasswordPolicy.Preset() {
+		return nil, ""
+	}
+	p, ok := PasswordPresetByKey(key)
+	if !ok {
+		return nil, "Select a password policy from the list"
+	}
+	return &p, ""
+}
+
+// PasswordPresetOptions are the presets as a list's options; the list's
+// empty choice is Custom.
+func PasswordPresetOptions() []Option {
+	out := make([]Option, len(passwordPresets))
+	for i, p := range passwordPresets {
+		out[i] = Option{Value: p.Key, Label: p.Label}
+	}
+	return out
 }
 
 func (n SettingsNumber) clean(raw string) (int, string) {

@@ -531,3 +531,108 @@ func TestSettingsNumberLabels(t *testing.T) {
 		t.Errorf("labels: got %q, want %q", got, want)
 	}
 }
+
+func TestSettingsPasswordPresets(t *testing.T) {
+	eight := models.VELAPolicy
+	eight.MinLength = 8
+	cases := []struct {
+		name        string
+		stored      models.PasswordPolicy
+		edit        func(in *models.SettingsInput)
+		want        models.PasswordPolicy
+		wantChanges models.Changes
+		wantErrs    map[string][]string
+	}{
+		{
+			name:   "NIST chosen: its numbers win over the typed ones, history and expiry stay",
+			stored: models.VELAPolicy,
+			edit: func(in *models.SettingsInput) {
+				in.Preset = "nist"
+				in.Numbers["password_min_lower"] = "3" // ignored
+				in.Numbers["password_min_length"] = "x"
+				in.Numbers["password_max_age_days"] = "90"
+			},
+			want: models.PasswordPolicy{MinLength: 15, History: 5, MaxAgeDays: 90},
+			wantChanges: models.Changes{
+				{Field: "password_min_length", Old: "6", New: "15"},
+				{Field: "password_min_lower", Old: "1", New: "0"},
+				{Field: "password_min_upper", Old: "1", New: "0"},
+				{Field: "password_min_digits", Old: "1", New: "0"},
+				{Field: "password_min_special", Old: "1", New: "0"},
+				{Field: "password_max_age_days", Old: "0", New: "90"},
+			},
+		},
+		{
+			name:   "VELA chosen over a custom policy",
+			stored: eight,
+			edit:   func(in *models.SettingsInput) { in.Preset = "vela" },
+			want:   models.VELAPolicy,
+			wantChanges: models.Changes{
+				{Field: "password_min_length", Old: "8", New: "6"},
+			},
+		},
+		{
+			name:        "list left as it was: the typed number wins and the policy becomes custom",
+			stored:      models.VELAPolicy,
+			edit:        setNumber("password_min_length", "8"),
+			want:        eight,
+			wantChanges: models.Changes{{Field: "password_min_length", Old: "6", New: "8"}},
+		},
+		{
+			name:   "custom: the numbers as typed",
+			stored: models.VELAPolicy,
+			edit: func(in *models.SettingsInput) {
+				in.Preset = ""
+				in.Numbers["password_min_length"] = "15"
+				for _, n := range []string{"password_min_lower", "password_min_upper", "password_min_digits", "password_min_special"} {
+					in.Numbers[n] = "0"
+				}
+			},
+			want: models.PasswordPolicy{MinLength: 15, History: 5},
+			wantChanges: models.Changes{
+				{Field: "password_min_length", Old: "6", New: "15"},
+				{Field: "password_min_lower", Old: "1", New: "0"},
+				{Field: "password_min_upper", Old: "1", New: "0"},
+				{Field: "password_min_digits", Old: "1", New: "0"},
+				{Field: "password_min_special", Old: "1", New: "0"},
+			},
+		},
+		{
+			name:     "unknown preset",
+			stored:   models.VELAPolicy,
+			edit:     func(in *models.SettingsInput) { in.Preset = "fort-knox" },
+			wantErrs: map[string][]string{"password_preset": {"Select a password policy from the list"}},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := settingsMerchant()
+			m.PasswordPolicy = tc.stored
+			in := models.NewSettingsInput(m)
+			if in.Preset != tc.stored.Preset() {
+				t.Errorf("form preset: got %q, want %q", in.Preset, tc.stored.Preset())
+			}
+			tc.edit(&in)
+			next, changes, err := in.Apply(m)
+			if tc.wantErrs != nil {
+				var fe models.FieldErrors
+				if !errors.As(err, &fe) || !reflect.DeepEqual(map[string][]string(fe), tc.wantErrs) {
+					t.Errorf("errors: got %v, want %v", err, tc.wantErrs)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Apply: got %v, want no error", err)
+			}
+			if next.PasswordPolicy != tc.want {
+				t.Errorf("policy: got %+v, want %+v", next.PasswordPolicy, tc.want)
+			}
+			if !reflect.DeepEqual(changes, tc.wantChanges) {
+				t.Errorf("changes:\n got %+v\nwant %+v", changes, tc.wantChanges)
+			}
+		})
+	}
+	if got := models.NewSettingsInput(settingsMerchant()).Preset; got != "vela" {
+		t.Errorf("the demo merchant's form: got preset %q, want vela", got)
+	}
+}

@@ -129,6 +129,50 @@ func (u *User) DisplayName() string {
 	}
 }
 
+// PasswordOwner is the user as the password rules see them: a password
+// must not contain their username or email.
+func (u *User) PasswordOwner() PasswordOwner {
+	return PasswordOwner{Username: u.Username, Email: u.Email, Whose: "your"}
+}
+
+// Why a user must change their password before doing anything else.
+const (
+	// PasswordChangeRequired: an admin asked for it, reset the password
+	// or created the account.
+	PasswordChangeRequired = "required"
+	// PasswordChangeExpired: the password is older than the merchant's
+	// maximum age.
+	PasswordChangeExpired = "expired"
+)
+
+// PasswordChangeDue says why u must change their password at now, under
+// m's policy: PasswordChangeRequired, PasswordChangeExpired, or "" when
+// they need not. A password with no recorded change dates from the
+// account's creation.
+func (u *User) PasswordChangeDue(m *Merchant, now time.Time) string {
+	if u.MustChangePassword {
+		return PasswordChangeRequired
+	}
+	days := m.PasswordPolicy.MaxAgeDays
+	if days <= 0 || u.PasswordNeverExpires {
+		return ""
+	}
+	changed := u.CreatedAt
+	if u.PasswordChangedAt != nil {
+		changed = *u.PasswordChangedAt
+	}
+	if !now.Before(changed.AddDate(0, 0, days)) {
+		return PasswordChangeExpired
+	}
+	return ""
+}
+
+// MustChangePasswordNow reports whether u may do nothing but change their
+// password until they have.
+func (u *User) MustChangePasswordNow(m *Merchant, now time.Time) bool {
+	return u.PasswordChangeDue(m, now) != ""
+}
+
 // PasswordHistory holds a user's previous password hashes for the reuse rule.
 type PasswordHistory struct {
 	ID        string `gorm:"primaryKey"`

@@ -63,6 +63,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		Log:   log, Secure: cfg.Secure(), MaxBodyBytes: cfg.MaxBodyBytes,
 		SignInByIP:      auth.NewKeyedLimiter(cfg.SignInRateIP),
 		SignInByAccount: auth.NewKeyedLimiter(cfg.SignInRateAccount),
+		ReauthAfter:     cfg.ReauthAfter,
 	}
 	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo}, nil
 }

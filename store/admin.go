@@ -70,7 +70,7 @@ func (s *Users) ResetPassword(ctx context.Context, hasher PasswordHasher, actor 
 	if actor.ID == u.ID {
 		return "", ErrSelf
 	}
-	password, err := TemporaryPassword(m.PasswordPolicy)
+	password, err := temporaryPasswordFor(m.PasswordPolicy, u)
 	if err != nil {
 		return "", err
 	}
@@ -179,9 +179,9 @@ func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *mo
 	}
 	if in.Password == "" {
 		errs.Add("password", "Enter an initial password")
-	}
-	for _, msg := range m.PasswordPolicy.Check("Initial password", in.Password) {
-		if in.Password != "" {
+	} else {
+		owner := models.PasswordOwner{Username: username, Email: email, Whose: "the"}
+		for _, msg := range m.PasswordPolicy.CheckNew("Initial password", in.Password, owner) {
 			errs.Add("password", msg)
 		}
 	}
@@ -279,6 +279,23 @@ func randomDigits(n int) (string, error) {
 		b.WriteByte(byte('0' + lo + d.Int64()))
 	}
 	return b.String(), nil
+}
+
+// temporaryPasswordFor makes a temporary password for u that passes every
+// check a password u chose would: random characters all but never make a
+// common password or contain a username, and the rare one that does is
+// drawn again.
+func temporaryPasswordFor(p models.PasswordPolicy, u *models.User) (string, error) {
+	for range 10 {
+		pw, err := TemporaryPassword(p)
+		if err != nil {
+			return "", err
+		}
+		if len(p.CheckNew("Temporary password", pw, u.PasswordOwner())) == 0 {
+			return pw, nil
+		}
+	}
+	return "", fmt.Errorf("no temporary password passed the password rules in 10 tries")
 }
 
 // TemporaryPassword makes a random password that meets policy: at least

@@ -159,8 +159,11 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 		if desc {
 			op = "<"
 		}
-		args := append(append(append(append([]any{}, exprArgs...), v), exprArgs...), v, cur.ID)
-		db = db.Where(fmt.Sprintf("(%s %s ? OR (%s = ? AND id %s ?))", expr, op, expr, op), args...)
+		// The first comparison repeats the second's bound so the index on
+		// the sort key starts the scan at the cursor instead of filtering
+		// every row before it.
+		args := append(append(append(append(append(append([]any{}, exprArgs...), v), exprArgs...), v), exprArgs...), v, cur.ID)
+		db = db.Where(fmt.Sprintf("%s %s= ? AND (%s %s ? OR (%s = ? AND id %s ?))", expr, op, expr, op, expr, op), args...)
 	}
 	dir := "ASC"
 	if desc {

@@ -52,7 +52,54 @@ func (s *Sessions) Touch(ctx context.Context, id string, now time.Time) error {
 
 // Delete ends one session.
 func (s *Sessions) Delete(ctx context.Context, id string) error {
-	return s.db.WithContext(ctx).Where("id = ?", id).Delete(&models.Session{}).Error
+	_, err := s.End(ctx, id)
+	return err
+}
+
+// End ends one session and reports whether it was still there, so a
+// caller can tell a live session from one revoked a moment ago.
+func (s *Sessions) End(ctx context.Context, id string) (bool, error) {
+	res := s.db.WithContext(ctx).Where("id = ?", id).Delete(&models.Session{})
+	if res.Error != nil {
+		return false, fmt.Errorf("end session: %w", res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// ForUser lists userID's active sessions, most recently used first: not
+// past their expiry and, when idle is set, used within idle of now (an
+// idle row is only deleted when its cookie comes back, so it may still
+// be in the table).
+func (s *Sessions) ForUser(ctx context.Context, userID string, now time.Time, idle time.Duration) ([]models.Session, error) {
+	q := s.db.WithContext(ctx).Where("user_id = ? AND expires_at > ?", userID, now)
+	if idle > 0 {
+		q = q.Where("last_seen_at >= ?", now.Add(-idle))
+	}
+	var rows []models.Session
+	if err := q.Order("last_seen_at DESC, created_at DESC, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return rows, nil
+}
+
+// DeleteOthers ends every session of userID except keepID and reports
+// how many ended.
+func (s *Sessions) DeleteOthers(ctx context.Context, userID, keepID string) (int64, error) {
+	res := s.db.WithContext(ctx).Where("user_id = ? AND id <> ?", userID, keepID).Delete(&models.Session{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("end other sessions: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// DeleteOfUser ends session id only if it belongs to userID, and reports
+// whether it did.
+func (s *Sessions) DeleteOfUser(ctx context.Context, userID, id string) (bool, error) {
+	res := s.db.WithContext(ctx).Where("id = ? AND user_id = ?", id, userID).Delete(&models.Session{})
+	if res.Error != nil {
+		return false, fmt.Errorf("end session: %w", res.Error)
+	}
+	return res.RowsAffected > 0, nil
 }
 
 // DeleteExpired removes sessions past their expiry.

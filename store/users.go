@@ -300,9 +300,11 @@ type PasswordChange struct {
 	Current, New, Confirm string
 }
 
-// ChangePassword checks the current password and the merchant's policy and
+// ChangePassword checks the current password, the merchant's policy, the
+// blocklist, the user's username and email and their last passwords, and
 // stores a new hash. The previous hash goes to the user's password history.
 func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *models.Merchant, u *models.User, in PasswordChange, meta Meta) error {
+	const label = "New password"
 	errs := models.FieldErrors{}
 	if in.Current == "" {
 		errs.Add("current_password", "Enter your current password")
@@ -310,7 +312,7 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 	if in.New == "" {
 		errs.Add("new_password", "Enter a new password")
 	} else {
-		for _, msg := range m.PasswordPolicy.Check("New password", in.New) {
+		for _, msg := range m.PasswordPolicy.CheckNew(label, in.New, u.PasswordOwner()) {
 			errs.Add("new_password", msg)
 		}
 	}
@@ -326,6 +328,16 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 	}
 	if err := errs.Err(); err != nil {
 		return err
+	}
+	// Last, as each earlier password costs a hash to compare.
+	if n := m.PasswordPolicy.History; n > 0 {
+		reused, err := s.reusesPassword(ctx, hasher, u.ID, in.New, n)
+		if err != nil {
+			return err
+		}
+		if reused {
+			return models.FieldErrors{"new_password": {models.ReuseMessage(label, n)}}
+		}
 	}
 	hash, err := hasher.Hash(ctx, in.New)
 	if err != nil {
@@ -346,6 +358,24 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 		*u = next
 		return nil
 	})
+}
+
+// reusesPassword reports whether pw is one of the user's last n previous
+// passwords. Only the newest n hashes are compared, newest first: each
+// comparison costs as much as hashing.
+func (s *Users) reusesPassword(ctx context.Context, hasher PasswordHasher, userID, pw string, n int) (bool, error) {
+	var hashes []string
+	err := s.db.WithContext(ctx).Model(&models.PasswordHistory{}).Where("user_id = ?", userID).
+		Order("created_at DESC, id DESC").Limit(n).Pluck("hash", &hashes).Error
+	if err != nil {
+		return false, fmt.Errorf("password history: %w", err)
+	}
+	for _, h := range hashes {
+		if hasher.Compare(ctx, h, pw) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // EmailChange is what the email form submits.

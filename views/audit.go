@@ -24,6 +24,7 @@ var auditActions = []models.Option{
 	{Value: models.ActionLocked, Label: "Account locked"},
 	{Value: models.ActionUnlocked, Label: "Account unlocked"},
 	{Value: models.ActionSessionsEnded, Label: "Sessions ended"},
+	{Value: models.ActionReauthenticated, Label: "Password confirmed"},
 }
 
 // ActionLabel is an audit action as admins read it. An action without a

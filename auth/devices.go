@@ -1,0 +1,122 @@
+package auth
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"myaccount/models"
+)
+
+// ActiveSession is one of the signed-in user's sessions as the sessions
+// page shows it.
+type ActiveSession struct {
+	// ID names the session in URLs. It is derived from the row's key but
+	// is neither the cookie's token nor a prefix of the key.
+	ID string
+	// Device describes the browser and system, as "Firefox 133 on Windows".
+	Device       string
+	IP           string
+	SignedInAt   time.Time
+	LastActiveAt time.Time
+	// Current marks the session of the request itself.
+	Current bool
+}
+
+// PublicSessionID is the id a session row is shown under: the first 16
+// hex digits of SHA-256("display:" + row key). The row key is already a
+// hash of the token, useless as a cookie, but it still stays out of pages.
+func PublicSessionID(rowID string) string {
+	sum := sha256.Sum256([]byte("display:" + rowID))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Sessions lists the signed-in user's active sessions, this one first,
+// then by most recent use.
+func (m *Manager) Sessions(c echo.Context) ([]ActiveSession, error) {
+	u, sess := CurrentUser(c), session(c)
+	if u == nil || sess == nil || sess.ID == "" {
+		return nil, ErrSessionEnded
+	}
+	now := m.Store.now()
+	rows, err := m.rows.ForUser(c.Request().Context(), u.ID, now, m.Store.cfg.IdleTimeout)
+	if err != nil {
+		return nil, err
+	}
+	current := hashToken(sess.ID)
+	out := make([]ActiveSession, 0, len(rows))
+	for _, row := range rows {
+		s := ActiveSession{
+			ID: PublicSessionID(row.ID), Device: ParseUserAgent(row.UserAgent).String(), IP: row.IP,
+			SignedInAt: row.CreatedAt, LastActiveAt: row.LastSeenAt, Current: row.ID == current,
+		}
+		if s.Current {
+			s.LastActiveAt = now // this request; the column is only written once a minute
+		}
+		out = append(out, s)
+	}
+	slices.SortStableFunc(out, func(a, b ActiveSession) int {
+		switch {
+		case a.Current == b.Current:
+			return 0
+		case a.Current:
+			return -1
+		}
+		return 1
+	})
+	return out, nil
+}
+
+// Revoke ends the signed-in user's other session shown as id. Only the
+// user's own active sessions can be named; any other id, and the current
+// session (signing out is its own action), is models.ErrNotFound.
+func (m *Manager) Revoke(c echo.Context, id string) error {
+	u, sess := CurrentUser(c), session(c)
+	if u == nil || sess == nil || sess.ID == "" {
+		return ErrSessionEnded
+	}
+	ctx := c.Request().Context()
+	rows, err := m.rows.ForUser(ctx, u.ID, m.Store.now(), m.Store.cfg.IdleTimeout)
+	if err != nil {
+		return err
+	}
+	current := hashToken(sess.ID)
+	for _, row := range rows {
+		if row.ID == current || PublicSessionID(row.ID) != id {
+			continue
+		}
+		ended, err := m.rows.DeleteOfUser(ctx, u.ID, row.ID)
+		if err != nil {
+			return err
+		}
+		if !ended {
+			break // ended a moment ago by someone else
+		}
+		return nil
+	}
+	return models.ErrNotFound
+}
+
+// RevokeOthers ends every session of the signed-in user but this one and
+// reports how many ended.
+func (m *Manager) RevokeOthers(c echo.Context) (int64, error) {
+	u, sess := CurrentUser(c), session(c)
+	if u == nil || sess == nil || sess.ID == "" {
+		return 0, ErrSessionEnded
+	}
+	return m.rows.DeleteOthers(c.Request().Context(), u.ID, hashToken(sess.ID))
+}
+
+// EndOtherSessions is what a password change does to sessions: every
+// other session of the user ends (one may be an attacker's), and this one
+// gets a new id with a fresh password check. It reports how many ended.
+func (m *Manager) EndOtherSessions(c echo.Context) (int64, error) {
+	n, err := m.RevokeOthers(c)
+	if err != nil {
+		return 0, err
+	}
+	return n, m.Reauthenticate(c)
+}
