@@ -1,0 +1,170 @@
+package handlers_test
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"myaccount/internal/testapp"
+	"myaccount/models"
+	"myaccount/store"
+)
+
+// recorder keeps every answer a client got, headers included.
+type recorder struct {
+	c    *testapp.Client
+	seen []string
+}
+
+func (r *recorder) keep(res *testapp.Response) *testapp.Response {
+	var b strings.Builder
+	b.WriteString(res.Request.Method + " " + res.Request.URL.RequestURI() + "\n")
+	for k, vs := range res.Header {
+		if k == "Set-Cookie" {
+			continue // cookies carry the session token by design
+		}
+		b.WriteString(k + ": " + strings.Join(vs, ", ") + "\n")
+	}
+	b.WriteString(res.Body)
+	r.seen = append(r.seen, b.String())
+	return res
+}
+
+func (r *recorder) get(path string) *testapp.Response { return r.keep(r.c.Get(path)) }
+func (r *recorder) post(path string, form url.Values) *testapp.Response {
+	return r.keep(r.c.Post(path, form))
+}
+
+var hashPattern = regexp.MustCompile(`\$2[aby]\$`)
+
+// A full guest session and a full admin session, pages and htmx fragments,
+// good and bad input: no page, fragment, header or log line holds a
+// password, a password hash, the session secret or a session token. The
+// one exception is the temporary password a reset shows its admin once.
+func TestNoSecretInAnyPageOrLog(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		guestUser := app.User(t, "demo.guest")
+		const newPassword, newerEmail = "Harbour!Lights77", "maya.t@example.org"
+
+		g := &recorder{c: app.Client(t)}
+		g.get("/login")
+		g.post("/login", url.Values{"login": {"demo.guest"}, "password": {"Wrong#Guess2026"}})
+		g.post("/login", url.Values{"login": {"demo.guest"}, "password": {store.DemoGuestPassword}})
+		for _, p := range []string{"/account", "/account/profile/edit", "/account/password", "/account/email", "/account/sessions"} {
+			g.get(p)
+		}
+		for _, htmx := range []bool{false, true} {
+			g.c.HTMX = htmx
+			g.post("/account/password/check", url.Values{"new_password": {newPassword}})
+			form := profileForm(t, g.c)
+			form.Set("first_name", "M4ya")
+			g.post("/account/profile", form)
+			form.Set("first_name", "Maya")
+			form.Set("city", map[bool]string{false: "Savannah", true: "Athens"}[htmx])
+			g.post("/account/profile", form)
+			g.post("/account/password", url.Values{"current_password": {store.DemoGuestPassword}, "new_password": {"short"}, "confirm_password": {"other"}})
+			g.post("/account/email", url.Values{"new_email": {"bad@"}, "confirm_email": {"bad@"}, "current_password": {store.DemoGuestPassword}})
+		}
+		g.c.HTMX = false
+		g.post("/account/email", url.Values{"new_email": {newerEmail}, "confirm_email": {newerEmail}, "current_password": {store.DemoGuestPassword}})
+		g.post("/account/password", url.Values{"current_password": {store.DemoGuestPassword}, "new_password": {newPassword}, "confirm_password": {newPassword}})
+		g.get("/account")
+		g.get("/account/sessions")
+		g.post("/account/sessions/revoke-others", url.Values{})
+		guestCookie := g.c.SessionCookie()
+		g.post("/logout", url.Values{})
+
+		a := &recorder{c: app.Client(t)}
+		a.post("/login", url.Values{"login": {"demo.admin"}, "password": {store.DemoAdminPassword}})
+		adminCookie := a.c.SessionCookie()
+		for _, p := range []string{"/admin/users", "/admin/users?q=maya", "/admin/users?status=LOCKED&sort=last_login&dir=desc",
+			"/admin/users/" + guestUser.ID, "/admin/users/" + guestUser.ID + "/edit", "/admin/users/new", "/admin/audit",
+			"/admin/audit?subject=demo.guest", "/admin/settings"} {
+			a.get(p)
+		}
+		a.c.HTMX = true
+		a.get("/admin/users?q=thomp")
+		a.get("/admin/audit?action=" + models.ActionPasswordChange)
+		a.c.HTMX = false
+		a.post("/admin/users/"+guestUser.ID, url.Values{"job_title": {"Chef"}, "roles": {models.RoleCustomer}})
+		a.post("/admin/users/"+guestUser.ID, url.Values{"first_name": {"9"}, "roles": {models.RoleCustomer}})
+		a.post("/admin/users", url.Values{"username": {"leak.check"}, "password": {"Initial!Tide42"}, "first_name": {"Lee"}, "last_name": {"Kay"}, "roles": {models.RoleCustomer}})
+		a.post("/admin/users", url.Values{"username": {"leak.check2"}, "password": {"weak"}, "roles": {models.RoleCustomer}})
+		for _, act := range []string{"lock", "unlock", "force-password-change", "revoke-sessions"} {
+			a.post("/admin/users/"+guestUser.ID+"/"+act, url.Values{})
+		}
+		reset := a.post("/admin/users/"+guestUser.ID+"/reset-password", url.Values{})
+		temp := strings.TrimSpace(reset.Doc(t).Find(`[data-testid="temp-password"] strong`).Text())
+		if temp == "" {
+			t.Fatalf("reset: no temporary password shown")
+		}
+		a.get("/admin/users/" + guestUser.ID)
+		a.get("/admin/audit")
+		a.post("/admin/settings", url.Values{"password_min_length": {"x"}})
+		a.post("/logout", url.Values{})
+
+		secrets := map[string]string{
+			"demo guest password": store.DemoGuestPassword, "demo admin password": store.DemoAdminPassword,
+			"new password": newPassword, "wrong password": "Wrong#Guess2026", "initial password": "Initial!Tide42",
+			"session secret": strings.Repeat("s", 32), "guest session token": guestCookie, "admin session token": adminCookie,
+		}
+		var hashes []models.User
+		app.DB.Find(&hashes)
+		check := func(where, text string) {
+			t.Helper()
+			if hashPattern.MatchString(text) {
+				t.Errorf("%s: holds a bcrypt hash", where)
+			}
+			for name, s := range secrets {
+				if s != "" && strings.Contains(text, s) {
+					t.Errorf("%s: holds the %s", where, name)
+				}
+			}
+			for _, u := range hashes {
+				if strings.Contains(text, u.PasswordHash) {
+					t.Errorf("%s: holds %s's hash", where, u.Username)
+				}
+			}
+		}
+		tempShown := 0
+		for _, page := range append(g.seen, a.seen...) {
+			where := strings.SplitN(page, "\n", 2)[0]
+			if strings.Contains(page, temp) {
+				tempShown++
+				if !strings.HasSuffix(strings.Fields(where)[1], "/reset-password") {
+					t.Errorf("%s: shows the temporary password", where)
+				}
+			}
+			check(where, page)
+		}
+		if tempShown != 1 {
+			t.Errorf("the temporary password was shown %d times, want once", tempShown)
+		}
+		logs := app.Log.String()
+		if !strings.Contains(logs, "path=/admin/users") {
+			t.Fatalf("the log is empty or missing requests: %q", logs[:min(200, len(logs))])
+		}
+		for i, line := range strings.Split(logs, "\n") {
+			check("log line "+strconv.Itoa(i+1), line)
+			if strings.Contains(line, temp) {
+				t.Errorf("a log line holds the temporary password")
+			}
+		}
+		var audit []models.AuditEvent
+		app.DB.Find(&audit)
+		for _, ev := range audit {
+			for _, ch := range ev.Changes {
+				check("audit "+ev.Action, ch.Old+" "+ch.New)
+				if strings.Contains(ch.Old+ch.New, temp) {
+					t.Errorf("audit %s holds the temporary password", ev.Action)
+				}
+			}
+		}
+		if len(g.seen)+len(a.seen) < 45 {
+			t.Errorf("walked only %d answers", len(g.seen)+len(a.seen))
+		}
+	})
+}
