@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -127,7 +128,7 @@ func (a *App) handleAdminUserCreate(c echo.Context) error {
 	}
 	in := store.NewUser{
 		Username: form.Username, Email: form.Email, FirstName: form.FirstName, LastName: form.LastName,
-		Roles: joinRoles(form.Roles), Password: params.Get("password"), MemberNumber: form.MemberNumber, CardNumber: form.CardNumber,
+		Roles: strings.Join(form.Roles, ","), Password: params.Get("password"), MemberNumber: form.MemberNumber, CardNumber: form.CardNumber,
 	}
 	in.GenerateMember, _ = strconv.Atoi(form.GenerateMember)
 	in.GenerateCard, _ = strconv.Atoi(form.GenerateCard)
@@ -142,17 +143,6 @@ func (a *App) handleAdminUserCreate(c echo.Context) error {
 	}
 	a.Flash.Set(c, "success", "The user "+u.Username+" has been created. They must change the password when they first sign in.")
 	return redirect(c, "/admin/users/"+u.ID)
-}
-
-func joinRoles(roles []string) string {
-	out := ""
-	for i, r := range roles {
-		if i > 0 {
-			out += ","
-		}
-		out += r
-	}
-	return out
 }
 
 // POST /admin/users/{id}/lock, /unlock, /force-password-change,
