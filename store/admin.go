@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -171,7 +172,7 @@ func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *mo
 		n     int
 		typed string
 	}{{"member_number", in.GenerateMember, member}, {"card_number", in.GenerateCard, card}} {
-		if g.n != 0 && !validGeneratedLength(g.n) {
+		if g.n != 0 && !slices.Contains(GeneratedLengths, g.n) {
 			errs.Add(g.field, "Choose a length from the list")
 		} else if g.n != 0 && g.typed != "" {
 			errs.Add(g.field, "Either type a number or generate one, not both")
@@ -235,15 +236,6 @@ func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *mo
 		return nil, err
 	}
 	return u, nil
-}
-
-func validGeneratedLength(n int) bool {
-	for _, l := range GeneratedLengths {
-		if l == n {
-			return true
-		}
-	}
-	return false
 }
 
 // uniqueNumber draws random numbers of n digits (no leading zero) until
