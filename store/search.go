@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"myaccount/migrations"
@@ -123,16 +126,24 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 	if !slices.Contains(SortColumns, q.Sort) {
 		q.Sort = "username"
 	}
-	db := s.db.WithContext(ctx).Model(&models.User{}).Where("merchant_id = ?", q.MerchantID)
+	conds := []clause.Expression{clause.Expr{SQL: "merchant_id = ?", Vars: []any{q.MerchantID}}}
+	where := func(sql string, args ...any) { conds = append(conds, clause.Expr{SQL: sql, Vars: args}) }
+	trigrams := false // whether the trigram index can find a term
 	for _, term := range searchTerms(q.Text) {
-		db = db.Where(migrations.UserSearchText+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(term)+"%")
+		where(migrations.UserSearchText+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(term)+"%")
+		trigrams = trigrams || trigrammable(term)
 	}
 	if q.Status != "" {
-		db = db.Where("status = ?", q.Status)
+		where("status = ?", q.Status)
 	}
 	if q.Role != "" {
 		// roles is a comma-separated list of upper-case words.
-		db = db.Where("(',' || roles || ',') LIKE ? ESCAPE '\\'", "%,"+likeEscaper.Replace(q.Role)+",%")
+		where("(',' || roles || ',') LIKE ? ESCAPE '\\'", "%,"+likeEscaper.Replace(q.Role)+",%")
+		if q.Role != models.RoleCustomer {
+			// Nearly everyone is a customer and nothing else: on
+			// PostgreSQL an index of everyone else finds the few staff.
+			where("roles <> ?", models.RoleCustomer)
+		}
 	}
 	expr := sortExpr(q.Sort)
 	var exprArgs []any
@@ -163,18 +174,75 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 		// the sort key starts the scan at the cursor instead of filtering
 		// every row before it.
 		args := append(append(append(append(append(append([]any{}, exprArgs...), v), exprArgs...), v), exprArgs...), v, cur.ID)
-		db = db.Where(fmt.Sprintf("%s %s= ? AND (%s %s ? OR (%s = ? AND id %s ?))", expr, op, expr, op, expr, op), args...)
+		where(fmt.Sprintf("%s %s= ? AND (%s %s ? OR (%s = ? AND id %s ?))", expr, op, expr, op, expr, op), args...)
 	}
 	dir := "ASC"
 	if desc {
 		dir = "DESC"
 	}
-	// The sort key comes back from the database, so a cursor holds exactly
-	// what the database compares (SQLite's lower() is ASCII-only).
+	order := clause.OrderBy{Expression: clause.Expr{SQL: expr + " " + dir + ", id " + dir, Vars: exprArgs, WithoutParentheses: true}}
 	var rows []userRow
-	err := db.Select("users.*, "+expr+" AS sort_key", exprArgs...).
-		Order(clause.OrderBy{Expression: clause.Expr{SQL: expr + " " + dir + ", id " + dir, Vars: exprArgs, WithoutParentheses: true}}).
-		Limit(q.Limit + 1).Find(&rows).Error
+	find := func(tx *gorm.DB) error {
+		// The page's ids first, then their rows: on PostgreSQL the index
+		// on username carries every column the filters read, so the ids
+		// of a page in username order come from the index alone, however
+		// many users they pass over, and only the page's rows are read
+		// from the table.
+		ids := tx.Model(&models.User{}).Select("id").Clauses(clause.Where{Exprs: conds}).Order(order).Limit(q.Limit + 1)
+		// The sort key comes back from the database, so a cursor holds
+		// exactly what the database compares (SQLite's lower() is
+		// ASCII-only).
+		rows = nil
+		return tx.Model(&models.User{}).Select("users.*, "+expr+" AS sort_key", exprArgs...).
+			Where("id IN (?)", ids).Order(order).Find(&rows).Error
+	}
+	var err error
+	if s.db.Dialector.Name() == "postgres" {
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			// The driver prepares each statement once per connection, and
+			// after five runs PostgreSQL may keep one generic plan for it,
+			// made without the search text, which then serves every term:
+			// a member number matching one user walked all the merchant's
+			// users (1.5 s over 900,000). Planning each search for its own
+			// text costs about a millisecond.
+			patience := "0" // no limit: without trigrams there is no other way
+			if trigrams {
+				patience = searchPatience
+			}
+			if err := tx.Exec(pgSettings, "force_custom_plan", patience).Error; err != nil {
+				return err
+			}
+			if !trigrams {
+				return find(tx)
+			}
+			// A text search either walks the users in the page's order
+			// until a page matches, or has the trigram index find every
+			// match and sorts them. The planner picks from how many users
+			// it expects to match, as if they were spread evenly; but
+			// matches bunch in that order (a surname sorted by name, the
+			// start of a username sorted by username), and a walk to them
+			// reads every user before: 3 s over 900,000. A walk that has
+			// not found its page by searchPatience gives way to sorting
+			// the matches, which are then few or bunched.
+			if err := tx.SavePoint("walk").Error; err != nil {
+				return err
+			}
+			err := find(tx)
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) || pgErr.Code != "57014" || ctx.Err() != nil { // timed out, not cancelled
+				return err
+			}
+			if err := tx.RollbackTo("walk").Error; err != nil {
+				return err
+			}
+			if err := tx.Exec(pgSortMatches).Error; err != nil {
+				return err
+			}
+			return find(tx)
+		})
+	} else {
+		err = find(s.db.WithContext(ctx))
+	}
 	if err != nil {
 		return UserPage{}, fmt.Errorf("search users: %w", err)
 	}
@@ -210,6 +278,36 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 	}
 	return page, nil
 }
+
+// trigrammable reports whether the trigram index can look term up: it
+// needs three letters or digits in a row ("n.t" has none).
+func trigrammable(term string) bool {
+	run := 0
+	for _, r := range term {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			run = 0
+		} else if run++; run == 3 {
+			return true
+		}
+	}
+	return false
+}
+
+// searchPatience is how long a text search on PostgreSQL lets the planner's
+// plan run before it sorts all the matches instead. The planner's plans
+// take under 25 ms but for a walk to bunched matches (docs/PERFORMANCE.md).
+const searchPatience = "30ms"
+
+const (
+	// pgSettings sets plan_cache_mode and statement_timeout until the
+	// transaction ends.
+	pgSettings = "SELECT set_config('plan_cache_mode', ?, true), set_config('statement_timeout', ?, true)"
+	// pgSortMatches leaves the planner one way to read users, bitmap
+	// scans, so a text search sorts the matches the trigram index finds,
+	// and lifts the time limit.
+	pgSortMatches = "SELECT set_config('statement_timeout', '0', true), set_config('enable_seqscan', 'off', true)," +
+		" set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true)"
+)
 
 // userRow is a user with the key the search sorted it by.
 type userRow struct {
