@@ -26,7 +26,9 @@ import (
 //
 //	go run ./cmd/genusers --database-url $BENCH_DATABASE_URL --users 1000000 --merchant-code bench
 //	go test ./store -run '^$' -bench 'BenchmarkSearch$' -benchtime 100x
-//	go test ./store -run '^$' -bench BenchmarkSearchMixed -benchtime 2000x
+//	go test ./store -run '^$' -bench BenchmarkSearchMixed -benchtime 2000x -v
+//
+// The first run migrates the database, as the application would.
 //
 // Each sub-benchmark is one query shape, repeated. Besides the mean
 // (ns/op) each reports its p50, p95 and p99 in milliseconds and the rows
@@ -62,8 +64,9 @@ func BenchmarkSearch(b *testing.B) {
 
 // BenchmarkSearchMixed runs varied queries of every kind, drawn as an
 // admin's day might (see mixed), and reports the p50, p95 and p99 over
-// all of them; it logs them by kind, and the slowest queries. Run it with
-// more iterations than BenchmarkSearch, -benchtime 2000x, for a stable p99.
+// all of them; it logs them by kind, and the slowest queries (all of the
+// log with -v). Run it with more iterations than BenchmarkSearch,
+// -benchtime 2000x, for a stable p99.
 func BenchmarkSearchMixed(b *testing.B) {
 	f := benchSetup(b)
 	ctx := context.Background()
