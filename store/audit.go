@@ -85,16 +85,16 @@ func (s *Audit) Search(ctx context.Context, q AuditQuery) (AuditPage, error) {
 	}
 	// Newest first; walking backwards (Before, to newer events) reads in
 	// the opposite order and turns the page round afterwards.
-	cur, hasCursor := decodeAuditCursor(q.After)
-	backwards := false
-	if c, ok := decodeAuditCursor(q.Before); ok && !hasCursor {
-		cur, hasCursor, backwards = c, true, true
+	sk := seekFrom(q.After, q.Before)
+	cur, ok := auditCursorOf(sk.cur)
+	if !ok {
+		sk = seek{} // a cursor that is not a time: the first page
 	}
 	op, dir := "<", "DESC"
-	if backwards {
+	if sk.backwards {
 		op, dir = ">", "ASC"
 	}
-	if hasCursor {
+	if sk.has {
 		// The first condition says no more than the second, but it is one
 		// an index on created_at can start from: without it PostgreSQL
 		// reads every newer event to skip it, and page 1,000 costs 1,000
@@ -105,28 +105,14 @@ func (s *Audit) Search(ctx context.Context, q AuditQuery) (AuditPage, error) {
 	if err := db.Order("created_at " + dir + ", id " + dir).Limit(q.Limit + 1).Find(&evs).Error; err != nil {
 		return AuditPage{}, fmt.Errorf("search audit events: %w", err)
 	}
-	more := len(evs) > q.Limit
-	if more {
-		evs = evs[:q.Limit]
-	}
-	if backwards {
-		slices.Reverse(evs)
-	}
+	evs, next, prev := finishPage(evs, q.Limit, sk, func(ev *models.AuditEvent) cursor {
+		return cursor{Value: ev.CreatedAt.UTC().Format(time.RFC3339Nano), ID: ev.ID}
+	})
 	entries, err := s.withNames(ctx, q.MerchantID, evs)
 	if err != nil {
 		return AuditPage{}, err
 	}
-	page := AuditPage{Events: entries}
-	if len(evs) == 0 {
-		return page, nil
-	}
-	if (!backwards && more) || (backwards && hasCursor) {
-		page.Next = encodeAuditCursor(evs[len(evs)-1])
-	}
-	if (backwards && more) || (!backwards && hasCursor) {
-		page.Prev = encodeAuditCursor(evs[0])
-	}
-	return page, nil
+	return AuditPage{Events: entries, Next: next, Prev: prev}, nil
 }
 
 // ForSubject lists the newest limit audit events about the merchant's user
@@ -203,16 +189,8 @@ type auditCursor struct {
 	id string
 }
 
-// encodeAuditCursor is ev's sort key as the database returned it.
-func encodeAuditCursor(ev models.AuditEvent) string {
-	return encodeCursor(cursor{Value: ev.CreatedAt.UTC().Format(time.RFC3339Nano), ID: ev.ID})
-}
-
-func decodeAuditCursor(s string) (auditCursor, bool) {
-	c, ok := decodeCursor(s)
-	if !ok {
-		return auditCursor{}, false
-	}
+// auditCursorOf reads a cursor's sort key as the event time it holds.
+func auditCursorOf(c cursor) (auditCursor, bool) {
 	at, err := time.Parse(time.RFC3339Nano, c.Value)
 	if err != nil {
 		return auditCursor{}, false

@@ -152,12 +152,9 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 	}
 	// Walking backwards (Before) reads the page in the opposite order and
 	// turns it round afterwards.
-	desc, backwards := q.Desc, false
-	cur, hasCursor := decodeCursor(q.After)
-	if c, ok := decodeCursor(q.Before); ok && !hasCursor {
-		cur, hasCursor, backwards, desc = c, true, true, !q.Desc
-	}
-	if hasCursor {
+	sk := seekFrom(q.After, q.Before)
+	cur, desc := sk.cur, q.Desc != sk.backwards
+	if sk.has {
 		var v any = cur.Value
 		if q.Sort == "last_login" {
 			t, err := time.Parse(time.RFC3339Nano, cur.Value)
@@ -246,20 +243,6 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 	if err != nil {
 		return UserPage{}, fmt.Errorf("search users: %w", err)
 	}
-	more := len(rows) > q.Limit
-	if more {
-		rows = rows[:q.Limit]
-	}
-	if backwards {
-		slices.Reverse(rows)
-	}
-	page := UserPage{Users: make([]models.User, len(rows))}
-	for i := range rows {
-		page.Users[i] = rows[i].User
-	}
-	if len(rows) == 0 {
-		return page, nil
-	}
 	key := func(r *userRow) cursor {
 		if q.Sort == "last_login" {
 			t := neverSignedIn
@@ -270,11 +253,10 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 		}
 		return cursor{Value: r.SortKey, ID: r.ID}
 	}
-	if (!backwards && more) || (backwards && hasCursor) {
-		page.Next = encodeCursor(key(&rows[len(rows)-1]))
-	}
-	if (backwards && more) || (!backwards && hasCursor) {
-		page.Prev = encodeCursor(key(&rows[0]))
+	rows, next, prev := finishPage(rows, q.Limit, sk, key)
+	page := UserPage{Users: make([]models.User, len(rows)), Next: next, Prev: prev}
+	for i := range rows {
+		page.Users[i] = rows[i].User
 	}
 	return page, nil
 }
