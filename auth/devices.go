@@ -110,13 +110,11 @@ func (m *Manager) RevokeOthers(c echo.Context) (int64, error) {
 	return m.rows.DeleteOthers(c.Request().Context(), u.ID, hashToken(sess.ID))
 }
 
-// EndOtherSessions is what a password change does to sessions: every
-// other session of the user ends (one may be an attacker's), and this one
-// gets a new id with a fresh password check. It reports how many ended.
-func (m *Manager) EndOtherSessions(c echo.Context) (int64, error) {
-	n, err := m.RevokeOthers(c)
-	if err != nil {
-		return 0, err
+// CurrentKey is the key of the request's session row, or "" when there is
+// none, for changes that must end every session but this one.
+func (m *Manager) CurrentKey(c echo.Context) string {
+	if sess := session(c); sess != nil && sess.ID != "" {
+		return hashToken(sess.ID)
 	}
-	return n, m.Reauthenticate(c)
+	return ""
 }

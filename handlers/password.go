@@ -22,8 +22,9 @@ func (a *App) handlePassword(c echo.Context) error {
 // POST /account/password — change the password after checking the current one.
 func (a *App) handlePasswordPost(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	in := store.PasswordChange{Current: c.FormValue("current_password"), New: c.FormValue("new_password"), Confirm: c.FormValue("confirm_password")}
-	err := a.Users.ChangePassword(c.Request().Context(), a.Hasher, m, u, in, meta(c))
+	in := store.PasswordChange{Current: c.FormValue("current_password"), New: c.FormValue("new_password"), Confirm: c.FormValue("confirm_password"),
+		KeepSession: a.Sessions.CurrentKey(c)}
+	ended, err := a.Users.ChangePassword(c.Request().Context(), a.Hasher, m, u, in, meta(c))
 	if invalid, ok := asFieldErrors(err); ok {
 		form := passwordForm(u, m)
 		form.Errors = invalid
@@ -33,9 +34,8 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Every other session ends (one may be an attacker's); this one gets a new id.
-	ended, err := a.Sessions.EndOtherSessions(c)
-	if err != nil {
+	// The other sessions ended with the change; this one gets a new id.
+	if err := a.Sessions.Reauthenticate(c); err != nil {
 		return a.sessionEnded(c, err)
 	}
 	msg := "Your password has been changed." + otherSessionsEnded(ended)

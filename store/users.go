@@ -298,12 +298,18 @@ func (s *Users) taken(tx *gorm.DB, merchantID, exceptID, where string, args ...a
 // PasswordChange is what the password form submits.
 type PasswordChange struct {
 	Current, New, Confirm string
+	// KeepSession is the key of the session making the change: every other
+	// session of the user ends with the change (one may be an attacker's).
+	// Empty ends them all.
+	KeepSession string
 }
 
 // ChangePassword checks the current password, the merchant's policy, the
 // blocklist, the user's username and email and their last passwords, and
-// stores a new hash. The previous hash goes to the user's password history.
-func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *models.Merchant, u *models.User, in PasswordChange, meta Meta) error {
+// stores a new hash. The previous hash goes to the user's password history,
+// and the user's other sessions end in the same transaction; it reports how
+// many ended.
+func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *models.Merchant, u *models.User, in PasswordChange, meta Meta) (ended int64, err error) {
 	const label = "New password"
 	errs := models.FieldErrors{}
 	if in.Current == "" {
@@ -327,24 +333,24 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 		errs.Add("new_password", "New password must be different from your current password")
 	}
 	if err := errs.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	// Last, as each earlier password costs a hash to compare.
 	if n := m.PasswordPolicy.History; n > 0 {
 		reused, err := s.reusesPassword(ctx, hasher, u.ID, in.New, n)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if reused {
-			return models.FieldErrors{"new_password": {models.ReuseMessage(label, n)}}
+			return 0, models.FieldErrors{"new_password": {models.ReuseMessage(label, n)}}
 		}
 	}
 	hash, err := hasher.Hash(ctx, in.New)
 	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
+		return 0, fmt.Errorf("hash password: %w", err)
 	}
 	now := s.now()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&models.PasswordHistory{ID: NewID(), UserID: u.ID, Hash: u.PasswordHash, CreatedAt: now}).Error; err != nil {
 			return fmt.Errorf("password history: %w", err)
 		}
@@ -355,9 +361,15 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 		if err != nil {
 			return err
 		}
+		res := tx.Where("user_id = ? AND id <> ?", u.ID, in.KeepSession).Delete(&models.Session{})
+		if res.Error != nil {
+			return fmt.Errorf("end other sessions: %w", res.Error)
+		}
+		ended = res.RowsAffected
 		*u = next
 		return nil
 	})
+	return ended, err
 }
 
 // reusesPassword reports whether pw is one of the user's last n previous
