@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -140,12 +141,33 @@ func RequireUser(next echo.HandlerFunc) echo.HandlerFunc {
 // SafeNext returns next when it is a path on this site, else fallback, so
 // the sign-in page cannot be used to send people elsewhere. Control
 // characters are refused: browsers drop tabs and newlines from a URL, so
-// "/\t/evil.example" would be followed as "//evil.example".
+// "/\t/evil.example" would be followed as "//evil.example". What a URL may
+// not hold as it is (non-ASCII letters, spaces) comes back percent-encoded,
+// ready for a Location header.
 func SafeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsFunc(next, unicode.IsControl) {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsFunc(next, unicode.IsControl) || !utf8.ValidString(next) {
 		return fallback
 	}
-	return next
+	return escapeURL(next)
+}
+
+// escapeURL percent-encodes every byte RFC 3986 does not allow in a URL
+// as it is; what is already encoded stays as it was.
+func escapeURL(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", c) >= 0) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 // SignIn starts a new session for user: the old session (and its id) is

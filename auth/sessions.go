@@ -154,7 +154,7 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 		}
 		row = &models.Session{
 			ID: hashToken(token), Data: string(data), CreatedAt: now, LastSeenAt: now,
-			ExpiresAt: now.Add(s.cfg.MaxAge), IP: clientIP(r), UserAgent: truncate(r.UserAgent(), 512),
+			ExpiresAt: now.Add(s.cfg.MaxAge), IP: clientIP(r), UserAgent: models.StorableText(r.UserAgent(), models.MaxUserAgent),
 		}
 		fillUser(row, values, now)
 		if err := s.rows.Create(ctx, row); err != nil {
@@ -202,13 +202,6 @@ func newToken() (string, error) {
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // clientIP is the address the request came from. Echo's RealIP is used in

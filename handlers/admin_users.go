@@ -22,6 +22,12 @@ import (
 func (a *App) handleAdminUsers(c echo.Context) error {
 	m := auth.CurrentMerchant(c)
 	q := views.UserListQuery{Text: c.QueryParam("q"), Status: c.QueryParam("status"), Role: c.QueryParam("role"), Sort: c.QueryParam("sort"), Desc: c.QueryParam("dir") == "desc"}
+	p := a.page(c, "Users", "admin-users")
+	p.Wide = true
+	if _, q.Error = models.CleanSearch("Search", q.Text); q.Error != "" {
+		p.Title = "Error: " + p.Title
+		return render(c, http.StatusUnprocessableEntity, views.AdminUsersPage(p, q, store.UserPage{}), views.AdminUserResults(q, store.UserPage{}))
+	}
 	page, err := a.Users.Search(c.Request().Context(), store.UserQuery{
 		MerchantID: m.ID, Text: q.Text, Status: q.Status, Role: q.Role, Sort: q.Sort, Desc: q.Desc,
 		After: c.QueryParam("after"), Before: c.QueryParam("before"),
@@ -29,8 +35,6 @@ func (a *App) handleAdminUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := a.page(c, "Users", "admin-users")
-	p.Wide = true
 	return render(c, http.StatusOK, views.AdminUsersPage(p, q, page), views.AdminUserResults(q, page))
 }
 

@@ -31,6 +31,10 @@ func classify(err error) problem {
 	switch {
 	case errors.Is(err, errCSRF):
 		return problem{http.StatusForbidden, "This form has expired", "For your security, forms expire. Go back, reload the page and submit the form again. Nothing was saved."}
+	case errors.Is(err, errNotText):
+		return problem{http.StatusBadRequest, "What you sent is not text", "It held a character that cannot be typed, such as a NUL byte, or bytes that are not UTF-8. Go back, check what you entered and try again."}
+	case errors.Is(err, errMediaType):
+		return problem{http.StatusUnsupportedMediaType, "This page takes only forms", "Send the page's own form: a body of another type is not read, and nothing was saved."}
 	case errors.Is(err, models.ErrNotFound):
 		return problem{http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct."}
 	case errors.Is(err, models.ErrForbidden):

@@ -5,7 +5,6 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -26,18 +25,21 @@ func New(d Deps) *echo.Echo {
 	// must not decide what the audit trail records.
 	e.IPExtractor = echo.ExtractIPDirect()
 
+	e.Pre(headAsGet)
+	e.Use(restoreHead)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: logRecovered(a.Log)}))
 	e.Use(middleware.RequestID())
 	e.Use(a.logRequests)
 	e.Use(securityHeaders(a.Secure))
-	e.Use(middleware.BodyLimit(strconv.Itoa(a.MaxBodyBytes) + "B"))
+	e.Use(limitBody(int64(a.MaxBodyBytes)))
+	e.Use(textQuery)
 
 	e.GET("/healthz", a.handleHealthz)
 	e.GET("/readyz", a.handleReadyz)
 	e.GET("/static/*", serveStatic)
 
 	// Everything else is a page: it has a session and CSRF protection.
-	pages := e.Group("", fetchMetadata, middleware.CSRFWithConfig(middleware.CSRFConfig{
+	pages := e.Group("", formBody, fetchMetadata, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		CookieName:     csrfCookieName(a.Secure),
 		CookiePath:     "/",

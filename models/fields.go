@@ -333,3 +333,49 @@ func CleanBool(label, raw string) (string, string) {
 	}
 	return "", label + " must be yes or no"
 }
+
+// Limits of a search: enough for an email address or a full name, and
+// few enough words that each can be looked up.
+const (
+	MaxSearchLength = 200
+	MaxSearchWords  = 10
+)
+
+// CleanSearch checks the text of a search: at most MaxSearchLength
+// characters in at most MaxSearchWords words, without control characters.
+func CleanSearch(label, raw string) (string, string) {
+	s, msg := CleanText(label, raw, MaxSearchLength)
+	if msg != "" {
+		return "", msg
+	}
+	if len(strings.Fields(s)) > MaxSearchWords {
+		return "", label + " must be " + strconv.Itoa(MaxSearchWords) + " words or fewer"
+	}
+	return s, ""
+}
+
+// MaxUserAgent is how much of a User-Agent header is kept.
+const MaxUserAgent = 512
+
+// StorableText makes what a client sent in a header (a User-Agent) safe to
+// store and show: bytes that are not UTF-8 become U+FFFD, control
+// characters are dropped, and it is cut to at most max bytes without
+// splitting a character. Unlike the field rules it never refuses: a header
+// is recorded as it came, not corrected by the user.
+func StorableText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}

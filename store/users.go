@@ -446,19 +446,12 @@ func (s *Users) ChangeEmail(ctx context.Context, hasher PasswordHasher, m *model
 func audit(tx *gorm.DB, merchantID string, actorID, subjectID *string, action string, changes models.Changes, meta Meta, now time.Time) error {
 	ev := models.AuditEvent{
 		ID: NewID(), MerchantID: merchantID, ActorID: actorID, SubjectID: subjectID,
-		Action: action, Changes: changes, IP: meta.IP, UserAgent: truncate(meta.UserAgent, 512), CreatedAt: now,
+		Action: action, Changes: changes, IP: meta.IP, UserAgent: models.StorableText(meta.UserAgent, models.MaxUserAgent), CreatedAt: now,
 	}
 	if err := tx.Create(&ev).Error; err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // History lists the audit events whose subject is userID, newest first.

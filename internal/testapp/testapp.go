@@ -240,9 +240,15 @@ func (c *Client) Do(method, path string, form url.Values, header http.Header) *R
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	return c.Send(req)
+}
+
+// Send sends a request built by the caller, with the client's cookies.
+func (c *Client) Send(req *http.Request) *Response {
+	c.t.Helper()
 	res, err := c.http.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
