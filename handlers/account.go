@@ -59,10 +59,23 @@ func (a *App) updateProfile(c echo.Context, e profileEdit) error {
 	if err != nil {
 		return err
 	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	updated, _, err := a.Users.UpdateProfile(c.Request().Context(), e.actor, e.merchant, e.user, e.fields, input, version, meta(c))
+	// A form without the version it was made from (left out, 0 or not a
+	// number) could overwrite anything saved since: it is refused like a
+	// stale one, never saved over newer data.
+	version, err := strconv.Atoi(c.FormValue("version"))
+	var updated *models.User
+	if err != nil || version < 1 {
+		err = errNoVersion
+	} else {
+		updated, _, err = a.Users.UpdateProfile(c.Request().Context(), e.actor, e.merchant, e.user, e.fields, input, version, meta(c))
+	}
 	invalid, isInvalid := asFieldErrors(err)
 	switch {
+	case errors.Is(err, errNoVersion):
+		return a.profileFormAgain(c, e, e.user, input, http.StatusConflict, func(f *views.ProfileForm) {
+			f.Conflict = "This form did not say which version of the profile it was made from, so your changes have not been saved: " +
+				"they could have replaced changes made since. Your changes are still in the form below: check them and save again."
+		})
 	case isInvalid:
 		return a.profileFormAgain(c, e, e.user, input, http.StatusUnprocessableEntity, func(f *views.ProfileForm) {
 			f.Errors = invalid
@@ -96,6 +109,9 @@ func (a *App) updateProfile(c echo.Context, e profileEdit) error {
 		return e.overview(p, updated)
 	})
 }
+
+// errNoVersion: a profile form came without a usable version.
+var errNoVersion = errors.New("form without a version")
 
 // profileFormAgain shows the form again with what the user typed over
 // the values of u, with status and whatever adjust sets.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -240,7 +241,7 @@ func TestAdminUserEdit(t *testing.T) {
 		}
 
 		// The same rules and messages as the guest's own form.
-		res = c.Post("/admin/users/"+guest.ID, url.Values{"first_name": {"M4ya"}, "mobile": {"12"}, "roles": {""}})
+		res = c.Post("/admin/users/"+guest.ID, url.Values{"first_name": {"M4ya"}, "mobile": {"12"}, "roles": {""}, "version": {version(t, app, "demo.guest")}})
 		testapp.Want(t, res, http.StatusUnprocessableEntity)
 		doc = res.Doc(t)
 		for field, msg := range map[string]string{
@@ -256,7 +257,7 @@ func TestAdminUserEdit(t *testing.T) {
 			}
 		}
 
-		res = c.Post("/admin/users/"+guest.ID, url.Values{"city": {"Savannah"}, "status": {models.StatusInactive}, "roles": {models.RoleCustomer}, "job_title": {"Chef"}})
+		res = c.Post("/admin/users/"+guest.ID, url.Values{"city": {"Savannah"}, "status": {models.StatusInactive}, "roles": {models.RoleCustomer}, "job_title": {"Chef"}, "version": {version(t, app, "demo.guest")}})
 		testapp.Want(t, res, http.StatusSeeOther)
 		after := app.User(t, "demo.guest")
 		if after.City != "Savannah" || after.Status != models.StatusInactive || after.JobTitle != "Chef" || after.FirstName != "Maya" {
@@ -270,7 +271,7 @@ func TestAdminUserEdit(t *testing.T) {
 		// Unique identifiers within the merchant.
 		var other models.User
 		app.DB.Where("merchant_id = ? AND id NOT IN ?", guest.MerchantID, []string{guest.ID, admin.ID}).Order("username").Take(&other)
-		res = c.Post("/admin/users/"+guest.ID, url.Values{"member_number": {other.MemberNumber}, "email": {other.Email}, "roles": {models.RoleCustomer}})
+		res = c.Post("/admin/users/"+guest.ID, url.Values{"member_number": {other.MemberNumber}, "email": {other.Email}, "roles": {models.RoleCustomer}, "version": {version(t, app, "demo.guest")}})
 		testapp.Want(t, res, http.StatusUnprocessableEntity)
 		doc = res.Doc(t)
 		if !strings.Contains(doc.Find("#member_number-error").Text(), "Another account already has this member number") ||
@@ -279,7 +280,7 @@ func TestAdminUserEdit(t *testing.T) {
 		}
 
 		// An admin cannot lock, deactivate or demote themselves.
-		res = c.Post("/admin/users/"+admin.ID, url.Values{"status": {models.StatusLocked}, "roles": {models.RoleCustomer}})
+		res = c.Post("/admin/users/"+admin.ID, url.Values{"status": {models.StatusLocked}, "roles": {models.RoleCustomer}, "version": {version(t, app, "demo.admin")}})
 		testapp.Want(t, res, http.StatusUnprocessableEntity)
 		doc = res.Doc(t)
 		if !strings.Contains(doc.Find("#status-error").Text(), "You cannot lock or deactivate your own account") ||
@@ -496,4 +497,10 @@ func TestAdminCreateUserPasswordRules(t *testing.T) {
 		}
 		testapp.Want(t, c.Post("/admin/users", form("Start#2026")), http.StatusSeeOther)
 	})
+}
+
+// version is the user's stored version, as their edit form carries it.
+func version(t *testing.T, app *testapp.App, username string) string {
+	t.Helper()
+	return strconv.Itoa(app.User(t, username).Version)
 }

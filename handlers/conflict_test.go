@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,6 +98,62 @@ func TestStaleAdminFormIsRefused(t *testing.T) {
 		}
 		if u := app.User(t, "demo.guest"); u.JobTitle != "" || u.LastName != "Rivera" {
 			t.Errorf("stored: job %q last %q", u.JobTitle, u.LastName)
+		}
+	})
+}
+
+// A profile or admin form posted without a usable version (left out, 0,
+// negative or not a number) could overwrite changes made since: it is
+// refused like a stale one, with the input kept, and nothing is saved.
+// The form it comes back in carries the current version.
+func TestFormWithoutVersionIsRefused(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		guest := app.User(t, "demo.guest")
+		c := app.Client(t)
+		c.SignInGuest()
+		admin := adminClient(t, app)
+		forms := []struct {
+			name   string
+			client *testapp.Client
+			path   string
+			form   func() url.Values
+		}{
+			{"guest", c, "/account/profile", func() url.Values { return profileForm(t, c) }},
+			{"admin", admin, "/admin/users/" + guest.ID, func() url.Values {
+				f := url.Values{"roles": {"CUSTOMER"}}
+				for k, v := range profileForm(t, c) {
+					f[k] = v
+				}
+				return f
+			}},
+		}
+		for _, f := range forms {
+			for _, version := range []string{"", "0", "-3", "abc", "1.5", "none"} {
+				before := app.User(t, "demo.guest")
+				form := f.form()
+				if version == "none" {
+					form.Del("version")
+				} else {
+					form.Set("version", version)
+				}
+				form.Set("city", "Nowhere Without A Version")
+				res := f.client.Post(f.path, form)
+				testapp.Want(t, res, http.StatusConflict)
+				doc := res.Doc(t)
+				if notice := doc.Find(`[data-testid="notice"]`).Text(); !strings.Contains(notice, "did not say which version") {
+					t.Errorf("%s version %q: got notice %q", f.name, version, notice)
+				}
+				if v := doc.Find("#city").AttrOr("value", ""); v != "Nowhere Without A Version" {
+					t.Errorf("%s version %q: the input was lost: city %q", f.name, version, v)
+				}
+				if got, want := doc.Find(`input[name="version"]`).AttrOr("value", ""), strconv.Itoa(before.Version); got != want {
+					t.Errorf("%s version %q: the form carries version %q, want the current %q", f.name, version, got, want)
+				}
+				if after := app.User(t, "demo.guest"); after.Version != before.Version || after.City != before.City {
+					t.Errorf("%s version %q: saved: version %d → %d, city %q", f.name, version, before.Version, after.Version, after.City)
+				}
+			}
 		}
 	})
 }

@@ -128,7 +128,7 @@ func TestCSRFHeaderAloneForHTMX(t *testing.T) {
 		res = c.Do(http.MethodPost, "/account/password/check", url.Values{"new_password": {"abc"}}, header())
 		testapp.Want(t, res, http.StatusOK)
 
-		res = c.Do(http.MethodPost, "/account/profile", url.Values{"first_name": {"Mara"}}, header())
+		res = c.Do(http.MethodPost, "/account/profile", url.Values{"first_name": {"Mara"}, "version": {version(t, app, guestLogin)}}, header())
 		testapp.Want(t, res, http.StatusOK)
 		if got := app.User(t, guestLogin).FirstName; got != "Mara" {
 			t.Errorf("first name: got %q, want Mara", got)
