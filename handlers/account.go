@@ -126,8 +126,9 @@ func (a *App) profileFormAgain(c echo.Context, e profileEdit, u *models.User, in
 	return render(c, status, views.ProfilePage(p, e.merchant, e.fields, form), views.ProfileSection(p.CSRF, e.merchant, e.fields, form))
 }
 
-// profileInput reads the submitted values of fields. A checkbox that is
-// not sent is unchecked; any other field that is not sent is left alone.
+// profileInput reads the submitted values of fields. A field that is not
+// sent is left alone; that holds for checkboxes too, which the form marks
+// as shown (see checkbox), so a partial post never switches an opt-in off.
 func profileInput(c echo.Context, fields []models.ProfileField) (map[string]string, error) {
 	form, err := c.FormParams()
 	if err != nil {
@@ -137,9 +138,13 @@ func profileInput(c echo.Context, fields []models.ProfileField) (map[string]stri
 	for _, f := range fields {
 		switch {
 		case f.Kind == models.KindBool:
-			input[f.Name] = form.Get(f.Name)
+			if v, shown := checkbox(form, f.Name); shown {
+				input[f.Name] = v
+			}
 		case f.Kind == models.KindRoles:
-			input[f.Name] = strings.Join(form[f.Name], ",")
+			if roles, shown := checkboxes(form, f.Name); shown {
+				input[f.Name] = strings.Join(roles, ",")
+			}
 		case form.Has(f.Name):
 			input[f.Name] = form.Get(f.Name)
 		}

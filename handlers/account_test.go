@@ -132,7 +132,7 @@ func TestProfileUpdate(t *testing.T) {
 		form.Set("mobile", "(415) 555-0111")
 		form.Set("address_line2", "")
 		form.Set("language", "nl-be")
-		form.Del("opt_in_secondary")
+		form.Set("opt_in_secondary", "false") // shown and left unticked
 		form.Set("printed_mailing_list_subscribed", "true")
 		res := c.Post("/account/profile", form)
 		testapp.Want(t, res, http.StatusSeeOther)
@@ -164,12 +164,20 @@ func TestProfileUpdate(t *testing.T) {
 			t.Errorf("notice: got it again on the next page, want once")
 		}
 
+		// The consent given is recorded on its own, with the update that
+		// carried it.
 		evs := app.Audit(t, before.ID)
-		if len(evs) == 0 || evs[0].Action != models.ActionProfileUpdated {
-			t.Fatalf("audit: got %+v, want a profile update first", evs)
+		if len(evs) < 2 || evs[0].Action != models.ActionConsentGiven || evs[1].Action != models.ActionProfileUpdated {
+			t.Fatalf("audit: got %+v, want a consent given, then a profile update", evs)
+		}
+		if got, want := evs[0].Changes, (models.Changes{{Field: "printed_mailing_list_subscribed", Old: "false", New: "true"}}); len(got) != 1 || got[0] != want[0] {
+			t.Errorf("consent event: got %+v, want %+v", got, want)
+		}
+		if !evs[0].CreatedAt.Equal(evs[1].CreatedAt) || evs[0].ActorID == nil || *evs[0].ActorID != before.ID {
+			t.Errorf("consent event: got time %v actor %v, want the update's time %v and the guest", evs[0].CreatedAt, evs[0].ActorID, evs[1].CreatedAt)
 		}
 		changed := map[string]models.Change{}
-		for _, ch := range evs[0].Changes {
+		for _, ch := range evs[1].Changes {
 			changed[ch.Field] = ch
 		}
 		if len(changed) != 5 {

@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/a-h/templ"
@@ -86,14 +85,14 @@ func parseSettingsForm(c echo.Context, m *models.Merchant) (views.AdminSettingsF
 	in := models.SettingsInput{
 		Preset:       form.Get(models.SettingPasswordPreset),
 		Numbers:      map[string]string{},
-		UniqueEmail:  settingTicked(form, models.SettingUniqueEmail),
-		UniqueMobile: settingTicked(form, models.SettingUniqueMobile),
+		UniqueEmail:  ticked(form, models.SettingUniqueEmail, m.UniqueEmail),
+		UniqueMobile: ticked(form, models.SettingUniqueMobile, m.UniqueMobile),
 	}
 	for _, n := range models.SettingsNumbers() {
 		in.Numbers[n.Name] = form.Get(n.Name)
 	}
 	for _, f := range models.RequirableFields() {
-		if settingTicked(form, models.RequiredInputName(f.Name)) {
+		if ticked(form, models.RequiredInputName(f.Name), m.Requires(f.Name)) {
 			in.Required = append(in.Required, f.Name)
 		}
 	}
@@ -104,18 +103,18 @@ func parseSettingsForm(c echo.Context, m *models.Merchant) (views.AdminSettingsF
 		if !form.Has(key) && !form.Has(label) && !form.Has(typ) {
 			break
 		}
+		// A row's boxes the form did not show keep what the stored field
+		// in that place has (nothing, for a new row).
+		stored := models.CustomFieldDef{}
+		if i < len(m.CustomFields) {
+			stored = m.CustomFields[i]
+		}
 		in.Custom = append(in.Custom, models.CustomFieldInput{
 			Key: form.Get(key), Label: form.Get(label), Type: form.Get(typ),
 			Options:  form.Get(models.CustomInputName("options", i)),
-			Required: settingTicked(form, models.CustomInputName("required", i)),
-			Remove:   settingTicked(form, models.CustomInputName("remove", i)),
+			Required: ticked(form, models.CustomInputName("required", i), stored.Required),
+			Remove:   ticked(form, models.CustomInputName("remove", i), false),
 		})
 	}
 	return views.AdminSettingsForm{Merchant: m.Name, Input: in, Version: version, Stored: m.CustomFields}, nil
-}
-
-// settingTicked reports whether the checkbox name was sent ticked.
-func settingTicked(form url.Values, name string) bool {
-	v, _ := models.CleanBool("", form.Get(name))
-	return v == "true"
 }

@@ -125,9 +125,10 @@ func (a *App) handleAdminUserCreate(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "form")
 	}
+	roles, _ := checkboxes(params, "roles")
 	form := views.NewUserForm{
 		Username: params.Get("username"), Email: params.Get("email"), FirstName: params.Get("first_name"), LastName: params.Get("last_name"),
-		Roles: params["roles"], MemberNumber: params.Get("member_number"), CardNumber: params.Get("card_number"),
+		Roles: roles, MemberNumber: params.Get("member_number"), CardNumber: params.Get("card_number"),
 		GenerateMember: params.Get("generate_member"), GenerateCard: params.Get("generate_card"),
 	}
 	in := store.NewUser{

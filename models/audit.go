@@ -19,6 +19,12 @@ const (
 	// ActionReauthenticated: the user typed their password again before a
 	// sensitive change.
 	ActionReauthenticated = "user.reauthenticated"
+	// ActionConsentGiven and ActionConsentWithdrawn record one consent
+	// (a mailing list, the programme) given or withdrawn, with its time,
+	// who changed it and from where: the record consent law asks for.
+	// The profile update that carried it is recorded as well.
+	ActionConsentGiven     = "user.consent_given"
+	ActionConsentWithdrawn = "user.consent_withdrawn"
 )
 
 // Audit actions on a merchant.

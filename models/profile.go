@@ -59,8 +59,11 @@ type ProfileField struct {
 	Requirable bool
 	// Required is set for custom fields the merchant defined as required.
 	Required bool
-	get      func(*User) string
-	set      func(*User, string)
+	// Consent marks a choice the user must make themselves (a mailing
+	// list, the programme): each change is recorded on its own.
+	Consent bool
+	get     func(*User) string
+	set     func(*User, string)
 }
 
 // Value is the field's stored value for u, as the form shows it.
@@ -88,9 +91,9 @@ func phoneField(name, label string, number, country func(*User) *string) Profile
 	}
 }
 
-func boolField(name, label, hint string, ptr func(*User) *bool) ProfileField {
+func consentField(name, label, hint string, ptr func(*User) *bool) ProfileField {
 	return ProfileField{
-		Name: name, Label: label, Hint: hint, Group: GroupPreferences, Kind: KindBool, Columns: []string{name},
+		Name: name, Label: label, Hint: hint, Group: GroupPreferences, Kind: KindBool, Columns: []string{name}, Consent: true,
 		get: func(u *User) string { return strconv.FormatBool(*ptr(u)) },
 		set: func(u *User, v string) { *ptr(u) = v == "true" },
 	}
@@ -137,10 +140,10 @@ var guestFields = []ProfileField{
 	textField("postal_code", "Postal code", GroupAddress, KindPostalCode, 16, true, func(u *User) *string { return &u.PostalCode }),
 	textField("country", "Country", GroupAddress, KindCountry, 2, true, func(u *User) *string { return &u.Country }),
 	textField("language", "Language", GroupPreferences, KindLanguage, 35, true, func(u *User) *string { return &u.Language }),
-	boolField("mailing_list_subscribed", "Email me news and offers", "The programme's mailing list", func(u *User) *bool { return &u.MailingListSubscribed }),
-	boolField("printed_mailing_list_subscribed", "Post me printed mailings", "Catalogues and letters to your address", func(u *User) *bool { return &u.PrintedMailingListSubscribed }),
-	boolField("opt_in_secondary", "Send me offers from partners", "Other communications the programme offers", func(u *User) *bool { return &u.OptInSecondary }),
-	boolField("programme_opted_in", "Take part in the loyalty programme", "Collect points and rewards with your card", func(u *User) *bool { return &u.ProgrammeOptedIn }),
+	consentField("mailing_list_subscribed", "Email me news and offers", "The programme's mailing list", func(u *User) *bool { return &u.MailingListSubscribed }),
+	consentField("printed_mailing_list_subscribed", "Post me printed mailings", "Catalogues and letters to your address", func(u *User) *bool { return &u.PrintedMailingListSubscribed }),
+	consentField("opt_in_secondary", "Send me offers from partners", "Other communications the programme offers", func(u *User) *bool { return &u.OptInSecondary }),
+	consentField("programme_opted_in", "Take part in the loyalty programme", "Collect points and rewards with your card", func(u *User) *bool { return &u.ProgrammeOptedIn }),
 }
 
 // RequirableFields lists the built-in fields a merchant may make required.
@@ -202,6 +205,8 @@ type ProfileUpdate struct {
 	User    User     // the user with the new values
 	Changes Changes  // one per changed field, old → new
 	Columns []string // the columns to write
+	// Consents are the changes of Consent fields, also in Changes.
+	Consents Changes
 }
 
 // ApplyProfile checks the raw values in input (by field name; fields not in
@@ -239,6 +244,9 @@ func ApplyProfile(m *Merchant, u *User, fields []ProfileField, input map[string]
 		if old := f.get(&out.User); old != v {
 			f.set(&out.User, v)
 			out.Changes = append(out.Changes, Change{Field: f.Name, Old: old, New: v})
+			if f.Consent {
+				out.Consents = append(out.Consents, Change{Field: f.Name, Old: old, New: v})
+			}
 			out.Columns = appendMissing(out.Columns, f.Columns...)
 			if f.Name == "programme_opted_in" && v == "true" && out.User.ProgrammeJoinedAt == nil {
 				joined := now

@@ -168,12 +168,30 @@ func (s *Users) UpdateProfile(ctx context.Context, actor *models.User, m *models
 		if err := s.checkUnique(tx, m, u, &next); err != nil {
 			return err
 		}
-		return s.save(tx, actor, &next, u.Version, columns, models.ActionProfileUpdated, upd.Changes, meta, now)
+		if err := s.save(tx, actor, &next, u.Version, columns, models.ActionProfileUpdated, upd.Changes, meta, now); err != nil {
+			return err
+		}
+		return auditConsents(tx, actor, &next, upd.Consents, meta, now)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return &next, upd.Changes, nil
+}
+
+// auditConsents records each consent given or withdrawn as an event of
+// its own, in the transaction of the change that carried it.
+func auditConsents(tx *gorm.DB, actor, u *models.User, consents models.Changes, meta Meta, now time.Time) error {
+	for _, c := range consents {
+		action := models.ActionConsentWithdrawn
+		if c.New == "true" {
+			action = models.ActionConsentGiven
+		}
+		if err := audit(tx, u.MerchantID, &actor.ID, &u.ID, action, models.Changes{c}, meta, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // uniqueRules are the identifiers no two users of a merchant may share:

@@ -17,6 +17,8 @@ var auditActions = []models.Option{
 	{Value: models.ActionSignOut, Label: "Signed out"},
 	{Value: models.ActionCreated, Label: "Account created"},
 	{Value: models.ActionProfileUpdated, Label: "Profile updated"},
+	{Value: models.ActionConsentGiven, Label: "Consent given"},
+	{Value: models.ActionConsentWithdrawn, Label: "Consent withdrawn"},
 	{Value: models.ActionEmailChange, Label: "Email changed"},
 	{Value: models.ActionPasswordChange, Label: "Password changed"},
 	{Value: models.ActionPasswordReset, Label: "Password reset"},
