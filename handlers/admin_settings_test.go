@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -103,7 +104,7 @@ func TestAdminSettingsPage(t *testing.T) {
 			"password_min_special":  "Minimum special characters",
 			"password_history":      "Previous passwords that may not be reused",
 			"password_max_age_days": "Password expires after (days, 0 = never)",
-			"max_failed_logins":     "Failed sign-ins before lock",
+			"max_failed_logins":     "Failed sign-ins before a lock",
 		}
 		for id, label := range numbers {
 			if got := labelFor(doc, id); got != label {
@@ -288,7 +289,7 @@ func TestAdminSettingsInvalid(t *testing.T) {
 		}
 		want := map[string]string{
 			"password_min_length": "Minimum password length must be a whole number from 1 to 64",
-			"max_failed_logins":   "Failed sign-ins before lock must be a whole number from 1 to 100",
+			"max_failed_logins":   "Failed sign-ins before a lock must be a whole number from 1 to 100",
 			"custom_key_0":        "Key of custom field 1 must start with a lowercase letter and have only lowercase letters, digits and underscores, up to 30, like favourite_drink",
 			"custom_options_0":    "Only lists have options: clear the options of custom field 1, or make it a list of options",
 		}
@@ -696,18 +697,35 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			}
 		})
 
-		t.Run("failed sign-ins before lock", func(t *testing.T) {
+		t.Run("failed sign-ins before a lock, its waits and a permanent lock", func(t *testing.T) {
 			app := testapp.New(t, b)
-			saveSettings(t, settingsAdmin(t, app), func(form url.Values) { form.Set("max_failed_logins", "2") })
+			saveSettings(t, settingsAdmin(t, app), func(form url.Values) {
+				form.Set("max_failed_logins", "2")
+				form.Set("lockout_first_wait_minutes", "7")
+				form.Set("lockout_max_wait_minutes", "9")
+				form.Set("lockout_permanent_after", "2")
+			})
 			c := app.Client(t)
+			for lock, wait := range []time.Duration{7 * time.Minute, 9 * time.Minute} {
+				for i := 1; i <= 2; i++ {
+					testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
+				}
+				u := app.User(t, "demo.guest")
+				if u.Status != models.StatusActive || u.LockoutCount != lock+1 || u.LockedUntil == nil {
+					t.Fatalf("lock %d: got status %s, locks %d, until %v", lock+1, u.Status, u.LockoutCount, u.LockedUntil)
+				}
+				if got := time.Until(*u.LockedUntil); got < wait-time.Minute || got > wait {
+					t.Errorf("lock %d: lasts %v, want %v", lock+1, got, wait)
+				}
+				testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}}), http.StatusUnprocessableEntity)
+				app.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("locked_until", time.Now().UTC().Add(-time.Second))
+			}
 			for i := 1; i <= 2; i++ {
 				testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
 			}
-			u := app.User(t, "demo.guest")
-			if u.Status != models.StatusLocked || u.FailedLoginCount != 2 {
-				t.Errorf("after 2 wrong passwords: got status %s count %d, want LOCKED 2", u.Status, u.FailedLoginCount)
+			if u := app.User(t, "demo.guest"); u.Status != models.StatusLocked {
+				t.Errorf("third lock: got status %s, want LOCKED for good", u.Status)
 			}
-			testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}}), http.StatusUnprocessableEntity)
 		})
 	})
 }

@@ -73,6 +73,9 @@ func (a *App) userView(c echo.Context, u *models.User) (views.AdminUserView, err
 		return v, err
 	}
 	v.History = history
+	if v.LockedDevices, err = a.Users.LockedDevices(c.Request().Context(), u.ID); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 
@@ -164,7 +167,7 @@ func (a *App) handleAdminUserAction(action string) echo.HandlerFunc {
 		case "lock":
 			err, msg = a.Users.Lock(ctx, admin, u, md), "The account is locked. Its sessions end at their next request."
 		case "unlock":
-			err, msg = a.Users.Unlock(ctx, admin, u, md), "The account is unlocked and its failed sign-ins are reset."
+			err, msg = a.Users.Unlock(ctx, admin, u, md), "The account is unlocked: its failed sign-ins and pauses are reset."
 		case "force-password-change":
 			err, msg = a.Users.ForcePasswordChange(ctx, admin, u, md), "The user must change their password at their next request."
 		case "revoke-sessions":

@@ -14,15 +14,16 @@ import (
 
 // Deps are what the handlers are built from; main.go assembles them.
 type Deps struct {
-	DB            *gorm.DB
-	Users         *store.Users
-	Merchants     *store.Merchants
-	Audit         *store.Audit
-	Sessions      *auth.Manager
-	Authenticator *auth.Authenticator
-	Hasher        *auth.Hasher
-	Flash         *auth.Flash
-	Log           *slog.Logger
+	DB        *gorm.DB
+	Users     *store.Users
+	Merchants *store.Merchants
+	Audit     *store.Audit
+	Sessions  *auth.Manager
+	// Guard checks every password a user types.
+	Guard  *auth.Guard
+	Hasher *auth.Hasher
+	Flash  *auth.Flash
+	Log    *slog.Logger
 	// Secure is set when the site is served over https.
 	Secure bool
 	// ReauthAfter is how old the session's password check may be before
@@ -30,8 +31,6 @@ type Deps struct {
 	ReauthAfter time.Duration
 	// MaxBodyBytes bounds every request body.
 	MaxBodyBytes int
-	// SignInByIP and SignInByAccount limit sign-in attempts.
-	SignInByIP, SignInByAccount *auth.KeyedLimiter
 }
 
 // App holds the handlers' dependencies.

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,7 +23,9 @@ func (a *App) handleLogin(c echo.Context) error {
 	return render(c, http.StatusOK, views.LoginPage(a.page(c, "Sign in", "login"), views.LoginForm{Next: next}), nil)
 }
 
-// POST /login — sign in with username or email and password.
+// POST /login — sign in with username or email and password. Every
+// refusal but a rate limit gets the same message, in the same time: an
+// unknown account, a wrong password, and a locked or inactive account.
 func (a *App) handleLoginPost(c echo.Context) error {
 	form := views.LoginForm{Login: strings.TrimSpace(c.FormValue("login")), Next: auth.SafeNext(c.FormValue("next"), ""), Errors: models.FieldErrors{}}
 	password := c.FormValue("password")
@@ -34,27 +34,23 @@ func (a *App) handleLoginPost(c echo.Context) error {
 	}
 	if password == "" {
 		form.Errors.Add("password", "Enter your password")
+	} else if msg := models.TypedPasswordProblem("Password", password); msg != "" {
+		form.Errors.Add("password", msg)
 	}
-	var user *models.User
-	var err error
 	status := http.StatusUnprocessableEntity
+	var signed *auth.SignedIn
 	if len(form.Errors) == 0 {
-		if wait, limited := a.signInLimited(c, form.Login); limited {
-			secs := int(math.Ceil(wait.Seconds()))
-			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-			form.Errors.Add("login", fmt.Sprintf("Too many sign-in attempts. Wait %d seconds, then try again", secs))
-			status = http.StatusTooManyRequests
-		}
-	}
-	if len(form.Errors) == 0 {
-		user, err = a.Authenticator.SignIn(c.Request().Context(), form.Login, password, meta(c))
+		var err error
+		signed, err = a.Guard.SignIn(c, form.Login, password)
+		var limited *auth.LimitedError
 		switch {
+		case errors.As(err, &limited):
+			c.Response().Header().Set("Retry-After", strconv.Itoa(limited.RetryAfter()))
+			form.Errors.Add("login", "Too many sign-in attempts. Wait "+views.WaitText(limited.Wait)+", then try again")
+			status = http.StatusTooManyRequests
 		case errors.Is(err, auth.ErrInvalidCredentials):
 			form.Errors.Add("login", "The username or email and password do not match an account")
-		case errors.Is(err, auth.ErrAccountLocked):
-			form.Errors.Add("login", "This account is locked after too many failed sign-ins. Contact the programme's support to unlock it")
-		case errors.Is(err, auth.ErrAccountInactive):
-			form.Errors.Add("login", "This account is not active. Contact the programme's support")
+			form.Failed = true
 		case err != nil:
 			return err
 		}
@@ -63,10 +59,14 @@ func (a *App) handleLoginPost(c echo.Context) error {
 		p := a.page(c, "Sign in", "login")
 		return render(c, status, views.LoginPage(p, form), views.LoginSection(p.CSRF, form))
 	}
+	user := signed.User
 	if err := a.Sessions.SignIn(c, user); err != nil {
 		return err
 	}
 	a.renewCSRF(c)
+	if signed.FailedAttempts > 0 {
+		a.Flash.Set(c, "info", views.FailedAttemptsNotice(signed.FailedAttempts, signed.LastFailedAt))
+	}
 	target := auth.SafeNext(form.Next, "/account")
 	merchant, err := a.Merchants.ByID(c.Request().Context(), user.MerchantID)
 	if err != nil {
@@ -76,21 +76,6 @@ func (a *App) handleLoginPost(c echo.Context) error {
 		target = "/account/password"
 	}
 	return redirect(c, target)
-}
-
-// signInLimited takes a token from the caller's address and from the
-// account named, and reports how long to wait when either has none left.
-// Both apply on top of the account lock: the address limit slows guessing
-// across many accounts, the account limit slows guessing from many
-// addresses, and neither reveals whether the account exists.
-func (a *App) signInLimited(c echo.Context, login string) (time.Duration, bool) {
-	if ok, wait := a.SignInByIP.Allow(c.RealIP()); !ok {
-		return wait, true
-	}
-	if ok, wait := a.SignInByAccount.Allow(strings.ToLower(login)); !ok {
-		return wait, true
-	}
-	return 0, false
 }
 
 // POST /logout — end the session on the server.

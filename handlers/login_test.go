@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +22,6 @@ const (
 	guestEmail    = "demo.guest@example.com"
 
 	msgNoMatch       = "The username or email and password do not match an account"
-	msgLocked        = "This account is locked after too many failed sign-ins. Contact the programme's support to unlock it"
-	msgInactive      = "This account is not active. Contact the programme's support"
 	msgEnterLogin    = "Enter your username or email"
 	msgEnterPassword = "Enter your password"
 )
@@ -299,75 +298,91 @@ func TestLoginRefusals(t *testing.T) {
 	})
 }
 
-// POST /login — wrong passwords are counted and lock the account at the
-// merchant's limit; then even the right password is refused.
-func TestLoginLocksAccountAtLimit(t *testing.T) {
+// POST /login — wrong passwords are counted and, at the merchant's limit,
+// pause sign-in to the account for a while. During the pause the right
+// password gets exactly the answer a wrong one does, and nothing is
+// counted; after it, the right password works. The account stays active
+// and keeps its sessions: strangers cannot end them.
+func TestLoginPausesAccountAtLimit(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		limit := app.Merchant(t, "sandpiper").MaxFailedLogins
-		if limit != 5 {
-			t.Fatalf("sandpiper max failed logins: got %d, want 5", limit)
+		m := app.Merchant(t, "sandpiper")
+		if m.MaxFailedLogins != 5 || m.Lockout != models.DefaultLockout {
+			t.Fatalf("sandpiper: got limit %d, lockout %+v; want 5 and the default", m.MaxFailedLogins, m.Lockout)
 		}
+		owner := app.Client(t)
+		owner.SignInGuest()
 		c := app.Client(t)
-		for i := 1; i <= limit; i++ {
+		for i := 1; i <= m.MaxFailedLogins; i++ {
 			res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}})
 			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "login"); got != msgNoMatch {
+			doc := res.Doc(t)
+			if got := fieldError(doc, "login"); got != msgNoMatch {
 				t.Errorf("attempt %d: got error %q, want %q", i, got, msgNoMatch)
 			}
+			if doc.Find(`[data-testid="lock-hint"]`).Length() != 1 {
+				t.Errorf("attempt %d: no hint about pauses", i)
+			}
 			u := app.User(t, guestLogin)
-			if u.FailedLoginCount != i {
-				t.Errorf("after %d failures: got failed_login_count %d, want %d", i, u.FailedLoginCount, i)
-			}
-			wantStatus := models.StatusActive
-			if i == limit {
-				wantStatus = models.StatusLocked
-			}
-			if u.Status != wantStatus {
-				t.Errorf("after %d failures: got status %s, want %s", i, u.Status, wantStatus)
+			if want := i % m.MaxFailedLogins; u.FailedLoginCount != want {
+				t.Errorf("after %d failures: got failed_login_count %d, want %d", i, u.FailedLoginCount, want)
 			}
 		}
 		u := app.User(t, guestLogin)
-		if u.LockedAt == nil {
-			t.Errorf("locked_at: got nil, want set")
+		if u.Status != models.StatusActive || u.LockoutCount != 1 || !u.Budget().LockedAt(time.Now()) {
+			t.Fatalf("after %d failures: got status %s, locks %d, until %v; want ACTIVE and paused", m.MaxFailedLogins, u.Status, u.LockoutCount, u.LockedUntil)
+		}
+		if wait := u.LockedUntil.Sub(time.Now()); wait < 4*time.Minute || wait > 5*time.Minute {
+			t.Errorf("pause: got %v, want the first wait, 5 minutes", wait)
 		}
 
-		res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		doc := res.Doc(t)
-		if got := fieldError(doc, "login"); got != msgLocked {
-			t.Errorf("right password on a locked account: got %q, want %q", got, msgLocked)
+		right := c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
+		wrong := c.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}})
+		unknown := c.Post("/login", url.Values{"login": {"nobody.here"}, "password": {guestPassword}})
+		for name, res := range map[string]*testapp.Response{"right": right, "wrong": wrong, "unknown account": unknown} {
+			testapp.Want(t, res, http.StatusUnprocessableEntity)
+			if got := section(t, res, "#login-form"); got != section(t, wrong, "#login-form") && name != "unknown account" {
+				t.Errorf("%s password while paused: the form differs from a wrong password's:\n%s\n%s", name, got, section(t, wrong, "#login-form"))
+			}
+			if got := fieldError(res.Doc(t), "login"); got != msgNoMatch {
+				t.Errorf("%s while paused: got %q, want %q", name, got, msgNoMatch)
+			}
 		}
-		if got := summaryMessages(doc); len(got) != 1 || got[0] != msgLocked {
-			t.Errorf("summary: got %q, want [%q]", got, msgLocked)
+		if c.SessionCookie() != "" {
+			t.Errorf("paused account: got a session, want none")
 		}
-		if c.SessionCookie() != "" || countSessions(t, app, u.ID) != 0 {
-			t.Errorf("locked account: got a session, want none")
+		if got := app.User(t, guestLogin); got.FailedLoginCount != 0 || got.LockoutCount != 1 {
+			t.Errorf("attempts while paused: got count %d, locks %d; want them not counted", got.FailedLoginCount, got.LockoutCount)
 		}
-		testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
+		// The owner's session goes on.
+		testapp.Want(t, owner.Get("/account"), http.StatusOK)
 
-		// A wrong password on a locked account is not told apart, nor counted.
-		res = c.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "login"); got != msgNoMatch {
-			t.Errorf("wrong password on a locked account: got %q, want %q", got, msgNoMatch)
-		}
-		if got := app.User(t, guestLogin).FailedLoginCount; got != limit {
-			t.Errorf("failed_login_count after locking: got %d, want %d", got, limit)
+		// After the pause, the right password works and starts again.
+		app.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("locked_until", time.Now().UTC().Add(-time.Second))
+		c.SignInGuest()
+		if got := app.User(t, guestLogin); got.LockoutCount != 0 || got.LockedUntil != nil || got.FailedLoginCount != 0 {
+			t.Errorf("after a sign-in: got count %d, locks %d, until %v; want all reset", got.FailedLoginCount, got.LockoutCount, got.LockedUntil)
 		}
 
 		counts := auditCounts(t, app, u.ID)
-		if counts[models.ActionSignInFailed] != limit {
-			t.Errorf("%s events: got %d, want %d", models.ActionSignInFailed, counts[models.ActionSignInFailed], limit)
-		}
-		if counts[models.ActionLocked] != 1 {
-			t.Errorf("%s events: got %d, want 1", models.ActionLocked, counts[models.ActionLocked])
-		}
-		if counts[models.ActionSignIn] != 0 {
-			t.Errorf("%s events: got %d, want 0", models.ActionSignIn, counts[models.ActionSignIn])
+		if counts[models.ActionSignInFailed] != m.MaxFailedLogins || counts[models.ActionLockedTemporarily] != 1 || counts[models.ActionLocked] != 0 {
+			t.Errorf("audit: got %v, want %d failed sign-ins and one pause", counts, m.MaxFailedLogins)
 		}
 	})
 }
+
+// section is the outer HTML of the element sel in res, with CSRF tokens
+// taken out, to compare two answers.
+func section(t *testing.T, res *testapp.Response, sel string) string {
+	t.Helper()
+	html, err := goquery.OuterHtml(res.Doc(t).Find(sel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return csrfValue.ReplaceAllString(html, `value="token"`)
+}
+
+var csrfValue = regexp.MustCompile(`name="_csrf" value="[^"]*"`)
 
 // POST /login — a success starts the count again and is audited.
 func TestLoginSuccessResetsFailedCount(t *testing.T) {
@@ -402,8 +417,9 @@ func TestLoginSuccessResetsFailedCount(t *testing.T) {
 	})
 }
 
-// POST /login — accounts that are locked or inactive are told so only when
-// the password is right.
+// POST /login — an account that is locked for good (an admin, or the
+// merchant's permanent lock) or inactive is no oracle either: the right
+// password gets the answer a wrong one does, and nothing is counted.
 func TestLoginInactiveOrLockedAccount(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
@@ -412,13 +428,13 @@ func TestLoginInactiveOrLockedAccount(t *testing.T) {
 			password string
 			want     string
 		}{
-			{models.StatusLocked, guestPassword, msgLocked},
+			{models.StatusLocked, guestPassword, msgNoMatch},
 			{models.StatusLocked, "Wrong#2026", msgNoMatch},
-			{models.StatusInactive, guestPassword, msgInactive},
+			{models.StatusInactive, guestPassword, msgNoMatch},
 			{models.StatusInactive, "Wrong#2026", msgNoMatch},
 		}
 		for _, tc := range tests {
-			t.Run(tc.status+" "+tc.want, func(t *testing.T) {
+			t.Run(tc.status+" "+tc.password, func(t *testing.T) {
 				var u models.User
 				if err := app.DB.Where("status = ? AND username LIKE ?", tc.status, "sandpiper.%").Order("username").Take(&u).Error; err != nil {
 					t.Fatalf("find a %s demo user: %v", tc.status, err)

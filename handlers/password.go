@@ -19,17 +19,25 @@ func (a *App) handlePassword(c echo.Context) error {
 	return render(c, http.StatusOK, views.PasswordPage(a.page(c, "Change your password", "password"), m.PasswordPolicy, form), nil)
 }
 
-// POST /account/password — change the password after checking the current one.
+// POST /account/password — change the password after checking the
+// current one through the guard.
 func (a *App) handlePasswordPost(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	in := store.PasswordChange{Current: c.FormValue("current_password"), New: c.FormValue("new_password"), Confirm: c.FormValue("confirm_password"),
-		KeepSession: a.Sessions.CurrentKey(c)}
-	ended, err := a.Users.ChangePassword(c.Request().Context(), a.Hasher, m, u, in, meta(c))
+	in := models.PasswordChange{Current: c.FormValue("current_password"), New: c.FormValue("new_password"), Confirm: c.FormValue("confirm_password")}
+	errs := in.Validate(m.PasswordPolicy, u.PasswordOwner())
+	status, signedOut, err := a.checkPassword(c, auth.DoorPassword, in.Current, "current_password", "Your current password is incorrect", errs)
+	if err != nil || signedOut {
+		return signedOutOr(c, err)
+	}
+	var ended int64
+	if err = errs.Err(); err == nil {
+		ended, err = a.Users.ChangePassword(c.Request().Context(), a.Hasher, m, u, store.PasswordChange{PasswordChange: in, KeepSession: a.Sessions.CurrentKey(c)}, meta(c))
+	}
 	if invalid, ok := asFieldErrors(err); ok {
 		form := passwordForm(u, m)
 		form.Errors = invalid
 		p := a.page(c, "Error: Change your password", "password")
-		return render(c, http.StatusUnprocessableEntity, views.PasswordPage(p, m.PasswordPolicy, form), views.PasswordSection(p.CSRF, m.PasswordPolicy, form))
+		return render(c, max(status, http.StatusUnprocessableEntity), views.PasswordPage(p, m.PasswordPolicy, form), views.PasswordSection(p.CSRF, m.PasswordPolicy, form))
 	}
 	if err != nil {
 		return err
@@ -78,15 +86,24 @@ func (a *App) handleEmail(c echo.Context) error {
 	return render(c, http.StatusOK, views.EmailPage(a.page(c, "Change your email", "email"), views.EmailForm{Current: u.Email}), nil)
 }
 
-// POST /account/email — change the email after checking the password.
+// POST /account/email — change the email after checking the password
+// through the guard.
 func (a *App) handleEmailPost(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	in := store.EmailChange{New: c.FormValue("new_email"), Confirm: c.FormValue("confirm_email"), Password: c.FormValue("current_password")}
-	err := a.Users.ChangeEmail(c.Request().Context(), a.Hasher, m, u, in, meta(c))
+	in := models.EmailChange{New: c.FormValue("new_email"), Confirm: c.FormValue("confirm_email"), Password: c.FormValue("current_password")}
+	previous := u.Email
+	email, errs := in.Validate(u.Email)
+	status, signedOut, err := a.checkPassword(c, auth.DoorEmail, in.Password, "current_password", "Your current password is incorrect", errs)
+	if err != nil || signedOut {
+		return signedOutOr(c, err)
+	}
+	if err = errs.Err(); err == nil {
+		err = a.Users.ChangeEmail(c.Request().Context(), m, u, email, meta(c))
+	}
 	if invalid, ok := asFieldErrors(err); ok {
-		form := views.EmailForm{Current: u.Email, New: in.New, Confirm: in.Confirm, Errors: invalid}
+		form := views.EmailForm{Current: previous, New: in.New, Confirm: in.Confirm, Errors: invalid}
 		p := a.page(c, "Error: Change your email", "email")
-		return render(c, http.StatusUnprocessableEntity, views.EmailPage(p, form), views.EmailSection(p.CSRF, form))
+		return render(c, max(status, http.StatusUnprocessableEntity), views.EmailPage(p, form), views.EmailSection(p.CSRF, form))
 	}
 	if err != nil {
 		return err

@@ -157,8 +157,13 @@ func TestReauthConfirm(t *testing.T) {
 		if strings.Contains(res.Body, wrong) {
 			t.Errorf("the page echoes the typed password")
 		}
-		if got := app.User(t, guestLogin).FailedLoginCount; got != 1 {
-			t.Errorf("failed_login_count: got %d, want 1", got)
+		// The browser signed in, so it spends its own budget, not the
+		// account's.
+		if got := deviceBudget(t, app, guest.ID).Failures; got != 1 {
+			t.Errorf("device's failures: got %d, want 1", got)
+		}
+		if got := app.User(t, guestLogin).FailedLoginCount; got != 0 {
+			t.Errorf("account's failed_login_count: got %d, want 0", got)
 		}
 		testapp.Want(t, c.Get("/account/email"), http.StatusSeeOther)
 
@@ -186,13 +191,12 @@ func TestReauthConfirm(t *testing.T) {
 		if row.AuthenticatedAt == nil || time.Since(*row.AuthenticatedAt) > time.Minute {
 			t.Errorf("authenticated_at: got %v, want about now", row.AuthenticatedAt)
 		}
-		u := app.User(t, guestLogin)
-		if u.FailedLoginCount != 0 {
-			t.Errorf("failed_login_count after confirming: got %d, want 0", u.FailedLoginCount)
+		if got := deviceBudget(t, app, guest.ID).Failures; got != 0 {
+			t.Errorf("device's failures after confirming: got %d, want 0", got)
 		}
 		counts := auditCounts(t, app, guest.ID)
-		if counts[models.ActionReauthenticated] != 1 || counts[models.ActionSignInFailed] != 1 {
-			t.Errorf("audit: got %d re-authentications and %d failed sign-ins, want 1 and 1", counts[models.ActionReauthenticated], counts[models.ActionSignInFailed])
+		if counts[models.ActionReauthenticated] != 1 || counts[models.ActionPasswordCheckFailed] != 1 {
+			t.Errorf("audit: got %d re-authentications and %d failed checks, want 1 and 1", counts[models.ActionReauthenticated], counts[models.ActionPasswordCheckFailed])
 		}
 
 		// And the change goes through.
@@ -265,8 +269,9 @@ func TestReauthConfirmHTMXAndCSRF(t *testing.T) {
 	})
 }
 
-// Wrong confirmations count toward the account lock like wrong sign-ins,
-// so a stolen session cannot guess the password for ever.
+// Wrong confirmations count like wrong sign-ins, so a stolen session
+// cannot guess the password for ever: at the limit the budget pauses and
+// the session that spent it is signed out, told when it may try again.
 func TestReauthConfirmLocksAtLimit(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
@@ -282,18 +287,36 @@ func TestReauthConfirmLocksAtLimit(t *testing.T) {
 		if got := res.Header.Get("Location"); got != "/login" {
 			t.Errorf("Location at the limit: got %q, want /login", got)
 		}
-		u := app.User(t, guestLogin)
-		if u.Status != models.StatusLocked || u.FailedLoginCount != limit {
-			t.Errorf("account: got status %s count %d, want LOCKED %d", u.Status, u.FailedLoginCount, limit)
+		if d := deviceBudget(t, app, guest.ID); !d.Budget().LockedAt(time.Now()) || d.Locks != 1 {
+			t.Errorf("device: got %+v, want paused once", d)
+		}
+		if u := app.User(t, guestLogin); u.Status != models.StatusActive {
+			t.Errorf("account: got status %s, want ACTIVE (a pause is not a lock)", u.Status)
 		}
 		if n := countSessions(t, app, guest.ID); n != 0 {
 			t.Errorf("sessions: got %d, want 0", n)
 		}
-		if got := strings.TrimSpace(c.Get("/login").Doc(t).Find("[data-testid=notice]").Text()); got != msgLocked {
-			t.Errorf("sign-in notice: got %q, want %q", got, msgLocked)
+		if got := strings.TrimSpace(c.Get("/login").Doc(t).Find("[data-testid=notice]").Text()); !strings.HasPrefix(got, "Too many wrong passwords. You can try again after ") {
+			t.Errorf("sign-in notice: got %q, want when to try again", got)
 		}
 		testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
+		// This browser cannot sign in during the pause, even with the
+		// right password; another one can.
+		res = c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
+		testapp.Want(t, res, http.StatusUnprocessableEntity)
+		app.Client(t).SignInGuest()
 	})
+}
+
+// deviceBudget is the only device of userID.
+func deviceBudget(t *testing.T, app *testapp.App, userID string) *models.Device {
+	t.Helper()
+	var ds []models.Device
+	app.DB.Where("user_id = ?", userID).Find(&ds)
+	if len(ds) != 1 {
+		t.Fatalf("devices of %s: got %d, want 1", userID, len(ds))
+	}
+	return &ds[0]
 }
 
 // A user who must change their password is not sent to confirm it first:

@@ -77,6 +77,4 @@ func csrfToken(c echo.Context) string {
 }
 
 // meta is where the request came from, for the audit trail.
-func meta(c echo.Context) store.Meta {
-	return store.Meta{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
-}
+func meta(c echo.Context) store.Meta { return auth.Meta(c) }

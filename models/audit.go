@@ -4,18 +4,24 @@ import "database/sql/driver"
 
 // Audit actions.
 const (
-	ActionSignIn         = "user.sign_in"
-	ActionSignInFailed   = "user.sign_in_failed"
-	ActionSignOut        = "user.sign_out"
-	ActionLocked         = "user.locked"
-	ActionProfileUpdated = "user.profile_updated"
-	ActionPasswordChange = "user.password_changed"
-	ActionEmailChange    = "user.email_changed"
-	ActionCreated        = "user.created"
-	ActionUnlocked       = "user.unlocked"
-	ActionForceChange    = "user.password_change_forced"
-	ActionPasswordReset  = "user.password_reset"
-	ActionSessionsEnded  = "user.sessions_revoked"
+	ActionSignIn       = "user.sign_in"
+	ActionSignInFailed = "user.sign_in_failed"
+	// ActionPasswordCheckFailed: a wrong password on a signed-in page
+	// (confirm, password or email form); its changes name the page.
+	ActionPasswordCheckFailed = "user.password_check_failed"
+	// ActionLockedTemporarily: too many wrong passwords locked one
+	// attempt budget (the account's own, or a device's) for a while.
+	ActionLockedTemporarily = "user.locked_temporarily"
+	ActionSignOut           = "user.sign_out"
+	ActionLocked            = "user.locked"
+	ActionProfileUpdated    = "user.profile_updated"
+	ActionPasswordChange    = "user.password_changed"
+	ActionEmailChange       = "user.email_changed"
+	ActionCreated           = "user.created"
+	ActionUnlocked          = "user.unlocked"
+	ActionForceChange       = "user.password_change_forced"
+	ActionPasswordReset     = "user.password_reset"
+	ActionSessionsEnded     = "user.sessions_revoked"
 	// ActionReauthenticated: the user typed their password again before a
 	// sensitive change.
 	ActionReauthenticated = "user.reauthenticated"

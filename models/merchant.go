@@ -13,8 +13,10 @@ type Merchant struct {
 	Name string
 
 	PasswordPolicy PasswordPolicy `gorm:"embedded;embeddedPrefix:password_"`
-	// MaxFailedLogins is how many failed sign-ins in a row lock an account.
+	// MaxFailedLogins is how many wrong passwords in a row lock the
+	// attempt budget that spent them (see LockoutPolicy).
 	MaxFailedLogins int
+	Lockout         LockoutPolicy `gorm:"embedded;embeddedPrefix:lockout_"`
 	// UniqueEmail and UniqueMobile are Paytronix's enforceUniqueFields: no
 	// two users of this merchant may share the value.
 	UniqueEmail  bool

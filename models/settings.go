@@ -69,8 +69,14 @@ var settingsNumbers = []SettingsNumber{
 		Min: 0, Max: 24, Policy: true, enter: "how many previous passwords may not be reused", field: func(m *Merchant) *int { return &m.PasswordPolicy.History }},
 	{Name: "password_max_age_days", Label: "Password expires after (days, 0 = never)", Hint: "From 0 to 3650.",
 		Min: 0, Max: 3650, Policy: true, enter: "after how many days a password expires, or 0 for never", field: func(m *Merchant) *int { return &m.PasswordPolicy.MaxAgeDays }},
-	{Name: "max_failed_logins", Label: "Failed sign-ins before lock", Hint: "From 1 to 100 wrong passwords in a row. An admin can unlock the account.",
+	{Name: "max_failed_logins", Label: "Failed sign-ins before a lock", Hint: "From 1 to 100 wrong passwords in a row. A browser that signed in to the account before counts its own, so strangers cannot lock its owner out.",
 		Min: 1, Max: 100, enter: "how many failed sign-ins lock an account", field: func(m *Merchant) *int { return &m.MaxFailedLogins }},
+	{Name: "lockout_first_wait_minutes", Label: "First lock lasts (minutes)", Hint: "From 1 to 1440. Each further lock in a row lasts twice as long, up to the longest below.",
+		Min: 1, Max: 1440, enter: "how many minutes the first lock lasts", field: func(m *Merchant) *int { return &m.Lockout.FirstWaitMinutes }},
+	{Name: "lockout_max_wait_minutes", Label: "Longest lock (minutes)", Hint: "From 1 to 10080 (a week), and at least the first lock.",
+		Min: 1, Max: 10080, enter: "how many minutes the longest lock lasts", field: func(m *Merchant) *int { return &m.Lockout.MaxWaitMinutes }},
+	{Name: "lockout_permanent_after", Label: "Temporary locks before a permanent lock (0 = never)", Hint: "From 0 to 100. A permanent lock lasts until an admin unlocks the account: anyone who knows a username could cause it.",
+		Min: 0, Max: 100, enter: "after how many temporary locks the account locks for good, or 0 for never", field: func(m *Merchant) *int { return &m.Lockout.PermanentAfter }},
 }
 
 // compositionSettings are the numbers a password preset sets.
@@ -189,6 +195,10 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 			errs.Add("password_min_length", "Minimum password length must be at least "+strconv.Itoa(sum)+
 				", the minimum lowercase letters, uppercase letters, digits and special characters added together")
 		}
+	}
+
+	if l := next.Lockout; !errs.Has("lockout_first_wait_minutes") && !errs.Has("lockout_max_wait_minutes") && l.MaxWaitMinutes < l.FirstWaitMinutes {
+		errs.Add("lockout_max_wait_minutes", "Longest lock must be at least the first lock, "+strconv.Itoa(l.FirstWaitMinutes)+" minutes")
 	}
 
 	next.UniqueEmail, next.UniqueMobile = in.UniqueEmail, in.UniqueMobile

@@ -16,9 +16,9 @@ func settingsMerchant() *models.Merchant {
 	return &models.Merchant{
 		ID: "m-harbor", Code: "harbor", Name: "Harbor Coffee",
 		PasswordPolicy:  models.VELAPolicy,
-		MaxFailedLogins: 5,
-		UniqueEmail:     true,
-		RequiredFields:  models.StringList{"first_name", "last_name"},
+		MaxFailedLogins: 5, Lockout: models.DefaultLockout,
+		UniqueEmail:    true,
+		RequiredFields: models.StringList{"first_name", "last_name"},
 		CustomFields: models.CustomFieldDefs{
 			{Key: "favourite_drink", Label: "Favourite drink", Type: models.CustomList, Options: []string{"Espresso", "Flat white", "Latte", "Tea"}},
 			{Key: "first_visit", Label: "First visit", Type: models.CustomDate},
@@ -51,6 +51,7 @@ func TestNewSettingsInput(t *testing.T) {
 	wantNumbers := map[string]string{
 		"password_min_length": "6", "password_min_lower": "1", "password_min_upper": "1", "password_min_digits": "1",
 		"password_min_special": "1", "password_history": "5", "password_max_age_days": "0", "max_failed_logins": "5",
+		"lockout_first_wait_minutes": "5", "lockout_max_wait_minutes": "60", "lockout_permanent_after": "0",
 	}
 	if !reflect.DeepEqual(in.Numbers, wantNumbers) {
 		t.Errorf("numbers: got %v, want %v", in.Numbers, wantNumbers)
@@ -390,9 +391,9 @@ func TestSettingsApplyInvalid(t *testing.T) {
 		{"expiry empty", setNumber("password_max_age_days", ""),
 			map[string][]string{"password_max_age_days": {"Enter after how many days a password expires, or 0 for never"}}},
 		{"failed sign-ins 0", setNumber("max_failed_logins", "0"),
-			map[string][]string{"max_failed_logins": {"Failed sign-ins before lock must be a whole number from 1 to 100"}}},
+			map[string][]string{"max_failed_logins": {"Failed sign-ins before a lock must be a whole number from 1 to 100"}}},
 		{"failed sign-ins 101", setNumber("max_failed_logins", "101"),
-			map[string][]string{"max_failed_logins": {"Failed sign-ins before lock must be a whole number from 1 to 100"}}},
+			map[string][]string{"max_failed_logins": {"Failed sign-ins before a lock must be a whole number from 1 to 100"}}},
 		{"failed sign-ins empty", setNumber("max_failed_logins", ""),
 			map[string][]string{"max_failed_logins": {"Enter how many failed sign-ins lock an account"}}},
 		{"class minimums add up to more than the length", func(in *models.SettingsInput) {
@@ -461,7 +462,7 @@ func TestSettingsApplyInvalid(t *testing.T) {
 			in.Custom[2] = models.CustomFieldInput{Key: "X", Label: "Y", Type: "list"}
 		}, map[string][]string{
 			"password_min_length": {"Enter the minimum password length"},
-			"max_failed_logins":   {"Failed sign-ins before lock must be a whole number from 1 to 100"},
+			"max_failed_logins":   {"Failed sign-ins before a lock must be a whole number from 1 to 100"},
 			"required_fields":     {"Select required fields from the list"},
 			"custom_label_0":      {"Enter a label for custom field 1"},
 			"custom_key_2":        {"Key of custom field 3 must start with a lowercase letter and have only lowercase letters, digits and underscores, up to 30, like favourite_drink"},
@@ -525,7 +526,7 @@ func TestSettingsNumberLabels(t *testing.T) {
 	want := []string{
 		"Minimum password length", "Minimum lowercase letters", "Minimum uppercase letters", "Minimum digits",
 		"Minimum special characters", "Previous passwords that may not be reused", "Password expires after (days, 0 = never)",
-		"Failed sign-ins before lock",
+		"Failed sign-ins before a lock", "First lock lasts (minutes)", "Longest lock (minutes)", "Temporary locks before a permanent lock (0 = never)",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("labels: got %q, want %q", got, want)
@@ -634,5 +635,25 @@ func TestSettingsPasswordPresets(t *testing.T) {
 	}
 	if got := models.NewSettingsInput(settingsMerchant()).Preset; got != "vela" {
 		t.Errorf("the demo merchant's form: got preset %q, want vela", got)
+	}
+}
+
+// The longest lock may not be shorter than the first.
+func TestSettingsLockoutWaits(t *testing.T) {
+	m := settingsMerchant()
+	in := models.NewSettingsInput(m)
+	in.Numbers["lockout_first_wait_minutes"], in.Numbers["lockout_max_wait_minutes"], in.Numbers["lockout_permanent_after"] = "30", "10", "3"
+	_, _, err := in.Apply(m)
+	var fe models.FieldErrors
+	if !errors.As(err, &fe) || !reflect.DeepEqual(fe, models.FieldErrors{"lockout_max_wait_minutes": {"Longest lock must be at least the first lock, 30 minutes"}}) {
+		t.Fatalf("longest shorter than first: got %v", err)
+	}
+	in.Numbers["lockout_max_wait_minutes"] = "120"
+	next, changes, err := in.Apply(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Lockout != (models.LockoutPolicy{FirstWaitMinutes: 30, MaxWaitMinutes: 120, PermanentAfter: 3}) || len(changes) != 3 {
+		t.Errorf("got %+v with changes %+v", next.Lockout, changes)
 	}
 }

@@ -91,10 +91,16 @@ type User struct {
 	CustomFields CustomValues
 
 	// security
-	PasswordHash         string `json:"-"`
-	Status               string
-	Roles                StringList
-	FailedLoginCount     int
+	PasswordHash     string `json:"-"`
+	Status           string
+	Roles            StringList
+	FailedLoginCount int
+	// LockedUntil ends a temporary lock of the account's own attempt
+	// budget (browsers that never signed in to it); the status stays
+	// ACTIVE, and devices that did sign in keep their own budgets.
+	LockedUntil *time.Time
+	// LockoutCount is how many temporary locks came in a row.
+	LockoutCount         int
 	LockedAt             *time.Time
 	LockedBy             *string
 	MustChangePassword   bool

@@ -47,23 +47,23 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 			return nil, err
 		}
 	}
-	authenticator, err := auth.NewAuthenticator(users, merchants, hasher)
+	audit := store.NewAudit(db)
+	devices := auth.NewDeviceCookies([]byte(cfg.SessionSecret), cfg.Secure())
+	guard, err := auth.NewGuard(users, audit, merchants, hasher, devices, cfg.SignInRateIP, cfg.SignInRateAccount)
 	if err != nil {
-		return nil, fmt.Errorf("authenticator: %w", err)
+		return nil, fmt.Errorf("password guard: %w", err)
 	}
 	sessionStore := auth.NewSessionStore(rows, auth.SessionConfig{
 		Secret: []byte(cfg.SessionSecret), Secure: cfg.Secure(),
 		IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
 	})
 	deps := handlers.Deps{
-		DB: db, Users: users, Merchants: merchants, Audit: store.NewAudit(db),
-		Sessions:      auth.NewManager(sessionStore, rows, users, merchants, log),
-		Authenticator: authenticator, Hasher: hasher,
+		DB: db, Users: users, Merchants: merchants, Audit: audit,
+		Sessions: auth.NewManager(sessionStore, rows, users, merchants, log),
+		Guard:    guard, Hasher: hasher,
 		Flash: auth.NewFlash([]byte(cfg.SessionSecret), cfg.Secure()),
 		Log:   log, Secure: cfg.Secure(), MaxBodyBytes: cfg.MaxBodyBytes,
-		SignInByIP:      auth.NewKeyedLimiter(cfg.SignInRateIP),
-		SignInByAccount: auth.NewKeyedLimiter(cfg.SignInRateAccount),
-		ReauthAfter:     cfg.ReauthAfter,
+		ReauthAfter: cfg.ReauthAfter,
 	}
 	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -36,17 +37,27 @@ func (s *Users) Lock(ctx context.Context, actor, u *models.User, meta Meta) erro
 	})
 }
 
-// Unlock makes a locked account active again and forgets its failed sign-ins.
+// Unlock makes a locked account active again and forgets its failed
+// sign-ins: the permanent lock, the temporary lock of the account's own
+// budget and those of its devices.
 func (s *Users) Unlock(ctx context.Context, actor, u *models.User, meta Meta) error {
 	now := s.now()
 	next := *u
 	next.Status, next.LockedAt, next.LockedBy, next.FailedLoginCount = models.StatusActive, nil, nil, 0
+	next.LockedUntil, next.LockoutCount = nil, 0
 	changes := models.Changes{{Field: "failed_login_count", Old: fmt.Sprint(u.FailedLoginCount), New: "0"}}
+	if u.LockedUntil != nil {
+		changes = append(changes, models.Change{Field: "locked_until", Old: u.LockedUntil.UTC().Format(time.RFC3339), New: ""})
+	}
 	if u.Status != models.StatusActive {
 		changes = append(models.Changes{{Field: "status", Old: u.Status, New: models.StatusActive}}, changes...)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.save(tx, actor, &next, u.Version, []string{"status", "locked_at", "locked_by", "failed_login_count"}, models.ActionUnlocked, changes, meta, now)
+		if err := clearLocks(tx, u); err != nil {
+			return err
+		}
+		return s.save(tx, actor, &next, u.Version, []string{"status", "locked_at", "locked_by", "failed_login_count", "locked_until", "lockout_count"},
+			models.ActionUnlocked, changes, meta, now)
 	})
 }
 

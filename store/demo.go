@@ -44,12 +44,12 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) ([]DemoAc
 	now := time.Now().UTC()
 	sandpiper := &models.Merchant{
 		ID: NewID(), Code: "sandpiper", Name: "Sandpiper Bay", PasswordPolicy: models.VELAPolicy,
-		MaxFailedLogins: 5, UniqueEmail: true, UniqueMobile: true, RequiredFields: models.StringList{"first_name", "last_name"},
+		MaxFailedLogins: 5, Lockout: models.DefaultLockout, UniqueEmail: true, UniqueMobile: true, RequiredFields: models.StringList{"first_name", "last_name"},
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	harbor := &models.Merchant{
 		ID: NewID(), Code: "harbor", Name: "Harbor Coffee", PasswordPolicy: models.VELAPolicy,
-		MaxFailedLogins: 5, RequiredFields: models.StringList{"birthday"},
+		MaxFailedLogins: 5, Lockout: models.DefaultLockout, RequiredFields: models.StringList{"birthday"},
 		CustomFields: models.CustomFieldDefs{
 			{Key: "favourite_drink", Label: "Favourite drink", Type: models.CustomList, Options: []string{"Espresso", "Flat white", "Latte", "Tea"}},
 			{Key: "first_visit", Label: "First visit", Type: models.CustomDate},

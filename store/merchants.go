@@ -49,20 +49,23 @@ func (s *Merchants) UpdateSettings(ctx context.Context, actor *models.User, m *m
 	now := s.now()
 	p := next.PasswordPolicy
 	columns := map[string]any{
-		"password_min_length":   p.MinLength,
-		"password_min_lower":    p.MinLower,
-		"password_min_upper":    p.MinUpper,
-		"password_min_digits":   p.MinDigits,
-		"password_min_special":  p.MinSpecial,
-		"password_history":      p.History,
-		"password_max_age_days": p.MaxAgeDays,
-		"max_failed_logins":     next.MaxFailedLogins,
-		"unique_email":          next.UniqueEmail,
-		"unique_mobile":         next.UniqueMobile,
-		"required_fields":       next.RequiredFields,
-		"custom_fields":         next.CustomFields,
-		"updated_at":            now,
-		"version":               m.Version + 1,
+		"password_min_length":        p.MinLength,
+		"password_min_lower":         p.MinLower,
+		"password_min_upper":         p.MinUpper,
+		"password_min_digits":        p.MinDigits,
+		"password_min_special":       p.MinSpecial,
+		"password_history":           p.History,
+		"password_max_age_days":      p.MaxAgeDays,
+		"max_failed_logins":          next.MaxFailedLogins,
+		"lockout_first_wait_minutes": next.Lockout.FirstWaitMinutes,
+		"lockout_max_wait_minutes":   next.Lockout.MaxWaitMinutes,
+		"lockout_permanent_after":    next.Lockout.PermanentAfter,
+		"unique_email":               next.UniqueEmail,
+		"unique_mobile":              next.UniqueMobile,
+		"required_fields":            next.RequiredFields,
+		"custom_fields":              next.CustomFields,
+		"updated_at":                 now,
+		"version":                    m.Version + 1,
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&models.Merchant{}).Where("id = ? AND version = ?", m.ID, m.Version).Updates(columns)

@@ -54,7 +54,7 @@ func TestChangePasswordHistory(t *testing.T) {
 				users := store.NewUsers(app.DB)
 				current := a
 				for i, s := range tc.steps {
-					_, err := users.ChangePassword(ctx, app.Deps.Hasher, m, u, store.PasswordChange{Current: current, New: s.next, Confirm: s.next}, meta)
+					_, err := users.ChangePassword(ctx, app.Deps.Hasher, m, u, store.PasswordChange{PasswordChange: models.PasswordChange{Current: current, New: s.next, Confirm: s.next}}, meta)
 					var fe models.FieldErrors
 					switch {
 					case s.want == "" && err != nil:
@@ -98,7 +98,7 @@ func TestResetPasswordHistory(t *testing.T) {
 			t.Errorf("temporary password: got %q, want it to pass every rule", msgs)
 		}
 		u = app.User(t, "demo.guest")
-		_, err = users.ChangePassword(ctx, app.Deps.Hasher, m, u, store.PasswordChange{Current: temp, New: "Guest#2026", Confirm: "Guest#2026"}, meta)
+		_, err = users.ChangePassword(ctx, app.Deps.Hasher, m, u, store.PasswordChange{PasswordChange: models.PasswordChange{Current: temp, New: "Guest#2026", Confirm: "Guest#2026"}}, meta)
 		var fe models.FieldErrors
 		if !errors.As(err, &fe) || !reflect.DeepEqual(fe["new_password"], []string{"New password must not be one of your last 5 passwords"}) {
 			t.Errorf("back to the password before the reset: got %v, want refused as reused", err)

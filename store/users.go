@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"myaccount/models"
 )
@@ -49,11 +48,14 @@ func (s *Users) ByID(ctx context.Context, id string) (*models.User, error) {
 	return &u, nil
 }
 
+// maxLogin is longer than any username (64) or email address (254).
+const maxLogin = 320
+
 // ForSignIn finds the account a sign-in names: by username, whatever its
 // case, or else by an email that belongs to exactly one account.
 func (s *Users) ForSignIn(ctx context.Context, login string) (*models.User, error) {
 	login = strings.TrimSpace(login)
-	if login == "" {
+	if login == "" || len(login) > maxLogin {
 		return nil, models.ErrNotFound
 	}
 	db := s.db.WithContext(ctx)
@@ -76,66 +78,6 @@ func (s *Users) ForSignIn(ctx context.Context, login string) (*models.User, erro
 		return nil, models.ErrNotFound
 	}
 	return &found[0], nil
-}
-
-// RecordSignIn notes a successful sign-in: the failed count starts again.
-func (s *Users) RecordSignIn(ctx context.Context, u *models.User, meta Meta) error {
-	now := s.now()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		updates := map[string]any{"failed_login_count": 0, "last_login_at": now}
-		if u.FirstLoginAt == nil {
-			updates["first_login_at"] = now
-		}
-		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Updates(updates).Error; err != nil {
-			return fmt.Errorf("record sign-in: %w", err)
-		}
-		u.FailedLoginCount, u.LastLoginAt = 0, &now
-		if u.FirstLoginAt == nil {
-			u.FirstLoginAt = &now
-		}
-		return audit(tx, u.MerchantID, &u.ID, &u.ID, models.ActionSignIn, nil, meta, now)
-	})
-}
-
-// RecordFailedSignIn counts a wrong password for u and locks the account
-// when the count reaches the merchant's limit. It reports whether this
-// attempt locked it.
-func (s *Users) RecordFailedSignIn(ctx context.Context, u *models.User, limit int, meta Meta) (locked bool, err error) {
-	now := s.now()
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Counting in SQL keeps concurrent failures from losing increments.
-		var row models.User
-		if err := tx.Model(&row).Clauses(clause.Returning{Columns: []clause.Column{{Name: "failed_login_count"}, {Name: "status"}}}).
-			Where("id = ?", u.ID).
-			Update("failed_login_count", gorm.Expr("failed_login_count + 1")).Error; err != nil {
-			return fmt.Errorf("count failed sign-in: %w", err)
-		}
-		u.FailedLoginCount = row.FailedLoginCount
-		if err := audit(tx, u.MerchantID, nil, &u.ID, models.ActionSignInFailed, nil, meta, now); err != nil {
-			return err
-		}
-		if limit <= 0 || row.FailedLoginCount < limit || row.Status != models.StatusActive {
-			return nil
-		}
-		res := tx.Model(&models.User{}).Where("id = ? AND status = ?", u.ID, models.StatusActive).
-			Updates(map[string]any{"status": models.StatusLocked, "locked_at": now, "locked_by": nil, "version": gorm.Expr("version + 1")})
-		if res.Error != nil {
-			return fmt.Errorf("lock account: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return nil
-		}
-		locked = true
-		u.Status, u.LockedAt = models.StatusLocked, &now
-		if err := endSessions(tx, u.ID); err != nil {
-			return err
-		}
-		return audit(tx, u.MerchantID, nil, &u.ID, models.ActionLocked, models.Changes{
-			{Field: "status", Old: models.StatusActive, New: models.StatusLocked},
-			{Field: "failed_login_count", Old: "", New: fmt.Sprint(row.FailedLoginCount)},
-		}, meta, now)
-	})
-	return locked, err
 }
 
 // UpdateProfile applies a partial profile update made by actor (the user
@@ -263,11 +205,11 @@ func statusEffects(actor, before, next *models.User, columns []string, now time.
 	case next.Status == models.StatusLocked:
 		next.LockedAt, next.LockedBy = &now, &actor.ID
 	case before.Status == models.StatusLocked:
-		next.LockedAt, next.LockedBy, next.FailedLoginCount = nil, nil, 0
+		next.LockedAt, next.LockedBy, next.FailedLoginCount, next.LockedUntil, next.LockoutCount = nil, nil, 0, nil, 0
 	default:
 		return columns
 	}
-	return append(append([]string{}, columns...), "locked_at", "locked_by", "failed_login_count")
+	return append(append([]string{}, columns...), "locked_at", "locked_by", "failed_login_count", "locked_until", "lockout_count")
 }
 
 // save writes columns of next if the stored version is still version, bumps
@@ -313,45 +255,25 @@ func (s *Users) taken(tx *gorm.DB, merchantID, exceptID, where string, args ...a
 	return n > 0, nil
 }
 
-// PasswordChange is what the password form submits.
+// PasswordChange is a password change the guard has let through: the
+// current password was checked, and the form is valid.
 type PasswordChange struct {
-	Current, New, Confirm string
+	models.PasswordChange
 	// KeepSession is the key of the session making the change: every other
 	// session of the user ends with the change (one may be an attacker's).
 	// Empty ends them all.
 	KeepSession string
 }
 
-// ChangePassword checks the current password, the merchant's policy, the
-// blocklist, the user's username and email and their last passwords, and
-// stores a new hash. The previous hash goes to the user's password history,
-// and the user's other sessions end in the same transaction; it reports how
-// many ended.
+// ChangePassword stores a new hash for u after the rules that need the
+// current password or the database: the new one differs from the current
+// one and from the user's last passwords. The previous hash goes to the
+// password history, and the user's other sessions end in the same
+// transaction; it reports how many ended.
 func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *models.Merchant, u *models.User, in PasswordChange, meta Meta) (ended int64, err error) {
 	const label = "New password"
-	errs := models.FieldErrors{}
-	if in.Current == "" {
-		errs.Add("current_password", "Enter your current password")
-	}
-	if in.New == "" {
-		errs.Add("new_password", "Enter a new password")
-	} else {
-		for _, msg := range m.PasswordPolicy.CheckNew(label, in.New, u.PasswordOwner()) {
-			errs.Add("new_password", msg)
-		}
-	}
-	if in.Confirm == "" && in.New != "" {
-		errs.Add("confirm_password", "Re-enter your new password")
-	} else if in.Confirm != in.New {
-		errs.Add("confirm_password", "The passwords do not match")
-	}
-	if in.Current != "" && !hasher.Compare(ctx, u.PasswordHash, in.Current) {
-		errs.Add("current_password", "Your current password is incorrect")
-	} else if in.Current != "" && in.New == in.Current {
-		errs.Add("new_password", "New password must be different from your current password")
-	}
-	if err := errs.Err(); err != nil {
-		return 0, err
+	if in.New == in.Current {
+		return 0, models.FieldErrors{"new_password": {"New password must be different from your current password"}}
 	}
 	// Last, as each earlier password costs a hash to compare.
 	if n := m.PasswordPolicy.History; n > 0 {
@@ -408,37 +330,10 @@ func (s *Users) reusesPassword(ctx context.Context, hasher PasswordHasher, userI
 	return false, nil
 }
 
-// EmailChange is what the email form submits.
-type EmailChange struct {
-	New, Confirm, Password string
-}
-
-// ChangeEmail checks the current password and sets a new email, keeping
-// the old one as the previous email.
-func (s *Users) ChangeEmail(ctx context.Context, hasher PasswordHasher, m *models.Merchant, u *models.User, in EmailChange, meta Meta) error {
-	errs := models.FieldErrors{}
-	email, msg := models.CleanEmail("Email address", in.New)
-	switch {
-	case msg != "":
-		errs.Add("new_email", msg)
-	case email == "":
-		errs.Add("new_email", "Enter your new email address")
-	case strings.EqualFold(email, u.Email):
-		errs.Add("new_email", "New email must be different from your current email")
-	}
-	if confirm := strings.TrimSpace(in.Confirm); confirm == "" && email != "" {
-		errs.Add("confirm_email", "Re-enter your new email address")
-	} else if !errs.Has("new_email") && !strings.EqualFold(confirm, strings.TrimSpace(in.New)) {
-		errs.Add("confirm_email", "The email addresses do not match")
-	}
-	if in.Password == "" {
-		errs.Add("current_password", "Enter your current password")
-	} else if !hasher.Compare(ctx, u.PasswordHash, in.Password) {
-		errs.Add("current_password", "Your current password is incorrect")
-	}
-	if err := errs.Err(); err != nil {
-		return err
-	}
+// ChangeEmail sets u's email to email (from models.EmailChange.Validate,
+// after the guard checked the password), keeping the old one as the
+// previous email, where the merchant's uniqueness rule allows it.
+func (s *Users) ChangeEmail(ctx context.Context, m *models.Merchant, u *models.User, email string, meta Meta) error {
 	now := s.now()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		next := *u

@@ -3,10 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"myaccount/internal/testapp"
 	"myaccount/models"
@@ -105,19 +107,23 @@ func username(u *models.User) string {
 }
 
 // Ten wrong passwords at the same moment are ten failures: none is lost,
-// and the account is locked exactly once.
-func TestRecordFailedSignInConcurrent(t *testing.T) {
+// and a limit of 5 locks the account's budget exactly twice, each lock
+// by one attempt, the second longer than the first. The status stays
+// active: a temporary lock ends no session.
+func TestRecordFailedPasswordCheckConcurrent(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
 		users := app.Deps.Users
 		guest := app.User(t, "demo.guest")
-		const attempts, limit = 10, 5
+		m := app.Merchant(t, "sandpiper")
+		m.MaxFailedLogins, m.Lockout = 5, models.LockoutPolicy{FirstWaitMinutes: 5, MaxWaitMinutes: 60}
+		const attempts = 10
 
 		var (
 			wg     sync.WaitGroup
 			mu     sync.Mutex
 			counts []int
-			locks  int
+			locks  []time.Time
 			errs   []error
 		)
 		start := make(chan struct{})
@@ -127,7 +133,7 @@ func TestRecordFailedSignInConcurrent(t *testing.T) {
 				defer wg.Done()
 				u := *guest // each request reads its own copy
 				<-start
-				locked, err := users.RecordFailedSignIn(context.Background(), &u, limit, meta)
+				out, err := users.RecordFailedPasswordCheck(context.Background(), &u, m, nil, models.ActionSignInFailed, nil, meta)
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
@@ -135,37 +141,37 @@ func TestRecordFailedSignInConcurrent(t *testing.T) {
 					return
 				}
 				counts = append(counts, u.FailedLoginCount)
-				if locked {
-					locks++
+				if out.Locked {
+					locks = append(locks, out.Until)
 				}
 			}()
 		}
 		close(start)
 		wg.Wait()
 		for _, err := range errs {
-			t.Errorf("RecordFailedSignIn: %v", err)
+			t.Errorf("RecordFailedPasswordCheck: %v", err)
 		}
 
 		got := app.User(t, "demo.guest")
-		if got.FailedLoginCount != attempts {
-			t.Errorf("failed_login_count: got %d, want %d", got.FailedLoginCount, attempts)
+		if got.FailedLoginCount != 0 || got.LockoutCount != 2 || got.LockedUntil == nil || got.Status != models.StatusActive {
+			t.Errorf("after 10 failures: got count %d, locks %d, until %v, status %s; want 0, 2, a time, ACTIVE",
+				got.FailedLoginCount, got.LockoutCount, got.LockedUntil, got.Status)
 		}
-		if got.Status != models.StatusLocked || got.LockedAt == nil {
-			t.Errorf("status: got %s locked_at %v, want LOCKED with a time", got.Status, got.LockedAt)
+		if got.Version != guest.Version {
+			t.Errorf("version: got %d, want %d (a temporary lock changes no profile)", got.Version, guest.Version)
 		}
-		if got.Version != guest.Version+1 {
-			t.Errorf("version: got %d, want %d (one lock)", got.Version, guest.Version+1)
+		if len(locks) != 2 {
+			t.Fatalf("attempts that locked: got %d, want 2", len(locks))
 		}
-		if locks != 1 {
-			t.Errorf("attempts that locked: got %d, want 1", locks)
+		sort.Slice(locks, func(i, j int) bool { return locks[i].Before(locks[j]) })
+		if d := locks[1].Sub(locks[0]); d < 4*time.Minute {
+			t.Errorf("second lock ends %v after the first, want about 5 minutes later (10 minutes against 5)", d)
 		}
 		// Each attempt saw its own count: the increments were serialised.
 		sort.Ints(counts)
-		for i, c := range counts {
-			if c != i+1 {
-				t.Errorf("counts each attempt saw: got %v, want 1..%d", counts, attempts)
-				break
-			}
+		want := []int{0, 0, 1, 1, 2, 2, 3, 3, 4, 4}
+		if !slices.Equal(counts, want) {
+			t.Errorf("counts each attempt left: got %v, want %v", counts, want)
 		}
 		actions := map[string]int{}
 		for _, ev := range app.Audit(t, guest.ID) {
@@ -174,52 +180,139 @@ func TestRecordFailedSignInConcurrent(t *testing.T) {
 				t.Errorf("audit %s ip: got %q, want %q", ev.Action, ev.IP, meta.IP)
 			}
 		}
-		if actions[models.ActionSignInFailed] != attempts || actions[models.ActionLocked] != 1 {
-			t.Errorf("audit: got %v, want %d %s and 1 %s", actions, attempts, models.ActionSignInFailed, models.ActionLocked)
+		if actions[models.ActionSignInFailed] != attempts || actions[models.ActionLockedTemporarily] != 2 || actions[models.ActionLocked] != 0 {
+			t.Errorf("audit: got %v, want %d failed, 2 temporary locks, no permanent one", actions, attempts)
 		}
 	})
 }
 
-// The limit locks at exactly its count; a limit of 0 never locks; a
-// success starts the count again.
-func TestRecordFailedSignInLimit(t *testing.T) {
+// Locks grow from the first wait, doubling, up to the longest; after the
+// allowed run of temporary locks the next is permanent, which ends the
+// account's sessions. A success starts everything again.
+func TestLockoutGrowsAndTurnsPermanent(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
 		users := app.Deps.Users
 		ctx := context.Background()
-
+		m := app.Merchant(t, "sandpiper")
+		m.MaxFailedLogins, m.Lockout = 2, models.LockoutPolicy{FirstWaitMinutes: 5, MaxWaitMinutes: 12, PermanentAfter: 3}
 		u := app.User(t, "demo.guest")
-		for i := 1; i <= 3; i++ {
-			locked, err := users.RecordFailedSignIn(ctx, u, 3, meta)
-			if err != nil {
-				t.Fatalf("attempt %d: %v", i, err)
-			}
-			if locked != (i == 3) {
-				t.Errorf("attempt %d: got locked=%v, want %v", i, locked, i == 3)
-			}
-			if u.FailedLoginCount != i {
-				t.Errorf("attempt %d: got count %d, want %d", i, u.FailedLoginCount, i)
+		app.Client(t).SignInGuest()
+
+		for lock, wait := range []time.Duration{5 * time.Minute, 10 * time.Minute, 12 * time.Minute} {
+			for i := 1; i <= 2; i++ {
+				before := time.Now().UTC()
+				out, err := users.RecordFailedPasswordCheck(ctx, u, m, nil, models.ActionSignInFailed, nil, meta)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if out.Locked != (i == 2) || out.Permanent {
+					t.Fatalf("lock %d attempt %d: got %+v, want locked only at the limit, never for good", lock+1, i, out)
+				}
+				if out.Locked && (out.Until.Before(before.Add(wait)) || out.Until.After(time.Now().UTC().Add(wait))) {
+					t.Errorf("lock %d: ends %v, want %v after the attempt", lock+1, out.Until.Sub(before), wait)
+				}
 			}
 		}
-		if got := app.User(t, "demo.guest"); got.Status != models.StatusLocked {
-			t.Errorf("status at the limit: got %s, want LOCKED", got.Status)
+		if n := countSessionsOf(t, app, u.ID); n == 0 {
+			t.Fatalf("temporary locks ended the sessions")
+		}
+		users.RecordFailedPasswordCheck(ctx, u, m, nil, models.ActionSignInFailed, nil, meta)
+		out, err := users.RecordFailedPasswordCheck(ctx, u, m, nil, models.ActionSignInFailed, nil, meta)
+		if err != nil || !out.Locked || !out.Permanent {
+			t.Fatalf("fourth lock: got %+v %v, want permanent", out, err)
+		}
+		got := app.User(t, "demo.guest")
+		if got.Status != models.StatusLocked || got.LockedAt == nil || got.LockedBy != nil || got.Version != u.Version+1 {
+			t.Errorf("after the permanent lock: got status %s at %v by %v version %d", got.Status, got.LockedAt, got.LockedBy, got.Version)
+		}
+		if n := countSessionsOf(t, app, u.ID); n != 0 {
+			t.Errorf("sessions after the permanent lock: got %d, want 0", n)
 		}
 
-		other := someGuest(t, app, "sandpiper")
+		// An admin's unlock starts everything again.
+		admin := app.User(t, "demo.admin")
+		if err := users.Unlock(ctx, admin, got, meta); err != nil {
+			t.Fatal(err)
+		}
+		got = app.User(t, "demo.guest")
+		if got.Status != models.StatusActive || got.LockedUntil != nil || got.LockoutCount != 0 || got.FailedLoginCount != 0 {
+			t.Errorf("after unlock: got %s until %v locks %d count %d", got.Status, got.LockedUntil, got.LockoutCount, got.FailedLoginCount)
+		}
+		// And a limit of 0 never locks.
+		m.MaxFailedLogins = 0
 		for range 7 {
-			if locked, err := users.RecordFailedSignIn(ctx, other, 0, meta); err != nil || locked {
-				t.Fatalf("limit 0: got locked=%v err=%v, want neither", locked, err)
+			if out, err := users.RecordFailedPasswordCheck(ctx, got, m, nil, models.ActionSignInFailed, nil, meta); err != nil || out.Locked {
+				t.Fatalf("limit 0: got %+v %v, want no lock", out, err)
 			}
-		}
-		if err := users.RecordSignIn(ctx, other, meta); err != nil {
-			t.Fatalf("RecordSignIn: %v", err)
-		}
-		got := app.User(t, other.Username)
-		if got.Status != models.StatusActive || got.FailedLoginCount != 0 || got.LastLoginAt == nil || got.FirstLoginAt == nil {
-			t.Errorf("after success: got status %s count %d last %v first %v, want ACTIVE 0 and both times set",
-				got.Status, got.FailedLoginCount, got.LastLoginAt, got.FirstLoginAt)
 		}
 	})
+}
+
+// A device's failures spend its own budget and lock only it; the account's
+// budget, which every other browser shares, is untouched, and so is the
+// device's when the account's locks. Signing in from a browser makes it a
+// device; a sign-in resets the budget it spent.
+func TestDeviceBudget(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		users := app.Deps.Users
+		ctx := context.Background()
+		m := app.Merchant(t, "sandpiper")
+		m.MaxFailedLogins = 3
+		u := app.User(t, "demo.guest")
+
+		if err := users.RecordSignIn(ctx, u, nil, "device-hash-1", meta); err != nil {
+			t.Fatal(err)
+		}
+		d, err := users.Device(ctx, u.ID, "device-hash-1")
+		if err != nil {
+			t.Fatalf("the browser that signed in is no device: %v", err)
+		}
+		if _, err := users.Device(ctx, app.User(t, "demo.admin").ID, "device-hash-1"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("another user's device: got %v, want not found", err)
+		}
+		for i := 1; i <= 3; i++ {
+			out, err := users.RecordFailedPasswordCheck(ctx, u, m, d, models.ActionPasswordCheckFailed, models.Changes{{Field: "page", New: "confirm"}}, meta)
+			if err != nil || out.Locked != (i == 3) {
+				t.Fatalf("device attempt %d: got %+v %v", i, out, err)
+			}
+		}
+		if got := app.User(t, "demo.guest"); got.FailedLoginCount != 0 || got.LockedUntil != nil {
+			t.Errorf("account budget after the device's failures: got count %d until %v, want untouched", got.FailedLoginCount, got.LockedUntil)
+		}
+		d, _ = users.Device(ctx, u.ID, "device-hash-1")
+		if !d.Budget().LockedAt(time.Now()) || d.Locks != 1 {
+			t.Errorf("device after 3 failures: got %+v, want locked once", d)
+		}
+		for range 3 {
+			if _, err := users.RecordFailedPasswordCheck(ctx, u, m, nil, models.ActionSignInFailed, nil, meta); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := app.User(t, "demo.guest"); !got.Budget().LockedAt(time.Now()) {
+			t.Errorf("account budget after 3 failures elsewhere: got %+v, want locked", got.Budget())
+		}
+		// The device's sign-in resets its own budget only.
+		u = app.User(t, "demo.guest")
+		if err := users.RecordSignIn(ctx, u, d, "", meta); err != nil {
+			t.Fatal(err)
+		}
+		d, _ = users.Device(ctx, u.ID, "device-hash-1")
+		if d.Budget().LockedAt(time.Now()) || d.Locks != 0 || d.Failures != 0 {
+			t.Errorf("device after its sign-in: got %+v, want its budget new", d)
+		}
+		if got := app.User(t, "demo.guest"); !got.Budget().LockedAt(time.Now()) {
+			t.Errorf("account budget after the device's sign-in: got %+v, want still locked", got.Budget())
+		}
+	})
+}
+
+func countSessionsOf(t *testing.T, app *testapp.App, userID string) int64 {
+	t.Helper()
+	var n int64
+	app.DB.Model(&models.Session{}).Where("user_id = ?", userID).Count(&n)
+	return n
 }
 
 // An update made from a stale copy of the user is refused and writes nothing.

@@ -14,6 +14,8 @@ import (
 var auditActions = []models.Option{
 	{Value: models.ActionSignIn, Label: "Signed in"},
 	{Value: models.ActionSignInFailed, Label: "Sign-in failed"},
+	{Value: models.ActionPasswordCheckFailed, Label: "Wrong password on a signed-in page"},
+	{Value: models.ActionLockedTemporarily, Label: "Locked for a while"},
 	{Value: models.ActionSignOut, Label: "Signed out"},
 	{Value: models.ActionCreated, Label: "Account created"},
 	{Value: models.ActionProfileUpdated, Label: "Profile updated"},

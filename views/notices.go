@@ -1,0 +1,43 @@
+package views
+
+import (
+	"strconv"
+	"time"
+)
+
+// FailedAttemptsNotice tells a user who just signed in how many wrong
+// passwords were typed for their account since their previous sign-in.
+func FailedAttemptsNotice(n int, last *time.Time) string {
+	what := strconv.Itoa(n) + " wrong passwords were"
+	if n == 1 {
+		what = "1 wrong password was"
+	}
+	msg := what + " typed for your account since you last signed in"
+	if last != nil {
+		msg += ", the last on " + timeText(last)
+	}
+	return msg + ". If that was not you, change your password."
+}
+
+// LockedNotice says a signed-in user's password attempts are locked, until
+// when, or for good. It is the same whatever was typed.
+func LockedNotice(permanent bool, until time.Time) string {
+	if permanent {
+		return "Your account is locked after too many wrong passwords. Contact the programme's support to unlock it."
+	}
+	return "Too many wrong passwords. You can try again after " + until.UTC().Format("15:04 UTC") +
+		" (in " + WaitText(time.Until(until)) + ")."
+}
+
+// WaitText is a wait for people: seconds up to a minute and a half, then
+// whole minutes.
+func WaitText(d time.Duration) string {
+	secs := int((d + time.Second - 1) / time.Second)
+	switch {
+	case secs <= 1:
+		return "a second"
+	case secs < 90:
+		return strconv.Itoa(secs) + " seconds"
+	}
+	return strconv.Itoa((secs+59)/60) + " minutes"
+}
