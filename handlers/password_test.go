@@ -54,18 +54,21 @@ func TestPasswordCheck(t *testing.T) {
 		c := app.Client(t)
 		c.SignInGuest()
 		c.HTMX = true
+		owner := app.User(t, "demo.guest").PasswordOwner(app.Merchant(t, "sandpiper"))
 		tests := []struct {
 			pw      string
 			met     []string
 			unmet   []string
-			minimum int
+			label   string
+			warning string
 		}{
-			{"", nil, []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, 0},
-			{"abc", []string{"lower", "common", "personal"}, []string{"length", "upper", "digits", "special"}, 0},
-			{"Abcdef1!", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, 40},
-			{"Password1!", []string{"length", "lower", "upper", "digits", "special", "personal"}, []string{"common"}, 0},
-			{"Demo.guest#1", []string{"length", "lower", "upper", "digits", "special", "common"}, []string{"personal"}, 0},
-			{"Maya#2026x", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, 0},
+			{"", nil, []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, "Very weak", ""},
+			{"abc", []string{"lower", "common", "personal"}, []string{"length", "upper", "digits", "special"}, "Very weak", "Sequences like abc or 6543 are easy to guess"},
+			{"Abcdef1!", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, "Weak", ""},
+			{"Password1!", []string{"length", "lower", "upper", "digits", "special", "personal"}, []string{"common"}, "Weak", "This is similar to a commonly used password"},
+			{"Demo.guest#1", []string{"length", "lower", "upper", "digits", "special", "common"}, []string{"personal"}, "Weak", ""},
+			{"Maya#2026x", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, "Strong", ""},
+			{"Tq8#vL2m!Rz5@Wk9$Np3", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, "Very strong", ""},
 		}
 		for _, tt := range tests {
 			res := c.Post("/account/password/check", url.Values{"new_password": {tt.pw}})
@@ -81,8 +84,24 @@ func TestPasswordCheck(t *testing.T) {
 					t.Errorf("%q rule %s: got met=%q, want false", tt.pw, rule, v)
 				}
 			}
-			if v, _ := doc.Find("meter#password-strength").Attr("value"); v != strconv.Itoa(models.PasswordStrength(tt.pw)) {
-				t.Errorf("%q strength: got %s, want %d", tt.pw, v, models.PasswordStrength(tt.pw))
+			// The meter is the estimate for this guest: their username,
+			// email, names and merchant count as easy words.
+			want := models.EstimateStrength(tt.pw, owner)
+			if v, _ := doc.Find("meter#password-strength").Attr("value"); v != strconv.Itoa(want.Meter) {
+				t.Errorf("%q strength: got %s, want %d", tt.pw, v, want.Meter)
+			}
+			if got := doc.Find(`[data-testid="strength-label"]`).Text(); got != tt.label {
+				t.Errorf("%q strength label: got %q, want %q", tt.pw, got, tt.label)
+			}
+			if doc.Find(`[data-rule="strength"]`).Length() != 0 {
+				t.Errorf("%q: got the strength rule, want none under VELA (no lowest strength)", tt.pw)
+			}
+			// zxcvbn's feedback is read out with the checklist.
+			if got := strings.TrimSpace(doc.Find(`[aria-live="polite"] [data-testid="password-warning"]`).Text()); got != tt.warning {
+				t.Errorf("%q warning: got %q, want %q", tt.pw, got, tt.warning)
+			}
+			if n := doc.Find(`[aria-live="polite"] [data-testid="password-suggestions"] li`).Length(); (n > 0) != (want.Score <= 2 && tt.pw != "") {
+				t.Errorf("%q suggestions: got %d, want some for a score of 2 or less (score %d)", tt.pw, n, want.Score)
 			}
 			if tt.pw != "" && strings.Contains(res.Body, tt.pw) && len(tt.pw) > 3 {
 				t.Errorf("the checklist echoes the password")

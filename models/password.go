@@ -1,7 +1,6 @@
 package models
 
 import (
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,14 +153,16 @@ const (
 // Checklist is what the owner sees while choosing a password: the
 // policy's rules, then that the password is not a common one and does not
 // contain their username or email. Before anything is typed, those two
-// are not met yet either.
-func (p PasswordPolicy) Checklist(pw string, owner PasswordOwner) []PasswordRule {
+// are not met yet either. The strength estimate of pw is returned with
+// them, for the meter and its feedback.
+func (p PasswordPolicy) Checklist(pw string, owner PasswordOwner) ([]PasswordRule, PasswordStrength) {
 	username, email := owner.contains(pw)
 	typed := pw != ""
-	return append(p.Rules(pw),
+	rules := append(p.Rules(pw),
 		PasswordRule{Key: RuleCommon, Label: "Not a commonly used password", Met: typed && !IsCommonPassword(pw)},
 		PasswordRule{Key: RulePersonal, Label: "Does not contain " + owner.whose() + " username or email", Met: typed && !username && !email},
 	)
+	return rules, EstimateStrength(pw, owner)
 }
 
 // CheckNew checks a password being chosen for owner: the policy's rules
@@ -197,74 +198,4 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
-}
-
-// PasswordStrength estimates how hard pw is to guess, from 0 to 100: the
-// bits of a brute-force search over the character classes used, less
-// repeats and runs, where 80 bits or more scores 100.
-func PasswordStrength(pw string) int {
-	if pw == "" {
-		return 0
-	}
-	var hasLower, hasUpper, hasDigit, hasSpecial, hasOther bool
-	runes := []rune(pw)
-	for _, r := range runes {
-		switch {
-		case r >= 'a' && r <= 'z':
-			hasLower = true
-		case r >= 'A' && r <= 'Z':
-			hasUpper = true
-		case r >= '0' && r <= '9':
-			hasDigit = true
-		case r < 128:
-			hasSpecial = true
-		default:
-			hasOther = true
-		}
-	}
-	pool := 0
-	for _, c := range []struct {
-		has  bool
-		size int
-	}{{hasLower, 26}, {hasUpper, 26}, {hasDigit, 10}, {hasSpecial, 33}, {hasOther, 100}} {
-		if c.has {
-			pool += c.size
-		}
-	}
-	// Characters that repeat or continue a run (aaa, abc, 321) add little.
-	effective := 0.0
-	for i, r := range runes {
-		if i > 0 {
-			d := r - runes[i-1]
-			if d == 0 || d == 1 || d == -1 {
-				effective += 0.25
-				continue
-			}
-		}
-		effective++
-	}
-	bits := effective * math.Log2(float64(pool))
-	// A blocklisted password is among the first few thousand guesses,
-	// whatever its characters suggest.
-	if IsCommonPassword(pw) {
-		bits = math.Min(bits, 8)
-	}
-	score := int(math.Round(bits * 100 / 80))
-	return max(0, min(100, score))
-}
-
-// StrengthLabel names a strength score for people.
-func StrengthLabel(score int) string {
-	switch {
-	case score < 25:
-		return "Very weak"
-	case score < 50:
-		return "Weak"
-	case score < 75:
-		return "Fair"
-	case score < 90:
-		return "Strong"
-	default:
-		return "Very strong"
-	}
 }

@@ -94,7 +94,7 @@ func TestResetPasswordHistory(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reset: %v", err)
 		}
-		if msgs := m.PasswordPolicy.CheckNew("Temporary password", temp, u.PasswordOwner()); len(msgs) > 0 {
+		if msgs := m.PasswordPolicy.CheckNew("Temporary password", temp, u.PasswordOwner(m)); len(msgs) > 0 {
 			t.Errorf("temporary password: got %q, want it to pass every rule", msgs)
 		}
 		u = app.User(t, "demo.guest")

@@ -318,7 +318,7 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 	if in.New == "" {
 		errs.Add("new_password", "Enter a new password")
 	} else {
-		for _, msg := range m.PasswordPolicy.CheckNew(label, in.New, u.PasswordOwner()) {
+		for _, msg := range m.PasswordPolicy.CheckNew(label, in.New, u.PasswordOwner(m)) {
 			errs.Add("new_password", msg)
 		}
 	}
