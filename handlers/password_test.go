@@ -142,6 +142,8 @@ func TestPasswordChangeErrors(t *testing.T) {
 			map[string][]string{"new_password": {"New password is too common: choose one that is harder to guess"}}},
 		{"contains the username", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Demo.guest#1"}, "confirm_password": {"Demo.guest#1"}},
 			map[string][]string{"new_password": {"New password must not contain your username"}}},
+		{"a tab", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Maya#2026\tx"}, "confirm_password": {"Maya#2026\tx"}},
+			map[string][]string{"new_password": {"New password must not contain control characters such as tabs or line breaks"}}},
 	}
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)

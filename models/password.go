@@ -166,12 +166,17 @@ func (p PasswordPolicy) Checklist(pw string, owner PasswordOwner) ([]PasswordRul
 }
 
 // CheckNew checks a password being chosen for owner: the policy's rules
-// and bcrypt's limit (Check), the blocklist of common passwords, and the
-// owner's username and email. It is the one check for every way a password
-// is set. Reuse of earlier passwords needs the stored history, so the
-// store checks that.
+// and bcrypt's limit (Check), control characters, the blocklist of common
+// passwords, and the owner's username and email. It is the one check for
+// every way a password is set. Reuse of earlier passwords needs the stored
+// history, so the store checks that.
 func (p PasswordPolicy) CheckNew(label, pw string, owner PasswordOwner) []string {
 	msgs := p.Check(label, pw)
+	// A tab or a line break cannot be typed the same way in every
+	// password field, so the owner could not sign in with it.
+	if strings.ContainsFunc(pw, unicode.IsControl) {
+		msgs = append(msgs, label+" must not contain control characters such as tabs or line breaks")
+	}
 	if IsCommonPassword(pw) {
 		msgs = append(msgs, label+" is too common: choose one that is harder to guess")
 	}

@@ -217,6 +217,7 @@ func TestPasswordPolicyCheckNew(t *testing.T) {
 		common   = "New password is too common: choose one that is harder to guess"
 		username = "New password must not contain your username"
 		email    = "New password must not contain your email address"
+		control  = "New password must not contain control characters such as tabs or line breaks"
 	)
 	cases := []struct {
 		name   string
@@ -239,6 +240,13 @@ func TestPasswordPolicyCheckNew(t *testing.T) {
 		{"no owner", models.VELAPolicy, models.PasswordOwner{}, "Maya#2026x", nil},
 		{"NIST needs 15 characters only", models.NISTPolicy, guest, "Abcdefghijklmno", nil},
 		{"NIST refuses short ones", models.NISTPolicy, guest, "Short#1a", []string{"New password must have at least 15 characters"}},
+		{"a tab", models.VELAPolicy, guest, "Maya#2026\tx", []string{control}},
+		{"a line break", models.NISTPolicy, guest, "tuesday kite\nharbour", []string{control}},
+		{"a carriage return", models.VELAPolicy, guest, "Maya#2026x\r", []string{control}},
+		{"DEL", models.VELAPolicy, guest, "Maya#\x7f2026x", []string{control}},
+		{"a C0 control", models.VELAPolicy, guest, "Maya#\x1b2026x", []string{control}},
+		{"a C1 control", models.VELAPolicy, guest, "Maya#\u00852026x", []string{control}},
+		{"spaces and symbols are not controls", models.VELAPolicy, guest, "Maya# 2026x\u00a0€", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
