@@ -21,6 +21,9 @@ type PasswordPolicy struct {
 	MinUpper   int
 	MinDigits  int
 	MinSpecial int
+	// MinScore is the lowest strength score (EstimateStrength, 0–4) a new
+	// password may have; 0 accepts any.
+	MinScore int
 	// History is how many previous passwords may not be reused.
 	History int
 	// MaxAgeDays is how long a password lasts; 0 means it never expires.
@@ -32,14 +35,18 @@ var VELAPolicy = PasswordPolicy{MinLength: 6, MinLower: 1, MinUpper: 1, MinDigit
 
 // NISTPolicy is NIST SP 800-63B-4's advice for a password that is the only
 // factor: at least 15 characters and no composition rules. The blocklist
-// and the context check, which every policy has, are the rest of it. NIST
-// has no reuse rule and advises against expiry, so both are off.
-var NISTPolicy = PasswordPolicy{MinLength: 15}
+// and the context check, which every policy has, and a strength score of
+// at least 3 (no dictionary words, repeats, sequences or context words an
+// attacker tries within 10¹⁰ guesses, NIST's §3.1.1.2 list) are the rest
+// of it. NIST has no reuse rule and advises against expiry, so both are
+// off.
+var NISTPolicy = PasswordPolicy{MinLength: 15, MinScore: 3}
 
-// PasswordPreset is a named choice of a policy's length and character
-// minimums. Applying one sets those five numbers; how many previous
-// passwords are refused and when passwords expire stay as the merchant set
-// them, as they are separate choices with their own fields.
+// PasswordPreset is a named choice of a policy's composition: its length
+// and character minimums and its lowest strength score. Applying one sets
+// those six numbers; how many previous passwords are refused and when
+// passwords expire stay as the merchant set them, as they are separate
+// choices with their own fields.
 type PasswordPreset struct {
 	// Key is the form value.
 	Key    string
@@ -50,7 +57,7 @@ type PasswordPreset struct {
 // The presets an admin chooses from.
 var passwordPresets = []PasswordPreset{
 	{Key: "vela", Label: "VELA: 6 characters with a lowercase and an uppercase letter, a digit and a special character", Policy: VELAPolicy},
-	{Key: "nist", Label: "NIST SP 800-63B: 15 characters, no composition rules", Policy: NISTPolicy},
+	{Key: "nist", Label: "NIST SP 800-63B: 15 characters, no composition rules, hard to guess (strength 3 or more)", Policy: NISTPolicy},
 }
 
 // PasswordPresets lists the presets in the order they are offered.
@@ -65,9 +72,9 @@ func PasswordPresetByKey(key string) (PasswordPreset, bool) {
 	return passwordPresets[i], true
 }
 
-// Preset is the key of the preset whose length and character minimums p
-// has, or "" when p matches none (a custom policy). It is derived, not
-// stored, so a policy edited number by number is recognised too.
+// Preset is the key of the preset whose composition p has, or "" when p
+// matches none (a custom policy). It is derived, not stored, so a policy
+// edited number by number is recognised too.
 func (p PasswordPolicy) Preset() string {
 	for _, pre := range passwordPresets {
 		if p.WithComposition(pre.Policy) == p {
@@ -77,10 +84,12 @@ func (p PasswordPolicy) Preset() string {
 	return ""
 }
 
-// WithComposition is p with q's length and character minimums; p's
-// history and expiry are kept.
+// WithComposition is p with q's composition: its length and character
+// minimums and its lowest strength score, which together say what a
+// password must be like. p's history and expiry are kept.
 func (p PasswordPolicy) WithComposition(q PasswordPolicy) PasswordPolicy {
 	p.MinLength, p.MinLower, p.MinUpper, p.MinDigits, p.MinSpecial = q.MinLength, q.MinLower, q.MinUpper, q.MinDigits, q.MinSpecial
+	p.MinScore = q.MinScore
 	return p
 }
 
@@ -144,32 +153,42 @@ func (p PasswordPolicy) Check(label, pw string) []string {
 	return msgs
 }
 
-// Checklist keys of the rules every policy has besides its numbers.
+// Checklist keys of the rules besides the policy's numbers.
 const (
 	RuleCommon   = "common"
 	RulePersonal = "personal"
+	// RuleStrength is on the checklist of a policy with a MinScore.
+	RuleStrength = "strength"
 )
 
 // Checklist is what the owner sees while choosing a password: the
 // policy's rules, then that the password is not a common one and does not
-// contain their username or email. Before anything is typed, those two
-// are not met yet either. The strength estimate of pw is returned with
-// them, for the meter and its feedback.
+// contain their username or email, then, when the policy has a lowest
+// strength score, that it is hard to guess. Before anything is typed,
+// none of those is met yet either. The strength estimate of pw is
+// returned with them, for the meter and its feedback.
 func (p PasswordPolicy) Checklist(pw string, owner PasswordOwner) ([]PasswordRule, PasswordStrength) {
 	username, email := owner.contains(pw)
 	typed := pw != ""
+	strength := EstimateStrength(pw, owner)
 	rules := append(p.Rules(pw),
 		PasswordRule{Key: RuleCommon, Label: "Not a commonly used password", Met: typed && !IsCommonPassword(pw)},
 		PasswordRule{Key: RulePersonal, Label: "Does not contain " + owner.whose() + " username or email", Met: typed && !username && !email},
 	)
-	return rules, EstimateStrength(pw, owner)
+	if p.MinScore > 0 {
+		rules = append(rules, PasswordRule{Key: RuleStrength, Label: "Hard to guess", Met: typed && strength.Score >= p.MinScore})
+	}
+	return rules, strength
 }
 
 // CheckNew checks a password being chosen for owner: the policy's rules
 // and bcrypt's limit (Check), control characters, the blocklist of common
-// passwords, and the owner's username and email. It is the one check for
-// every way a password is set. Reuse of earlier passwords needs the stored
-// history, so the store checks that.
+// passwords, the owner's username and email, and the lowest strength
+// score. It is the one check for every way a password is set. Reuse of
+// earlier passwords needs the stored history, so the store checks that.
+//
+// A common password is refused as common only: it is also easy to guess,
+// but one mistake gets one message.
 func (p PasswordPolicy) CheckNew(label, pw string, owner PasswordOwner) []string {
 	msgs := p.Check(label, pw)
 	// A tab or a line break cannot be typed the same way in every
@@ -177,7 +196,8 @@ func (p PasswordPolicy) CheckNew(label, pw string, owner PasswordOwner) []string
 	if strings.ContainsFunc(pw, unicode.IsControl) {
 		msgs = append(msgs, label+" must not contain control characters such as tabs or line breaks")
 	}
-	if IsCommonPassword(pw) {
+	common := IsCommonPassword(pw)
+	if common {
 		msgs = append(msgs, label+" is too common: choose one that is harder to guess")
 	}
 	username, email := owner.contains(pw)
@@ -187,7 +207,23 @@ func (p PasswordPolicy) CheckNew(label, pw string, owner PasswordOwner) []string
 	if email {
 		msgs = append(msgs, label+" must not contain "+owner.whose()+" email address")
 	}
+	if p.MinScore > 0 && !common {
+		if s := EstimateStrength(pw, owner); s.Score < p.MinScore {
+			msgs = append(msgs, s.tooEasy(label))
+		}
+	}
 	return msgs
+}
+
+// tooEasy is the refusal of a password below the lowest score, with
+// zxcvbn's warning, or its advice to add words when it has no warning
+// (zxcvbn gives no feedback for a score of 3, which a policy asking for 4
+// still refuses).
+func (s PasswordStrength) tooEasy(label string) string {
+	if s.Warning != "" {
+		return label + " is too easy to guess: " + s.Warning
+	}
+	return label + " is too easy to guess: " + suggestMoreWords
 }
 
 // ReuseMessage is the refusal of a password that is one of the last n.

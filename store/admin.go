@@ -275,8 +275,8 @@ func randomDigits(n int) (string, error) {
 
 // temporaryPasswordFor makes a temporary password for u, of m, that
 // passes every check a password u chose would: random characters all but
-// never make a common password or contain a username, and the rare one
-// that does is drawn again.
+// never make a common password, contain a username or score below the
+// policy's lowest strength, and the rare one that does is drawn again.
 func temporaryPasswordFor(m *models.Merchant, u *models.User) (string, error) {
 	p := m.PasswordPolicy
 	for range 10 {

@@ -54,6 +54,7 @@ func (s *Merchants) UpdateSettings(ctx context.Context, actor *models.User, m *m
 		"password_min_upper":    p.MinUpper,
 		"password_min_digits":   p.MinDigits,
 		"password_min_special":  p.MinSpecial,
+		"password_min_score":    p.MinScore,
 		"password_history":      p.History,
 		"password_max_age_days": p.MaxAgeDays,
 		"max_failed_logins":     next.MaxFailedLogins,
