@@ -102,6 +102,7 @@ func TestAdminSettingsPage(t *testing.T) {
 			"password_min_upper":    "Minimum uppercase letters",
 			"password_min_digits":   "Minimum digits",
 			"password_min_special":  "Minimum special characters",
+			"password_min_score":    "Lowest password strength accepted (0–4, 0 = any)",
 			"password_history":      "Previous passwords that may not be reused",
 			"password_max_age_days": "Password expires after (days, 0 = never)",
 			"max_failed_logins":     "Failed sign-ins before a lock",
@@ -132,7 +133,7 @@ func TestAdminSettingsPage(t *testing.T) {
 		if v, _ := doc.Find("#password_preset option[selected]").Attr("value"); v != "vela" {
 			t.Errorf("password policy: got %q selected, want vela (the demo merchant's numbers)", v)
 		}
-		for id, want := range map[string]string{"password_min_length": "6", "password_history": "5", "max_failed_logins": "5"} {
+		for id, want := range map[string]string{"password_min_length": "6", "password_min_score": "0", "password_history": "5", "max_failed_logins": "5"} {
 			if v, _ := doc.Find("#" + id).Attr("value"); v != want {
 				t.Errorf("#%s value: got %q, want %q", id, v, want)
 			}
@@ -361,6 +362,7 @@ func TestAdminSettingsSave(t *testing.T) {
 		c := settingsAdmin(t, app)
 		saveSettings(t, c, func(form url.Values) {
 			form.Set("password_min_length", "8")
+			form.Set("password_min_score", "2")
 			form.Set("password_history", "10")
 			form.Set("unique_mobile", "false") // shown and left unticked
 			form.Set("required_birthday", "true")
@@ -373,7 +375,7 @@ func TestAdminSettingsSave(t *testing.T) {
 
 		after := app.Merchant(t, "sandpiper")
 		wantDefs := models.CustomFieldDefs{{Key: "shirt_size", Label: "Shirt size", Type: models.CustomList, Options: []string{"S", "M", "L"}, Required: true}}
-		if after.PasswordPolicy.MinLength != 8 || after.PasswordPolicy.History != 10 || after.UniqueMobile || !after.UniqueEmail ||
+		if after.PasswordPolicy.MinLength != 8 || after.PasswordPolicy.MinScore != 2 || after.PasswordPolicy.History != 10 || after.UniqueMobile || !after.UniqueEmail ||
 			!after.Requires("birthday") || !after.Requires("last_name") || len(after.CustomFields) != 1 ||
 			after.CustomFields[0].Key != wantDefs[0].Key || strings.Join(after.CustomFields[0].Options, ",") != "S,M,L" || !after.CustomFields[0].Required ||
 			after.Version != before.Version+1 || after.Name != before.Name || after.Code != before.Code {
@@ -386,6 +388,9 @@ func TestAdminSettingsSave(t *testing.T) {
 		}
 		if v, _ := page.Find("#password_min_length").Attr("value"); v != "8" {
 			t.Errorf("min length shown: got %q, want 8", v)
+		}
+		if v, _ := page.Find("#password_min_score").Attr("value"); v != "2" {
+			t.Errorf("lowest strength shown: got %q, want 2", v)
 		}
 		if v, _ := page.Find(`input[name="version"]`).Attr("value"); v != strconv.Itoa(after.Version) {
 			t.Errorf("version field: got %q, want %d", v, after.Version)
@@ -404,6 +409,7 @@ func TestAdminSettingsSave(t *testing.T) {
 		}
 		wantChanges := models.Changes{
 			{Field: "password_min_length", Old: "6", New: "8"},
+			{Field: "password_min_score", Old: "0", New: "2"},
 			{Field: "password_history", Old: "5", New: "10"},
 			{Field: "unique_mobile", Old: "true", New: "false"},
 			{Field: "required_fields", Old: "first_name, last_name", New: "first_name, last_name, birthday"},
@@ -561,7 +567,7 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 				form.Set("password_min_upper", "3") // the preset wins over the numbers
 			})
 			m := app.Merchant(t, "sandpiper")
-			want := models.PasswordPolicy{MinLength: 15, History: 5}
+			want := models.PasswordPolicy{MinLength: 15, MinScore: 3, History: 5}
 			if m.PasswordPolicy != want {
 				t.Errorf("stored policy: got %+v, want %+v", m.PasswordPolicy, want)
 			}
@@ -572,6 +578,7 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 				{Field: "password_min_upper", Old: "1", New: "0"},
 				{Field: "password_min_digits", Old: "1", New: "0"},
 				{Field: "password_min_special", Old: "1", New: "0"},
+				{Field: "password_min_score", Old: "0", New: "3"},
 			}
 			if !reflect.DeepEqual(ev.Changes, wantChanges) {
 				t.Errorf("audit changes: got %+v, want %+v", ev.Changes, wantChanges)
@@ -580,16 +587,19 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			if v, _ := page.Find("#password_preset option[selected]").Attr("value"); v != "nist" {
 				t.Errorf("password policy shown: got %q, want nist", v)
 			}
+			if v, _ := page.Find("#password_min_score").Attr("value"); v != "3" {
+				t.Errorf("lowest strength shown: got %q, want 3", v)
+			}
 
 			var rules []string
 			guest.Get("/account/password").Doc(t).Find(`[data-testid="password-rules"] li`).Each(func(_ int, s *goquery.Selection) {
 				rules = append(rules, s.Contents().First().Text())
 			})
-			wantRules := []string{"At least 15 characters", "Not a commonly used password", "Does not contain your username or email"}
+			wantRules := []string{"At least 15 characters", "Not a commonly used password", "Does not contain your username or email", "Hard to guess"}
 			if !reflect.DeepEqual(rules, wantRules) {
 				t.Errorf("checklist: got %q, want %q", rules, wantRules)
 			}
-			res := guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Short#1a"}, "confirm_password": {"Short#1a"}})
+			res := guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Tq8#vL2m!Rz5"}, "confirm_password": {"Tq8#vL2m!Rz5"}})
 			testapp.Want(t, res, http.StatusUnprocessableEntity)
 			if got := fieldError(res.Doc(t), "new_password"); got != "New password must have at least 15 characters" {
 				t.Errorf("short password: got %q", got)
@@ -599,8 +609,14 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			if got := fieldError(res.Doc(t), "new_password"); got != "New password is too common: choose one that is harder to guess" {
 				t.Errorf("common password: got %q", got)
 			}
-			// No composition rules: lowercase letters alone will do.
-			testapp.Want(t, guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Abcdefghijklmno"}, "confirm_password": {"Abcdefghijklmno"}}), http.StatusSeeOther)
+			// Long but easy to guess: refused with zxcvbn's warning.
+			res = guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Abcdefghijklmno"}, "confirm_password": {"Abcdefghijklmno"}})
+			testapp.Want(t, res, http.StatusUnprocessableEntity)
+			if got := fieldError(res.Doc(t), "new_password"); got != "New password is too easy to guess: Sequences like abc or 6543 are easy to guess" {
+				t.Errorf("sequence: got %q", got)
+			}
+			// No composition rules: lowercase letters and spaces will do.
+			testapp.Want(t, guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"tuesday kite harbour"}, "confirm_password": {"tuesday kite harbour"}}), http.StatusSeeOther)
 
 			// Back to VELA from the list.
 			saveSettings(t, admin, func(form url.Values) { form.Set("password_preset", "vela") })

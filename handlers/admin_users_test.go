@@ -462,23 +462,36 @@ func TestAdminAccountActions(t *testing.T) {
 }
 
 // An initial password passes the same checks as one a guest chooses: the
-// blocklist and the new user's username and email, not only the policy.
+// blocklist and the new user's username and email, not only the policy,
+// and under the NIST preset its strength, for which the new user's names
+// and the merchant's name count as easy words.
 func TestAdminCreateUserPasswordRules(t *testing.T) {
+	const tooEasy = "Initial password is too easy to guess: "
 	tests := []struct {
-		name, password, want string
+		name           string
+		nist           bool
+		password, want string
 	}{
-		{"common password meeting the policy", "Password1!", "Initial password is too common: choose one that is harder to guess"},
-		{"contains the username", "New.Member#1", "Initial password must not contain the username"},
-		{"contains the email's local part", "Sam.New#2026", "Initial password must not contain the email address"},
+		{"common password meeting the policy", false, "Password1!", "Initial password is too common: choose one that is harder to guess"},
+		{"contains the username", false, "New.Member#1", "Initial password must not contain the username"},
+		{"contains the email's local part", false, "Sam.New#2026", "Initial password must not contain the email address"},
+		{"NIST: the merchant's name repeated", true, "SandpiperBaySandpiperBay", tooEasy + "Add another word or two. Uncommon words are better."},
+		{"NIST: the new user's last name", true, "Quillfeather#42", tooEasy + "Add another word or two. Uncommon words are better."},
+		{"NIST: a repeated character", true, "zzzzzzzzzzzzzzzz", tooEasy + `Repeats like "aaa" are easy to guess`},
 	}
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
 		c := adminClient(t, app)
 		form := func(password string) url.Values {
 			return url.Values{"username": {"new.member"}, "email": {"sam.new@example.com"}, "password": {password},
-				"first_name": {"Sam"}, "last_name": {"New"}, "roles": {models.RoleCustomer}}
+				"first_name": {"Sam"}, "last_name": {"Quillfeather"}, "roles": {models.RoleCustomer}}
 		}
+		nist := false
 		for _, tt := range tests {
+			if tt.nist && !nist {
+				useNIST(t, app)
+				nist = true
+			}
 			t.Run(tt.name, func(t *testing.T) {
 				res := c.Post("/admin/users", form(tt.password))
 				testapp.Want(t, res, http.StatusUnprocessableEntity)
@@ -495,7 +508,7 @@ func TestAdminCreateUserPasswordRules(t *testing.T) {
 		if n != 0 {
 			t.Fatalf("a refused user was created")
 		}
-		testapp.Want(t, c.Post("/admin/users", form("Start#2026")), http.StatusSeeOther)
+		testapp.Want(t, c.Post("/admin/users", form("tuesday kite harbour")), http.StatusSeeOther)
 	})
 }
 

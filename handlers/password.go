@@ -24,7 +24,7 @@ func (a *App) handlePassword(c echo.Context) error {
 func (a *App) handlePasswordPost(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
 	in := models.PasswordChange{Current: c.FormValue("current_password"), New: c.FormValue("new_password"), Confirm: c.FormValue("confirm_password")}
-	errs := in.Validate(m.PasswordPolicy, u.PasswordOwner())
+	errs := in.Validate(m.PasswordPolicy, u.PasswordOwner(m))
 	status, signedOut, err := a.checkPassword(c, auth.DoorPassword, in.Current, "current_password", "Your current password is incorrect", errs)
 	if err != nil || signedOut {
 		return signedOutOr(c, err)
@@ -49,7 +49,7 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 	msg := "Your password has been changed." + otherSessionsEnded(ended)
 	if isHTMX(c) {
 		p := a.page(c, "Change your password", "password")
-		return render(c, http.StatusOK, nil, views.PasswordSection(p.CSRF, m.PasswordPolicy, views.PasswordForm{Notice: msg, Owner: u.PasswordOwner()}))
+		return render(c, http.StatusOK, nil, views.PasswordSection(p.CSRF, m.PasswordPolicy, views.PasswordForm{Notice: msg, Owner: u.PasswordOwner(m)}))
 	}
 	a.Flash.Set(c, "success", msg)
 	return c.Redirect(http.StatusSeeOther, "/account")
@@ -60,7 +60,7 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 // check use the same rules.
 func (a *App) handlePasswordCheck(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	return render(c, http.StatusOK, views.PasswordRules(m.PasswordPolicy, u.PasswordOwner(), c.FormValue("new_password")), nil)
+	return render(c, http.StatusOK, views.PasswordRules(m.PasswordPolicy, u.PasswordOwner(m), c.FormValue("new_password")), nil)
 }
 
 // passwordChangeDue says why the signed-in user must change their password
@@ -77,7 +77,7 @@ func passwordChangeDue(c echo.Context) string {
 // passwordForm is u's empty password form: the checklist checks against
 // their username and email, and it says why a change is due, if it is.
 func passwordForm(u *models.User, m *models.Merchant) views.PasswordForm {
-	return views.PasswordForm{Owner: u.PasswordOwner(), Due: u.PasswordChangeDue(m, time.Now())}
+	return views.PasswordForm{Owner: u.PasswordOwner(m), Due: u.PasswordChangeDue(m, time.Now())}
 }
 
 // GET /account/email — the email form.

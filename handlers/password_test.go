@@ -3,6 +3,8 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,18 +56,21 @@ func TestPasswordCheck(t *testing.T) {
 		c := app.Client(t)
 		c.SignInGuest()
 		c.HTMX = true
+		owner := app.User(t, "demo.guest").PasswordOwner(app.Merchant(t, "sandpiper"))
 		tests := []struct {
 			pw      string
 			met     []string
 			unmet   []string
-			minimum int
+			label   string
+			warning string
 		}{
-			{"", nil, []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, 0},
-			{"abc", []string{"lower", "common", "personal"}, []string{"length", "upper", "digits", "special"}, 0},
-			{"Abcdef1!", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, 40},
-			{"Password1!", []string{"length", "lower", "upper", "digits", "special", "personal"}, []string{"common"}, 0},
-			{"Demo.guest#1", []string{"length", "lower", "upper", "digits", "special", "common"}, []string{"personal"}, 0},
-			{"Maya#2026x", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, 0},
+			{"", nil, []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, "Very weak", ""},
+			{"abc", []string{"lower", "common", "personal"}, []string{"length", "upper", "digits", "special"}, "Very weak", "Sequences like abc or 6543 are easy to guess"},
+			{"Abcdef1!", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, "Weak", ""},
+			{"Password1!", []string{"length", "lower", "upper", "digits", "special", "personal"}, []string{"common"}, "Weak", "This is similar to a commonly used password"},
+			{"Demo.guest#1", []string{"length", "lower", "upper", "digits", "special", "common"}, []string{"personal"}, "Weak", ""},
+			{"Maya#2026x", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, "Strong", ""},
+			{"Tq8#vL2m!Rz5@Wk9$Np3", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, "Very strong", ""},
 		}
 		for _, tt := range tests {
 			res := c.Post("/account/password/check", url.Values{"new_password": {tt.pw}})
@@ -81,13 +86,146 @@ func TestPasswordCheck(t *testing.T) {
 					t.Errorf("%q rule %s: got met=%q, want false", tt.pw, rule, v)
 				}
 			}
-			if v, _ := doc.Find("meter#password-strength").Attr("value"); v != strconv.Itoa(models.PasswordStrength(tt.pw)) {
-				t.Errorf("%q strength: got %s, want %d", tt.pw, v, models.PasswordStrength(tt.pw))
+			// The meter is the estimate for this guest: their username,
+			// email, names and merchant count as easy words.
+			want := models.EstimateStrength(tt.pw, owner)
+			if v, _ := doc.Find("meter#password-strength").Attr("value"); v != strconv.Itoa(want.Meter) {
+				t.Errorf("%q strength: got %s, want %d", tt.pw, v, want.Meter)
+			}
+			if got := doc.Find(`[data-testid="strength-label"]`).Text(); got != tt.label {
+				t.Errorf("%q strength label: got %q, want %q", tt.pw, got, tt.label)
+			}
+			if doc.Find(`[data-rule="strength"]`).Length() != 0 {
+				t.Errorf("%q: got the strength rule, want none under VELA (no lowest strength)", tt.pw)
+			}
+			// zxcvbn's feedback is read out with the checklist.
+			if got := strings.TrimSpace(doc.Find(`[aria-live="polite"] [data-testid="password-warning"]`).Text()); got != tt.warning {
+				t.Errorf("%q warning: got %q, want %q", tt.pw, got, tt.warning)
+			}
+			if n := doc.Find(`[aria-live="polite"] [data-testid="password-suggestions"] li`).Length(); (n > 0) != (want.Score <= 2 && tt.pw != "") {
+				t.Errorf("%q suggestions: got %d, want some for a score of 2 or less (score %d)", tt.pw, n, want.Score)
 			}
 			if tt.pw != "" && strings.Contains(res.Body, tt.pw) && len(tt.pw) > 3 {
 				t.Errorf("the checklist echoes the password")
 			}
 		}
+	})
+}
+
+// useNIST puts Sandpiper Bay on the NIST SP 800-63B preset.
+func useNIST(t *testing.T, app *testapp.App) {
+	t.Helper()
+	err := app.DB.Model(&models.Merchant{}).Where("code = ?", "sandpiper").Updates(map[string]any{
+		"password_min_length": 15, "password_min_lower": 0, "password_min_upper": 0, "password_min_digits": 0, "password_min_special": 0, "password_min_score": 3,
+	}).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Under a lowest strength, the live check shows whether the password is
+// hard to guess, with zxcvbn's warning and suggestions inside the live
+// region, and the meter and its label from the same estimate.
+func TestPasswordCheckStrength(t *testing.T) {
+	tests := []struct {
+		name       string
+		pw         string
+		met        bool
+		label      string
+		meterMin   int
+		meterMax   int
+		warning    string
+		suggestion string
+	}{
+		{"nothing typed", "", false, "Very weak", 0, 0, "", ""},
+		{"repeats", "aaaaaaaaaaaaaaaa", false, "Very weak", 0, 19, `Repeats like "aaa" are easy to guess`, "Avoid repeated words and characters"},
+		{"a common word and digits", "password12345678", false, "Weak", 20, 39, "This is similar to a commonly used password", "Add another word or two. Uncommon words are better."},
+		{"a sequence", "abcdefghijklmnop", false, "Very weak", 0, 19, "Sequences like abc or 6543 are easy to guess", "Avoid sequences"},
+		{"the merchant's name repeated", "SandpiperBaySandpiperBay", false, "Weak", 20, 39, "", "Add another word or two. Uncommon words are better."},
+		{"a passphrase", "tuesday kite harbour", true, "Very strong", 80, 100, "", ""},
+	}
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		useNIST(t, app)
+		c := app.Client(t)
+		c.SignInGuest()
+		c.HTMX = true
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res := c.Post("/account/password/check", url.Values{"new_password": {tt.pw}})
+				testapp.Want(t, res, http.StatusOK)
+				doc := res.Doc(t)
+				rule := doc.Find(`li[data-rule="strength"]`)
+				if got := rule.Contents().First().Text(); got != "Hard to guess" {
+					t.Errorf("strength rule: got %q, want Hard to guess", got)
+				}
+				if v, _ := rule.Attr("data-met"); v != strconv.FormatBool(tt.met) {
+					t.Errorf("strength rule met: got %q, want %v", v, tt.met)
+				}
+				if got := doc.Find(`[data-testid="strength-label"]`).Text(); got != tt.label {
+					t.Errorf("strength label: got %q, want %q", got, tt.label)
+				}
+				v, _ := doc.Find("meter#password-strength").Attr("value")
+				if meter, err := strconv.Atoi(v); err != nil || meter < tt.meterMin || meter > tt.meterMax {
+					t.Errorf("meter: got %q, want %d to %d", v, tt.meterMin, tt.meterMax)
+				}
+				live := doc.Find(`[data-testid="password-rules"] [aria-live="polite"]`)
+				if live.Find(`li[data-rule="strength"]`).Length() != 1 {
+					t.Errorf("the checklist is not inside the live region")
+				}
+				if got := strings.TrimSpace(live.Find(`[data-testid="password-warning"]`).Text()); got != tt.warning {
+					t.Errorf("warning in the live region: got %q, want %q", got, tt.warning)
+				}
+				var suggestions []string
+				live.Find(`[data-testid="password-suggestions"] li`).Each(func(_ int, s *goquery.Selection) {
+					suggestions = append(suggestions, strings.TrimSpace(s.Text()))
+				})
+				if tt.suggestion == "" && len(suggestions) > 0 || tt.suggestion != "" && !slices.Contains(suggestions, tt.suggestion) {
+					t.Errorf("suggestions in the live region: got %q, want %q among them", suggestions, tt.suggestion)
+				}
+			})
+		}
+	})
+}
+
+// Under the NIST preset, long passwords that are easy to guess are refused
+// with zxcvbn's warning, and a passphrase of plain words is accepted.
+func TestPasswordChangeNIST(t *testing.T) {
+	const tooEasy = "New password is too easy to guess: "
+	tests := []struct {
+		name, pw string
+		want     []string
+	}{
+		{"a common word and digits", "password12345678", []string{tooEasy + "This is similar to a commonly used password"}},
+		{"digits in a row", "1234567890123456", []string{tooEasy + "This is similar to a commonly used password"}},
+		{"a repeated character", "aaaaaaaaaaaaaaaa", []string{tooEasy + `Repeats like "aaa" are easy to guess`}},
+		{"a repeated word", "passwordpassword", []string{tooEasy + `Repeats like "abcabcabc" are only slightly harder to guess than "abc"`}},
+		{"the username and digits", "demo.guest12345678", []string{"New password must not contain your username", tooEasy + "Add another word or two. Uncommon words are better."}},
+		{"the merchant's name repeated", "SandpiperBaySandpiperBay", []string{tooEasy + "Add another word or two. Uncommon words are better."}},
+		{"a line break", "tuesday kite\nharbour", []string{"New password must not contain control characters such as tabs or line breaks"}},
+	}
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		useNIST(t, app)
+		c := app.Client(t)
+		c.SignInGuest()
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res := c.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {tt.pw}, "confirm_password": {tt.pw}})
+				testapp.Want(t, res, http.StatusUnprocessableEntity)
+				doc := res.Doc(t)
+				got := fieldError(doc, "new_password")
+				for _, msg := range tt.want {
+					if !strings.Contains(got, msg) {
+						t.Errorf("new password error: got %q, want %q", got, msg)
+					}
+				}
+				if got := summaryMessages(doc); !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("error summary: got %q, want %q", got, tt.want)
+				}
+			})
+		}
+		testapp.Want(t, c.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"tuesday kite harbour"}, "confirm_password": {"tuesday kite harbour"}}), http.StatusSeeOther)
 	})
 }
 
@@ -123,6 +261,8 @@ func TestPasswordChangeErrors(t *testing.T) {
 			map[string][]string{"new_password": {"New password is too common: choose one that is harder to guess"}}},
 		{"contains the username", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Demo.guest#1"}, "confirm_password": {"Demo.guest#1"}},
 			map[string][]string{"new_password": {"New password must not contain your username"}}},
+		{"a tab", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Maya#2026\tx"}, "confirm_password": {"Maya#2026\tx"}},
+			map[string][]string{"new_password": {"New password must not contain control characters such as tabs or line breaks"}}},
 	}
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)

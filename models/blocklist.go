@@ -65,10 +65,16 @@ func IsCommonPassword(pw string) bool {
 const minContextPart = 3
 
 // PasswordOwner is whose password is being set: a password must not
-// contain their username or the part of their email before the @.
+// contain their username or the part of their email before the @, and
+// those, their names and their merchant's name are the first words the
+// strength estimate expects an attacker to try.
 type PasswordOwner struct {
-	Username string
-	Email    string
+	Username  string
+	Email     string
+	FirstName string
+	LastName  string
+	// Merchant is the name of the owner's merchant.
+	Merchant string
 	// Whose names the owner in messages: "your" when the owner chooses
 	// the password, "the" when an admin sets it for them.
 	Whose string

@@ -13,13 +13,21 @@ import (
 // no attempt.
 func TypedPasswordProblem(label, pw string) string {
 	switch {
-	case strings.ContainsFunc(pw, unicode.IsControl):
-		return label + " must not contain control characters such as tabs or line breaks"
+	case hasControl(pw):
+		return controlMessage(label)
 	case len(pw) > MaxPasswordBytes:
 		// bcrypt would compare only the first 72 bytes.
 		return label + " is longer than a password can be: " + strconv.Itoa(MaxPasswordBytes) + " bytes at most"
 	}
 	return ""
+}
+
+// hasControl reports control characters in a password: a tab or a line
+// break cannot be typed the same way in every password field.
+func hasControl(pw string) bool { return strings.ContainsFunc(pw, unicode.IsControl) }
+
+func controlMessage(label string) string {
+	return label + " must not contain control characters such as tabs or line breaks"
 }
 
 // PasswordChange is the password form as submitted.

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +21,9 @@ type PasswordPolicy struct {
 	MinUpper   int
 	MinDigits  int
 	MinSpecial int
+	// MinScore is the lowest strength score (EstimateStrength, 0–4) a new
+	// password may have; 0 accepts any.
+	MinScore int
 	// History is how many previous passwords may not be reused.
 	History int
 	// MaxAgeDays is how long a password lasts; 0 means it never expires.
@@ -33,14 +35,18 @@ var VELAPolicy = PasswordPolicy{MinLength: 6, MinLower: 1, MinUpper: 1, MinDigit
 
 // NISTPolicy is NIST SP 800-63B-4's advice for a password that is the only
 // factor: at least 15 characters and no composition rules. The blocklist
-// and the context check, which every policy has, are the rest of it. NIST
-// has no reuse rule and advises against expiry, so both are off.
-var NISTPolicy = PasswordPolicy{MinLength: 15}
+// and the context check, which every policy has, and a strength score of
+// at least 3 (no dictionary words, repeats, sequences or context words an
+// attacker tries within 10¹⁰ guesses, NIST's §3.1.1.2 list) are the rest
+// of it. NIST has no reuse rule and advises against expiry, so both are
+// off.
+var NISTPolicy = PasswordPolicy{MinLength: 15, MinScore: 3}
 
-// PasswordPreset is a named choice of a policy's length and character
-// minimums. Applying one sets those five numbers; how many previous
-// passwords are refused and when passwords expire stay as the merchant set
-// them, as they are separate choices with their own fields.
+// PasswordPreset is a named choice of a policy's composition: its length
+// and character minimums and its lowest strength score. Applying one sets
+// those six numbers; how many previous passwords are refused and when
+// passwords expire stay as the merchant set them, as they are separate
+// choices with their own fields.
 type PasswordPreset struct {
 	// Key is the form value.
 	Key    string
@@ -51,7 +57,7 @@ type PasswordPreset struct {
 // The presets an admin chooses from.
 var passwordPresets = []PasswordPreset{
 	{Key: "vela", Label: "VELA: 6 characters with a lowercase and an uppercase letter, a digit and a special character", Policy: VELAPolicy},
-	{Key: "nist", Label: "NIST SP 800-63B: 15 characters, no composition rules", Policy: NISTPolicy},
+	{Key: "nist", Label: "NIST SP 800-63B: 15 characters, no composition rules, hard to guess (strength 3 or more)", Policy: NISTPolicy},
 }
 
 // PasswordPresets lists the presets in the order they are offered.
@@ -66,9 +72,9 @@ func PasswordPresetByKey(key string) (PasswordPreset, bool) {
 	return passwordPresets[i], true
 }
 
-// Preset is the key of the preset whose length and character minimums p
-// has, or "" when p matches none (a custom policy). It is derived, not
-// stored, so a policy edited number by number is recognised too.
+// Preset is the key of the preset whose composition p has, or "" when p
+// matches none (a custom policy). It is derived, not stored, so a policy
+// edited number by number is recognised too.
 func (p PasswordPolicy) Preset() string {
 	for _, pre := range passwordPresets {
 		if p.WithComposition(pre.Policy) == p {
@@ -78,10 +84,12 @@ func (p PasswordPolicy) Preset() string {
 	return ""
 }
 
-// WithComposition is p with q's length and character minimums; p's
-// history and expiry are kept.
+// WithComposition is p with q's composition: its length and character
+// minimums and its lowest strength score, which together say what a
+// password must be like. p's history and expiry are kept.
 func (p PasswordPolicy) WithComposition(q PasswordPolicy) PasswordPolicy {
 	p.MinLength, p.MinLower, p.MinUpper, p.MinDigits, p.MinSpecial = q.MinLength, q.MinLower, q.MinUpper, q.MinDigits, q.MinSpecial
+	p.MinScore = q.MinScore
 	return p
 }
 
@@ -145,33 +153,51 @@ func (p PasswordPolicy) Check(label, pw string) []string {
 	return msgs
 }
 
-// Checklist keys of the rules every policy has besides its numbers.
+// Checklist keys of the rules besides the policy's numbers.
 const (
 	RuleCommon   = "common"
 	RulePersonal = "personal"
+	// RuleStrength is on the checklist of a policy with a MinScore.
+	RuleStrength = "strength"
 )
 
 // Checklist is what the owner sees while choosing a password: the
 // policy's rules, then that the password is not a common one and does not
-// contain their username or email. Before anything is typed, those two
-// are not met yet either.
-func (p PasswordPolicy) Checklist(pw string, owner PasswordOwner) []PasswordRule {
+// contain their username or email, then, when the policy has a lowest
+// strength score, that it is hard to guess. Before anything is typed,
+// none of those is met yet either. The strength estimate of pw is
+// returned with them, for the meter and its feedback.
+func (p PasswordPolicy) Checklist(pw string, owner PasswordOwner) ([]PasswordRule, PasswordStrength) {
 	username, email := owner.contains(pw)
 	typed := pw != ""
-	return append(p.Rules(pw),
+	strength := EstimateStrength(pw, owner)
+	rules := append(p.Rules(pw),
 		PasswordRule{Key: RuleCommon, Label: "Not a commonly used password", Met: typed && !IsCommonPassword(pw)},
 		PasswordRule{Key: RulePersonal, Label: "Does not contain " + owner.whose() + " username or email", Met: typed && !username && !email},
 	)
+	if p.MinScore > 0 {
+		rules = append(rules, PasswordRule{Key: RuleStrength, Label: "Hard to guess", Met: typed && strength.Score >= p.MinScore})
+	}
+	return rules, strength
 }
 
 // CheckNew checks a password being chosen for owner: the policy's rules
-// and bcrypt's limit (Check), the blocklist of common passwords, and the
-// owner's username and email. It is the one check for every way a password
-// is set. Reuse of earlier passwords needs the stored history, so the
-// store checks that.
+// and bcrypt's limit (Check), control characters, the blocklist of common
+// passwords, the owner's username and email, and the lowest strength
+// score. It is the one check for every way a password is set. Reuse of
+// earlier passwords needs the stored history, so the store checks that.
+//
+// A common password is refused as common only: it is also easy to guess,
+// but one mistake gets one message.
 func (p PasswordPolicy) CheckNew(label, pw string, owner PasswordOwner) []string {
 	msgs := p.Check(label, pw)
-	if IsCommonPassword(pw) {
+	// A tab or a line break cannot be typed the same way in every
+	// password field, so the owner could not sign in with it.
+	if hasControl(pw) {
+		msgs = append(msgs, controlMessage(label))
+	}
+	common := IsCommonPassword(pw)
+	if common {
 		msgs = append(msgs, label+" is too common: choose one that is harder to guess")
 	}
 	username, email := owner.contains(pw)
@@ -181,7 +207,23 @@ func (p PasswordPolicy) CheckNew(label, pw string, owner PasswordOwner) []string
 	if email {
 		msgs = append(msgs, label+" must not contain "+owner.whose()+" email address")
 	}
+	if p.MinScore > 0 && !common {
+		if s := EstimateStrength(pw, owner); s.Score < p.MinScore {
+			msgs = append(msgs, s.tooEasy(label))
+		}
+	}
 	return msgs
+}
+
+// tooEasy is the refusal of a password below the lowest score, with
+// zxcvbn's warning, or its advice to add words when it has no warning
+// (zxcvbn gives no feedback for a score of 3, which a policy asking for 4
+// still refuses).
+func (s PasswordStrength) tooEasy(label string) string {
+	if s.Warning != "" {
+		return label + " is too easy to guess: " + s.Warning
+	}
+	return label + " is too easy to guess: " + suggestMoreWords
 }
 
 // ReuseMessage is the refusal of a password that is one of the last n.
@@ -197,74 +239,4 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
-}
-
-// PasswordStrength estimates how hard pw is to guess, from 0 to 100: the
-// bits of a brute-force search over the character classes used, less
-// repeats and runs, where 80 bits or more scores 100.
-func PasswordStrength(pw string) int {
-	if pw == "" {
-		return 0
-	}
-	var hasLower, hasUpper, hasDigit, hasSpecial, hasOther bool
-	runes := []rune(pw)
-	for _, r := range runes {
-		switch {
-		case r >= 'a' && r <= 'z':
-			hasLower = true
-		case r >= 'A' && r <= 'Z':
-			hasUpper = true
-		case r >= '0' && r <= '9':
-			hasDigit = true
-		case r < 128:
-			hasSpecial = true
-		default:
-			hasOther = true
-		}
-	}
-	pool := 0
-	for _, c := range []struct {
-		has  bool
-		size int
-	}{{hasLower, 26}, {hasUpper, 26}, {hasDigit, 10}, {hasSpecial, 33}, {hasOther, 100}} {
-		if c.has {
-			pool += c.size
-		}
-	}
-	// Characters that repeat or continue a run (aaa, abc, 321) add little.
-	effective := 0.0
-	for i, r := range runes {
-		if i > 0 {
-			d := r - runes[i-1]
-			if d == 0 || d == 1 || d == -1 {
-				effective += 0.25
-				continue
-			}
-		}
-		effective++
-	}
-	bits := effective * math.Log2(float64(pool))
-	// A blocklisted password is among the first few thousand guesses,
-	// whatever its characters suggest.
-	if IsCommonPassword(pw) {
-		bits = math.Min(bits, 8)
-	}
-	score := int(math.Round(bits * 100 / 80))
-	return max(0, min(100, score))
-}
-
-// StrengthLabel names a strength score for people.
-func StrengthLabel(score int) string {
-	switch {
-	case score < 25:
-		return "Very weak"
-	case score < 50:
-		return "Weak"
-	case score < 75:
-		return "Fair"
-	case score < 90:
-		return "Strong"
-	default:
-		return "Very strong"
-	}
 }

@@ -1,7 +1,6 @@
 package models_test
 
 import (
-	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -170,123 +169,6 @@ func TestPasswordPolicyCheck(t *testing.T) {
 	})
 }
 
-// strongRandom is a 20-character password without runs or repeats.
-const strongRandom = "Tq8#vL2m!Rz5@Wk9$Np3"
-
-func TestPasswordStrength(t *testing.T) {
-	cases := []struct {
-		name string
-		pw   string
-		want int
-	}{
-		{"empty", "", 0},
-		{"strong random", strongRandom, 100},
-		{"demo guest password", "Guest#2026", 76},
-		{"repeated letter", "aaaaaa", 13},
-		{"common password", "Password1!", 10},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := models.PasswordStrength(tc.pw); got != tc.want {
-				t.Errorf("PasswordStrength(%q): got %d, want %d", tc.pw, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestPasswordStrengthOrder(t *testing.T) {
-	cases := []struct {
-		name             string
-		weaker, stronger string
-	}{
-		{"repeats below mixed", "aaaaaa", "Guest#2026"},
-		{"demo below random", "Guest#2026", strongRandom},
-		{"run below scattered letters", "abcdef", "axqmzt"},
-		{"descending run below scattered digits", "987654", "940271"},
-		{"one class below four", "qxmzwt", "qX3#wt"},
-		{"longer is stronger", "Guest#2026", "Guest#2026-Sandpiper"},
-		{"twenty repeats below eight scattered", strings.Repeat("a", 20), "axqmztbw"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			w, s := models.PasswordStrength(tc.weaker), models.PasswordStrength(tc.stronger)
-			if w >= s {
-				t.Errorf("PasswordStrength(%q) = %d, PasswordStrength(%q) = %d: want the first lower", tc.weaker, w, tc.stronger, s)
-			}
-		})
-	}
-}
-
-func TestPasswordStrengthCommonPasswords(t *testing.T) {
-	// Each is compared with a random-looking password of the same length.
-	for _, pw := range []string{"Password1!", "password", "PASSWORD", "Passw0rd!", "qwerty123", "Welcome1!", "letmein", "123456", "abc123", "iloveyou", "Admin123!", "monkey", "dragon"} {
-		t.Run(pw, func(t *testing.T) {
-			got := models.PasswordStrength(pw)
-			random := strongRandom[:len(pw)]
-			if r := models.PasswordStrength(random); got >= r {
-				t.Errorf("PasswordStrength(%q) = %d, want below PasswordStrength(%q) = %d", pw, got, random, r)
-			}
-			if label := models.StrengthLabel(got); label != "Very weak" {
-				t.Errorf("PasswordStrength(%q) = %d, labelled %q, want %q", pw, got, label, "Very weak")
-			}
-		})
-	}
-}
-
-func TestPasswordStrengthRange(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2026, 1))
-	alphabets := [][]rune{
-		[]rune("abcdefghijklmnopqrstuvwxyz"),
-		[]rune("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
-		[]rune("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ "),
-		[]rune("éÉüßçøÆ密码😀🔐\u0301\x00\x7f"),
-	}
-	for i := 0; i < 5000; i++ {
-		var b strings.Builder
-		n := rng.IntN(120)
-		for j := 0; j < n; j++ {
-			a := alphabets[rng.IntN(len(alphabets))]
-			b.WriteRune(a[rng.IntN(len(a))])
-		}
-		pw := b.String()
-		if i%10 == 0 {
-			// raw bytes, not always valid UTF-8
-			raw := make([]byte, rng.IntN(80))
-			for k := range raw {
-				raw[k] = byte(rng.IntN(256))
-			}
-			pw = string(raw)
-		}
-		if got := models.PasswordStrength(pw); got < 0 || got > 100 {
-			t.Fatalf("PasswordStrength(%q) = %d, want within 0..100", pw, got)
-		}
-	}
-}
-
-func TestStrengthLabel(t *testing.T) {
-	cases := []struct {
-		score int
-		want  string
-	}{
-		{-1, "Very weak"},
-		{0, "Very weak"},
-		{24, "Very weak"},
-		{25, "Weak"},
-		{49, "Weak"},
-		{50, "Fair"},
-		{74, "Fair"},
-		{75, "Strong"},
-		{89, "Strong"},
-		{90, "Very strong"},
-		{100, "Very strong"},
-	}
-	for _, tc := range cases {
-		if got := models.StrengthLabel(tc.score); got != tc.want {
-			t.Errorf("StrengthLabel(%d): got %q, want %q", tc.score, got, tc.want)
-		}
-	}
-}
-
 func TestBlocklistFile(t *testing.T) {
 	// The list ships with the binary: the most common passwords are on it,
 	// as entries, whatever the case typed.
@@ -335,6 +217,8 @@ func TestPasswordPolicyCheckNew(t *testing.T) {
 		common   = "New password is too common: choose one that is harder to guess"
 		username = "New password must not contain your username"
 		email    = "New password must not contain your email address"
+		tooEasy  = "New password is too easy to guess: "
+		control  = "New password must not contain control characters such as tabs or line breaks"
 	)
 	cases := []struct {
 		name   string
@@ -355,8 +239,28 @@ func TestPasswordPolicyCheckNew(t *testing.T) {
 		{"pieces of the username are fine", models.VELAPolicy, guest, "Guest#2026", nil},
 		{"short usernames are not checked", models.VELAPolicy, models.PasswordOwner{Username: "jo", Email: "jo@example.com"}, "Jo#2026xy", nil},
 		{"no owner", models.VELAPolicy, models.PasswordOwner{}, "Maya#2026x", nil},
-		{"NIST needs 15 characters only", models.NISTPolicy, guest, "Abcdefghijklmno", nil},
-		{"NIST refuses short ones", models.NISTPolicy, guest, "Short#1a", []string{"New password must have at least 15 characters"}},
+		{"NIST needs 15 characters that are hard to guess, of any kind", models.NISTPolicy, guest, "tuesday kite harbour", nil},
+		{"NIST passphrase", models.NISTPolicy, demoOwner, "correct horse battery staple", nil},
+		{"NIST refuses short ones", models.NISTPolicy, guest, "Short#1a", []string{"New password must have at least 15 characters", tooEasy + "Add another word or two. Uncommon words are better."}},
+		{"NIST: short but hard to guess", models.NISTPolicy, guest, strongRandom[:12], []string{"New password must have at least 15 characters"}},
+		{"NIST: a common word and digits", models.NISTPolicy, demoOwner, "password12345678", []string{tooEasy + "This is similar to a commonly used password"}},
+		{"NIST: digits in a row", models.NISTPolicy, demoOwner, "1234567890123456", []string{tooEasy + "This is similar to a commonly used password"}},
+		{"NIST: a repeated character", models.NISTPolicy, demoOwner, "aaaaaaaaaaaaaaaa", []string{tooEasy + `Repeats like "aaa" are easy to guess`}},
+		{"NIST: a repeated word", models.NISTPolicy, demoOwner, "passwordpassword", []string{tooEasy + `Repeats like "abcabcabc" are only slightly harder to guess than "abc"`}},
+		{"NIST: a sequence", models.NISTPolicy, demoOwner, "Abcdefghijklmno", []string{tooEasy + "Sequences like abc or 6543 are easy to guess"}},
+		{"NIST: the username and digits", models.NISTPolicy, demoOwner, "demo.guest12345678", []string{username, tooEasy + "Add another word or two. Uncommon words are better."}},
+		{"NIST: the merchant's name repeated", models.NISTPolicy, demoOwner, "SandpiperBaySandpiperBay", []string{tooEasy + "Add another word or two. Uncommon words are better."}},
+		{"NIST: the merchant's name is a stranger's fine", models.NISTPolicy, guest, "SandpiperBay#42", nil},
+		{"a common password gets one message", models.NISTPolicy, guest, "1qaz2wsx3edc4rfv", []string{common}},
+		{"score 3 under a policy asking for 4", models.PasswordPolicy{MinLength: 6, MinScore: 4}, guest, "Maya#2026x", []string{tooEasy + "Add another word or two. Uncommon words are better."}},
+		{"VELA accepts any strength", models.VELAPolicy, demoOwner, "Abcdef1!", nil},
+		{"a tab", models.VELAPolicy, guest, "Maya#2026\tx", []string{control}},
+		{"a line break", models.NISTPolicy, guest, "tuesday kite\nharbour", []string{control}},
+		{"a carriage return", models.VELAPolicy, guest, "Maya#2026x\r", []string{control}},
+		{"DEL", models.VELAPolicy, guest, "Maya#\x7f2026x", []string{control}},
+		{"a C0 control", models.VELAPolicy, guest, "Maya#\x1b2026x", []string{control}},
+		{"a C1 control", models.VELAPolicy, guest, "Maya#\u00852026x", []string{control}},
+		{"spaces and symbols are not controls", models.VELAPolicy, guest, "Maya# 2026x\u00a0€", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -398,12 +302,16 @@ func TestPasswordChecklist(t *testing.T) {
 		{"common", models.VELAPolicy, "Password1!", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true, "common": false, "personal": true}},
 		{"contains the username", models.VELAPolicy, "Demo.guest#1", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true, "common": true, "personal": false}},
 		{"every rule met", models.VELAPolicy, "Maya#2026x", map[string]bool{"length": true, "lower": true, "upper": true, "digits": true, "special": true, "common": true, "personal": true}},
-		{"NIST", models.NISTPolicy, "Abcdefghijklmno", map[string]bool{"length": true, "common": true, "personal": true}},
+		{"NIST: a sequence is easy to guess", models.NISTPolicy, "Abcdefghijklmno", map[string]bool{"length": true, "common": true, "personal": true, "strength": false}},
+		{"NIST passphrase", models.NISTPolicy, "tuesday kite harbour", map[string]bool{"length": true, "common": true, "personal": true, "strength": true}},
+		{"NIST: hard to guess but short", models.NISTPolicy, strongRandom[:12], map[string]bool{"length": false, "common": true, "personal": true, "strength": true}},
+		{"NIST: nothing typed", models.NISTPolicy, "", map[string]bool{"length": false, "common": false, "personal": false, "strength": false}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := map[string]bool{}
-			for _, r := range tc.policy.Checklist(tc.pw, guest) {
+			rules, _ := tc.policy.Checklist(tc.pw, guest)
+			for _, r := range rules {
 				got[r.Key] = r.Met
 			}
 			if !reflect.DeepEqual(got, tc.want) {
@@ -412,12 +320,21 @@ func TestPasswordChecklist(t *testing.T) {
 		})
 	}
 	var labels []string
-	for _, r := range models.NISTPolicy.Checklist("", guest) {
+	nist, _ := models.NISTPolicy.Checklist("", guest)
+	for _, r := range nist {
 		labels = append(labels, r.Label)
 	}
-	want := []string{"At least 15 characters", "Not a commonly used password", "Does not contain your username or email"}
+	want := []string{"At least 15 characters", "Not a commonly used password", "Does not contain your username or email", "Hard to guess"}
 	if !reflect.DeepEqual(labels, want) {
 		t.Errorf("NIST labels: got %q, want %q", labels, want)
+	}
+	// The estimate returned is the one the meter shows.
+	rules, strength := models.NISTPolicy.Checklist("passwordpassword", demoOwner)
+	if want := models.EstimateStrength("passwordpassword", demoOwner); !reflect.DeepEqual(strength, want) {
+		t.Errorf("Checklist strength: got %+v, want %+v", strength, want)
+	}
+	if last := rules[len(rules)-1]; last.Key != models.RuleStrength || last.Met {
+		t.Errorf("last rule: got %+v, want the unmet strength rule", last)
 	}
 }
 
@@ -432,7 +349,10 @@ func TestPasswordPresets(t *testing.T) {
 		{"VELA", models.VELAPolicy, "vela"},
 		{"NIST", models.NISTPolicy, "nist"},
 		{"VELA numbers with other history and expiry", models.PasswordPolicy{MinLength: 6, MinLower: 1, MinUpper: 1, MinDigits: 1, MinSpecial: 1, History: 12, MaxAgeDays: 90}, "vela"},
-		{"NIST numbers with a history", models.PasswordPolicy{MinLength: 15, History: 5}, "nist"},
+		{"NIST numbers with a history", models.PasswordPolicy{MinLength: 15, MinScore: 3, History: 5}, "nist"},
+		{"NIST's length without its strength rule", models.PasswordPolicy{MinLength: 15}, ""},
+		{"NIST's length with a stricter strength rule", models.PasswordPolicy{MinLength: 15, MinScore: 4}, ""},
+		{"VELA with a strength rule", models.PasswordPolicy{MinLength: 6, MinLower: 1, MinUpper: 1, MinDigits: 1, MinSpecial: 1, MinScore: 2, History: 5}, ""},
 		{"custom", custom, ""},
 		{"zero", models.PasswordPolicy{}, ""},
 	}
@@ -442,8 +362,12 @@ func TestPasswordPresets(t *testing.T) {
 		}
 	}
 	p := models.PasswordPolicy{MinLength: 9, MinDigits: 2, History: 7, MaxAgeDays: 30}.WithComposition(models.NISTPolicy)
-	if want := (models.PasswordPolicy{MinLength: 15, History: 7, MaxAgeDays: 30}); p != want {
+	if want := (models.PasswordPolicy{MinLength: 15, MinScore: 3, History: 7, MaxAgeDays: 30}); p != want {
 		t.Errorf("WithComposition: got %+v, want %+v", p, want)
+	}
+	p = models.PasswordPolicy{MinLength: 20, MinScore: 4, History: 7}.WithComposition(models.VELAPolicy)
+	if want := (models.PasswordPolicy{MinLength: 6, MinLower: 1, MinUpper: 1, MinDigits: 1, MinSpecial: 1, History: 7}); p != want {
+		t.Errorf("WithComposition(VELA): got %+v, want %+v", p, want)
 	}
 	var keys []string
 	for _, pre := range models.PasswordPresets() {

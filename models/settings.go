@@ -65,6 +65,9 @@ var settingsNumbers = []SettingsNumber{
 		Min: 0, Max: 16, Policy: true, enter: "the minimum number of digits", field: func(m *Merchant) *int { return &m.PasswordPolicy.MinDigits }},
 	{Name: "password_min_special", Label: "Minimum special characters", Hint: "From 0 to 16. Anything that is not a letter or a digit, like ! # or a space.",
 		Min: 0, Max: 16, Policy: true, enter: "the minimum number of special characters", field: func(m *Merchant) *int { return &m.PasswordPolicy.MinSpecial }},
+	{Name: "password_min_score", Label: "Lowest password strength accepted (0–4, 0 = any)",
+		Hint: "The strength on the meter guests see as they type: 1 Weak, 2 Fair, 3 Strong, 4 Very strong. 3, NIST's advice, refuses passwords a guessing tool would find within about 10 billion guesses, such as a word with digits added, repeats and sequences.",
+		Min:  0, Max: MaxScore, Policy: true, enter: "the lowest password strength accepted, from 0 to 4", field: func(m *Merchant) *int { return &m.PasswordPolicy.MinScore }},
 	{Name: "password_history", Label: "Previous passwords that may not be reused", Hint: "From 0 to 24.",
 		Min: 0, Max: 24, Policy: true, enter: "how many previous passwords may not be reused", field: func(m *Merchant) *int { return &m.PasswordPolicy.History }},
 	{Name: "password_max_age_days", Label: "Password expires after (days, 0 = never)", Hint: "From 0 to 3650.",
@@ -79,8 +82,12 @@ var settingsNumbers = []SettingsNumber{
 		Min: 0, Max: 100, enter: "after how many temporary locks the account locks for good, or 0 for never", field: func(m *Merchant) *int { return &m.Lockout.PermanentAfter }},
 }
 
+// characterSettings are the length and character minimums: the four
+// counts may not add up to more than the length.
+var characterSettings = []string{"password_min_length", "password_min_lower", "password_min_upper", "password_min_digits", "password_min_special"}
+
 // compositionSettings are the numbers a password preset sets.
-var compositionSettings = []string{"password_min_length", "password_min_lower", "password_min_upper", "password_min_digits", "password_min_special"}
+var compositionSettings = append(slices.Clone(characterSettings), "password_min_score")
 
 // SettingsNumbers lists the whole-number settings in form order.
 func SettingsNumbers() []SettingsNumber { return slices.Clone(settingsNumbers) }
@@ -190,7 +197,7 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 		next.PasswordPolicy = next.PasswordPolicy.WithComposition(preset.Policy)
 	}
 	p := next.PasswordPolicy
-	if !slices.ContainsFunc(compositionSettings, errs.Has) {
+	if !slices.ContainsFunc(characterSettings, errs.Has) {
 		if sum := p.MinLower + p.MinUpper + p.MinDigits + p.MinSpecial; sum > p.MinLength {
 			errs.Add("password_min_length", "Minimum password length must be at least "+strconv.Itoa(sum)+
 				", the minimum lowercase letters, uppercase letters, digits and special characters added together")

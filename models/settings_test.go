@@ -50,7 +50,7 @@ func TestNewSettingsInput(t *testing.T) {
 	in := models.NewSettingsInput(settingsMerchant())
 	wantNumbers := map[string]string{
 		"password_min_length": "6", "password_min_lower": "1", "password_min_upper": "1", "password_min_digits": "1",
-		"password_min_special": "1", "password_history": "5", "password_max_age_days": "0", "max_failed_logins": "5",
+		"password_min_special": "1", "password_min_score": "0", "password_history": "5", "password_max_age_days": "0", "max_failed_logins": "5",
 		"lockout_first_wait_minutes": "5", "lockout_max_wait_minutes": "60", "lockout_permanent_after": "0",
 	}
 	if !reflect.DeepEqual(in.Numbers, wantNumbers) {
@@ -135,13 +135,13 @@ func TestSettingsApplyValid(t *testing.T) {
 			edit: func(in *models.SettingsInput) {
 				for name, v := range map[string]string{
 					"password_min_length": "64", "password_min_lower": "16", "password_min_upper": "16", "password_min_digits": "16",
-					"password_min_special": "16", "password_history": "24", "password_max_age_days": "3650", "max_failed_logins": "100",
+					"password_min_special": "16", "password_min_score": "4", "password_history": "24", "password_max_age_days": "3650", "max_failed_logins": "100",
 				} {
 					in.Numbers[name] = v
 				}
 			},
 			check: func(t *testing.T, next models.Merchant) {
-				want := models.PasswordPolicy{MinLength: 64, MinLower: 16, MinUpper: 16, MinDigits: 16, MinSpecial: 16, History: 24, MaxAgeDays: 3650}
+				want := models.PasswordPolicy{MinLength: 64, MinLower: 16, MinUpper: 16, MinDigits: 16, MinSpecial: 16, MinScore: 4, History: 24, MaxAgeDays: 3650}
 				if next.PasswordPolicy != want || next.MaxFailedLogins != 100 {
 					t.Errorf("policy: got %+v and %d, want %+v and 100", next.PasswordPolicy, next.MaxFailedLogins, want)
 				}
@@ -152,6 +152,7 @@ func TestSettingsApplyValid(t *testing.T) {
 				{Field: "password_min_upper", Old: "1", New: "16"},
 				{Field: "password_min_digits", Old: "1", New: "16"},
 				{Field: "password_min_special", Old: "1", New: "16"},
+				{Field: "password_min_score", Old: "0", New: "4"},
 				{Field: "password_history", Old: "5", New: "24"},
 				{Field: "password_max_age_days", Old: "0", New: "3650"},
 				{Field: "max_failed_logins", Old: "5", New: "100"},
@@ -382,6 +383,19 @@ func TestSettingsApplyInvalid(t *testing.T) {
 			map[string][]string{"password_min_special": {"Minimum special characters must be a whole number from 0 to 16"}}},
 		{"special empty", setNumber("password_min_special", ""),
 			map[string][]string{"password_min_special": {"Enter the minimum number of special characters"}}},
+		{"strength 5", setNumber("password_min_score", "5"),
+			map[string][]string{"password_min_score": {"Lowest password strength accepted (0–4, 0 = any) must be a whole number from 0 to 4"}}},
+		{"strength negative", setNumber("password_min_score", "-1"),
+			map[string][]string{"password_min_score": {"Lowest password strength accepted (0–4, 0 = any) must be a whole number from 0 to 4"}}},
+		{"strength empty", setNumber("password_min_score", ""),
+			map[string][]string{"password_min_score": {"Enter the lowest password strength accepted, from 0 to 4"}}},
+		{"an invalid strength does not hide the length rule", func(in *models.SettingsInput) {
+			in.Numbers["password_min_digits"] = "4"
+			in.Numbers["password_min_score"] = "x"
+		}, map[string][]string{
+			"password_min_score":  {"Lowest password strength accepted (0–4, 0 = any) must be a whole number from 0 to 4"},
+			"password_min_length": {"Minimum password length must be at least 7, the minimum lowercase letters, uppercase letters, digits and special characters added together"},
+		}},
 		{"history 25", setNumber("password_history", "25"),
 			map[string][]string{"password_history": {"Previous passwords that may not be reused must be a whole number from 0 to 24"}}},
 		{"history empty", setNumber("password_history", ""),
@@ -525,7 +539,7 @@ func TestSettingsNumberLabels(t *testing.T) {
 	}
 	want := []string{
 		"Minimum password length", "Minimum lowercase letters", "Minimum uppercase letters", "Minimum digits",
-		"Minimum special characters", "Previous passwords that may not be reused", "Password expires after (days, 0 = never)",
+		"Minimum special characters", "Lowest password strength accepted (0–4, 0 = any)", "Previous passwords that may not be reused", "Password expires after (days, 0 = never)",
 		"Failed sign-ins before a lock", "First lock lasts (minutes)", "Longest lock (minutes)", "Temporary locks before a permanent lock (0 = never)",
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -550,17 +564,40 @@ func TestSettingsPasswordPresets(t *testing.T) {
 			edit: func(in *models.SettingsInput) {
 				in.Preset = "nist"
 				in.Numbers["password_min_lower"] = "3" // ignored
+				in.Numbers["password_min_score"] = "1" // ignored
 				in.Numbers["password_min_length"] = "x"
 				in.Numbers["password_max_age_days"] = "90"
 			},
-			want: models.PasswordPolicy{MinLength: 15, History: 5, MaxAgeDays: 90},
+			want: models.PasswordPolicy{MinLength: 15, MinScore: 3, History: 5, MaxAgeDays: 90},
 			wantChanges: models.Changes{
 				{Field: "password_min_length", Old: "6", New: "15"},
 				{Field: "password_min_lower", Old: "1", New: "0"},
 				{Field: "password_min_upper", Old: "1", New: "0"},
 				{Field: "password_min_digits", Old: "1", New: "0"},
 				{Field: "password_min_special", Old: "1", New: "0"},
+				{Field: "password_min_score", Old: "0", New: "3"},
 				{Field: "password_max_age_days", Old: "0", New: "90"},
+			},
+		},
+		{
+			name:        "NIST kept, strength raised: the policy becomes custom",
+			stored:      models.NISTPolicy,
+			edit:        setNumber("password_min_score", "4"),
+			want:        models.PasswordPolicy{MinLength: 15, MinScore: 4},
+			wantChanges: models.Changes{{Field: "password_min_score", Old: "3", New: "4"}},
+		},
+		{
+			name:   "VELA chosen over NIST turns the strength rule off",
+			stored: models.NISTPolicy,
+			edit:   func(in *models.SettingsInput) { in.Preset = "vela" },
+			want:   models.PasswordPolicy{MinLength: 6, MinLower: 1, MinUpper: 1, MinDigits: 1, MinSpecial: 1},
+			wantChanges: models.Changes{
+				{Field: "password_min_length", Old: "15", New: "6"},
+				{Field: "password_min_lower", Old: "0", New: "1"},
+				{Field: "password_min_upper", Old: "0", New: "1"},
+				{Field: "password_min_digits", Old: "0", New: "1"},
+				{Field: "password_min_special", Old: "0", New: "1"},
+				{Field: "password_min_score", Old: "3", New: "0"},
 			},
 		},
 		{

@@ -135,10 +135,15 @@ func (u *User) DisplayName() string {
 	}
 }
 
-// PasswordOwner is the user as the password rules see them: a password
-// must not contain their username or email.
-func (u *User) PasswordOwner() PasswordOwner {
-	return PasswordOwner{Username: u.Username, Email: u.Email, Whose: "your"}
+// PasswordOwner is the user of m as the password rules see them: a
+// password must not contain their username or email, and is estimated
+// against those, their names and m's name.
+func (u *User) PasswordOwner(m *Merchant) PasswordOwner {
+	o := PasswordOwner{Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Whose: "your"}
+	if m != nil {
+		o.Merchant = m.Name
+	}
+	return o
 }
 
 // Why a user must change their password before doing anything else.

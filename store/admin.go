@@ -82,7 +82,7 @@ func (s *Users) ResetPassword(ctx context.Context, hasher PasswordHasher, actor 
 	if actor.ID == u.ID {
 		return "", ErrSelf
 	}
-	password, err := temporaryPasswordFor(m.PasswordPolicy, u)
+	password, err := temporaryPasswordFor(m, u)
 	if err != nil {
 		return "", err
 	}
@@ -192,7 +192,7 @@ func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *mo
 	if in.Password == "" {
 		errs.Add("password", "Enter an initial password")
 	} else {
-		owner := models.PasswordOwner{Username: username, Email: email, Whose: "the"}
+		owner := models.PasswordOwner{Username: username, Email: email, FirstName: first, LastName: last, Merchant: m.Name, Whose: "the"}
 		for _, msg := range m.PasswordPolicy.CheckNew("Initial password", in.Password, owner) {
 			errs.Add("password", msg)
 		}
@@ -284,17 +284,18 @@ func randomDigits(n int) (string, error) {
 	return b.String(), nil
 }
 
-// temporaryPasswordFor makes a temporary password for u that passes every
-// check a password u chose would: random characters all but never make a
-// common password or contain a username, and the rare one that does is
-// drawn again.
-func temporaryPasswordFor(p models.PasswordPolicy, u *models.User) (string, error) {
+// temporaryPasswordFor makes a temporary password for u, of m, that
+// passes every check a password u chose would: random characters all but
+// never make a common password, contain a username or score below the
+// policy's lowest strength, and the rare one that does is drawn again.
+func temporaryPasswordFor(m *models.Merchant, u *models.User) (string, error) {
+	p := m.PasswordPolicy
 	for range 10 {
 		pw, err := TemporaryPassword(p)
 		if err != nil {
 			return "", err
 		}
-		if len(p.CheckNew("Temporary password", pw, u.PasswordOwner())) == 0 {
+		if len(p.CheckNew("Temporary password", pw, u.PasswordOwner(m))) == 0 {
 			return pw, nil
 		}
 	}

@@ -56,6 +56,7 @@ func (s *Merchants) UpdateSettings(ctx context.Context, actor *models.User, m *m
 		"password_min_special":       p.MinSpecial,
 		"password_history":           p.History,
 		"password_max_age_days":      p.MaxAgeDays,
+		"password_min_score":         p.MinScore,
 		"max_failed_logins":          next.MaxFailedLogins,
 		"lockout_first_wait_minutes": next.Lockout.FirstWaitMinutes,
 		"lockout_max_wait_minutes":   next.Lockout.MaxWaitMinutes,

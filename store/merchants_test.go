@@ -22,6 +22,7 @@ func TestUpdateSettings(t *testing.T) {
 
 		in := models.NewSettingsInput(m)
 		in.Numbers["password_min_length"] = "10"
+		in.Numbers["password_min_score"] = "2"
 		in.Required = append(in.Required, "birthday")
 		in.Custom[0] = models.CustomFieldInput{Key: "anniversary", Label: "Anniversary", Type: models.CustomDate}
 		next, changes, err := in.Apply(m)
@@ -62,7 +63,7 @@ func TestUpdateSettings(t *testing.T) {
 			t.Errorf("merchant after save: got %+v", m)
 		}
 		got := app.Merchant(t, "sandpiper")
-		if got.Version != before.Version+1 || got.PasswordPolicy.MinLength != 10 || !got.Requires("birthday") ||
+		if got.Version != before.Version+1 || got.PasswordPolicy.MinLength != 10 || got.PasswordPolicy.MinScore != 2 || !got.Requires("birthday") ||
 			len(got.CustomFields) != 1 || got.CustomFields[0].Key != "anniversary" || got.Name != before.Name ||
 			!got.UpdatedAt.After(before.UpdatedAt) {
 			t.Errorf("stored: got %+v", got)
@@ -86,14 +87,17 @@ func TestUpdateSettings(t *testing.T) {
 		if ch := fields["password_min_length"]; ch.Old != "6" || ch.New != "10" {
 			t.Errorf("audit password_min_length: got %q → %q, want 6 → 10", ch.Old, ch.New)
 		}
+		if ch := fields["password_min_score"]; ch.Old != "0" || ch.New != "2" {
+			t.Errorf("audit password_min_score: got %q → %q, want 0 → 2", ch.Old, ch.New)
+		}
 		if ch := fields["required_fields"]; ch.Old != "first_name, last_name" || ch.New != "first_name, last_name, birthday" {
 			t.Errorf("audit required_fields: got %q → %q", ch.Old, ch.New)
 		}
 		if ch := fields["custom_fields"]; ch.Old != "none" || ch.New != `anniversary "Anniversary" (date)` {
 			t.Errorf("audit custom_fields: got %q → %q", ch.Old, ch.New)
 		}
-		if len(fields) != 3 {
-			t.Errorf("audit changes: got %v, want 3", ev.Changes)
+		if len(fields) != 4 {
+			t.Errorf("audit changes: got %v, want 4", ev.Changes)
 		}
 
 		// The form that was just saved is now stale.

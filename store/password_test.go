@@ -94,7 +94,7 @@ func TestResetPasswordHistory(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reset: %v", err)
 		}
-		if msgs := m.PasswordPolicy.CheckNew("Temporary password", temp, u.PasswordOwner()); len(msgs) > 0 {
+		if msgs := m.PasswordPolicy.CheckNew("Temporary password", temp, u.PasswordOwner(m)); len(msgs) > 0 {
 			t.Errorf("temporary password: got %q, want it to pass every rule", msgs)
 		}
 		u = app.User(t, "demo.guest")
@@ -106,11 +106,55 @@ func TestResetPasswordHistory(t *testing.T) {
 	})
 }
 
+// Under a policy with a lowest strength, the temporary password of a reset
+// passes it too, for the user and their merchant.
+func TestResetPasswordUnderNIST(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, bk testapp.Backend) {
+		app := testapp.New(t, bk)
+		ctx := context.Background()
+		if err := app.DB.Model(&models.Merchant{}).Where("code = ?", "sandpiper").Updates(map[string]any{
+			"password_min_length": 15, "password_min_lower": 0, "password_min_upper": 0, "password_min_digits": 0, "password_min_special": 0, "password_min_score": 3,
+		}).Error; err != nil {
+			t.Fatal(err)
+		}
+		m := app.Merchant(t, "sandpiper")
+		if m.PasswordPolicy.Preset() != "nist" || m.PasswordPolicy.MinScore != 3 {
+			t.Fatalf("merchant policy: got %+v, want NIST's", m.PasswordPolicy)
+		}
+		admin, u := app.User(t, "demo.admin"), app.User(t, "demo.guest")
+		temp, err := store.NewUsers(app.DB).ResetPassword(ctx, app.Deps.Hasher, admin, m, u, meta)
+		if err != nil {
+			t.Fatalf("reset: %v", err)
+		}
+		if msgs := m.PasswordPolicy.CheckNew("Temporary password", temp, u.PasswordOwner(m)); len(msgs) > 0 {
+			t.Errorf("temporary password: got %q, want it to pass every rule", msgs)
+		}
+	})
+}
+
+// Temporary passwords are random enough to be hard to guess: every draw
+// scores at least 3, NIST's lowest, so a reset never fails for want of
+// strength.
+func TestTemporaryPasswordStrength(t *testing.T) {
+	owner := models.PasswordOwner{Username: "demo.guest", Email: "demo.guest@example.com", FirstName: "Demo", LastName: "Guest", Merchant: "Sandpiper Bay"}
+	for _, p := range []models.PasswordPolicy{models.VELAPolicy, models.NISTPolicy} {
+		for range 1000 {
+			pw, err := store.TemporaryPassword(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := models.EstimateStrength(pw, owner); s.Score < 3 {
+				t.Fatalf("TemporaryPassword(%+v) = %q: got score %d, want at least 3", p, pw, s.Score)
+			}
+		}
+	}
+}
+
 // Temporary passwords meet every policy and are never common passwords.
 // (The reset also draws again in the unlikely case one contains the
 // username; TestResetPasswordHistory checks the whole of it.)
 func TestTemporaryPasswordPassesChecks(t *testing.T) {
-	for _, p := range []models.PasswordPolicy{models.VELAPolicy, models.NISTPolicy, {MinLength: 64, MinLower: 16, MinUpper: 16, MinDigits: 16, MinSpecial: 16}} {
+	for _, p := range []models.PasswordPolicy{models.VELAPolicy, models.NISTPolicy, {MinLength: 64, MinLower: 16, MinUpper: 16, MinDigits: 16, MinSpecial: 16, MinScore: 3}} {
 		for range 200 {
 			pw, err := store.TemporaryPassword(p)
 			if err != nil {

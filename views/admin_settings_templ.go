@@ -73,7 +73,7 @@ func (f AdminSettingsForm) numberField(n models.SettingsNumber) components.Field
 func (f AdminSettingsForm) presetField() components.Field {
 	return components.Field{
 		Name: models.SettingPasswordPreset, Label: "Password policy", Value: f.Input.Preset, Errors: f.Errors[models.SettingPasswordPreset],
-		Hint: "Choosing VELA or NIST SP 800-63B sets the minimum length and character counts below, whatever they say. " +
+		Hint: "Choosing VELA or NIST SP 800-63B sets the minimum length, the character counts and the lowest strength below, whatever they say. " +
 			"To set them yourself, change the numbers and leave this as it is: the policy becomes Custom. " +
 			"Every policy also refuses common passwords and passwords that contain the guest's username or email.",
 	}

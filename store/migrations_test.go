@@ -1,0 +1,67 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"myaccount/internal/testapp"
+	"myaccount/migrations"
+	"myaccount/store"
+)
+
+// Migration 5 adds the lowest password strength: 3 for merchants whose
+// numbers are the NIST preset's, so they stay on it, and 0 (off) for the
+// rest; down drops it again.
+func TestMigrationPasswordMinScore(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, bk testapp.Backend) {
+		app := testapp.New(t, bk)
+		ctx := context.Background()
+		sqlDB, err := app.DB.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		postgres := app.DB.Dialector.Name() == "postgres"
+		dialect := goose.DialectSQLite3
+		if postgres {
+			dialect = goose.DialectPostgres
+		}
+		p, err := goose.NewProvider(dialect, sqlDB, migrations.Files, goose.WithGoMigrations(migrations.Go(postgres)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.DownTo(ctx, 4); err != nil {
+			t.Fatalf("down to 4: %v", err)
+		}
+		if app.DB.Migrator().HasColumn("merchants", "password_min_score") {
+			t.Fatalf("after down: password_min_score is still there")
+		}
+		nist := map[string]any{"password_min_length": 15, "password_min_lower": 0, "password_min_upper": 0, "password_min_digits": 0, "password_min_special": 0}
+		if err := app.DB.Table("merchants").Where("code = ?", "sandpiper").Updates(nist).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, 5); err != nil {
+			t.Fatalf("up to 5: %v", err)
+		}
+		for code, want := range map[string]struct {
+			score  int
+			preset string
+		}{"sandpiper": {3, "nist"}, "harbor": {0, "vela"}} {
+			m := app.Merchant(t, code)
+			if m.PasswordPolicy.MinScore != want.score || m.PasswordPolicy.Preset() != want.preset {
+				t.Errorf("%s: got min score %d, preset %q, want %d, %q", code, m.PasswordPolicy.MinScore, m.PasswordPolicy.Preset(), want.score, want.preset)
+			}
+		}
+		// A merchant added without it gets the column's default: off.
+		now := time.Now().UTC()
+		if err := app.DB.Exec("INSERT INTO merchants (id, code, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+			store.NewID(), "new", "New Merchant", now, now).Error; err != nil {
+			t.Fatal(err)
+		}
+		if m := app.Merchant(t, "new"); m.PasswordPolicy.MinScore != 0 {
+			t.Errorf("new merchant: got min score %d, want 0", m.PasswordPolicy.MinScore)
+		}
+	})
+}
