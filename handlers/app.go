@@ -32,6 +32,11 @@ type Deps struct {
 	MaxBodyBytes int
 	// SignInByIP and SignInByAccount limit sign-in attempts.
 	SignInByIP, SignInByAccount *auth.KeyedLimiter
+	// DBTimeout is how long a request may wait for the database in all.
+	DBTimeout time.Duration
+	// Outages logs an outage of the database once and counts what it
+	// refused.
+	Outages *store.Outages
 }
 
 // App holds the handlers' dependencies.

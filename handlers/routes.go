@@ -31,6 +31,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(a.logRequests)
 	e.Use(securityHeaders(a.Secure))
 	e.Use(middleware.BodyLimit(strconv.Itoa(a.MaxBodyBytes) + "B"))
+	e.Use(databaseDeadline(a.DBTimeout))
 
 	e.GET("/healthz", a.handleHealthz)
 	e.GET("/readyz", a.handleReadyz)

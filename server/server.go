@@ -39,6 +39,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
+	outages := store.NewOutages(log)
+	if err := outages.Watch(db); err != nil {
+		return nil, fmt.Errorf("watch the database: %w", err)
+	}
 	hasher := auth.NewHasher(cfg.BcryptCost, cfg.BcryptConcurrency)
 	users, merchants, rows := store.NewUsers(db), store.NewMerchants(db), store.NewSessions(db)
 
@@ -65,6 +69,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		SignInByIP:      auth.NewKeyedLimiter(cfg.SignInRateIP),
 		SignInByAccount: auth.NewKeyedLimiter(cfg.SignInRateAccount),
 		ReauthAfter:     cfg.ReauthAfter,
+		DBTimeout:       cfg.DBTimeout,
+		Outages:         outages,
 	}
 	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo}, nil
 }

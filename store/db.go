@@ -41,12 +41,12 @@ const DefaultSQLitePath = "myaccount.db"
 // leaves SQLite's wait at defaultBusyTimeout.
 func Open(url string, log *slog.Logger, timeout time.Duration) (*gorm.DB, error) {
 	cfg := &gorm.Config{
-		Logger: logger.New(slogWriter{log}, logger.Config{
+		Logger: quietLogger{logger.New(slogWriter{log}, logger.Config{
 			SlowThreshold:             500 * time.Millisecond,
 			LogLevel:                  logger.Warn,
 			IgnoreRecordNotFoundError: true,
 			ParameterizedQueries:      true,
-		}),
+		})},
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
@@ -172,6 +172,32 @@ func notFound(err error) error {
 		return models.ErrNotFound
 	}
 	return err
+}
+
+// quietLogger leaves out the statements that failed because the database
+// did not answer or the client went away: Outages reports an outage once,
+// where this would log every statement it stopped.
+type quietLogger struct{ logger.Interface }
+
+func (l quietLogger) LogMode(level logger.LogLevel) logger.Interface {
+	return quietLogger{l.Interface.LogMode(level)}
+}
+
+// ParamsFilter passes on the wrapped logger's, which keeps parameters
+// (password hashes among them) out of logged SQL: without it GORM would
+// write them into the statement.
+func (l quietLogger) ParamsFilter(ctx context.Context, sql string, params ...any) (string, []any) {
+	if f, ok := l.Interface.(gorm.ParamsFilter); ok {
+		return f.ParamsFilter(ctx, sql, params...)
+	}
+	return sql, nil
+}
+
+func (l quietLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if err != nil && (Unavailable(err) || errors.Is(err, context.Canceled)) {
+		return
+	}
+	l.Interface.Trace(ctx, begin, fc, err)
 }
 
 type slogWriter struct{ log *slog.Logger }

@@ -1,16 +1,19 @@
 package store_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"myaccount/internal/testapp"
 	"myaccount/store"
 )
 
@@ -89,5 +92,40 @@ func TestOpenPostgresStatementTimeout(t *testing.T) {
 				t.Errorf("got statement_timeout %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// Logged SQL never carries its parameters, which can be password hashes,
+// and a statement stopped because the database did not answer is left
+// to Outages, not logged one by one.
+func TestOpenLogsNoParameters(t *testing.T) {
+	log := &testapp.LogBuffer{}
+	db, err := store.Open(filepath.Join(t.TempDir(), "log.db"), slog.New(slog.NewTextHandler(log, nil)), time.Second)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	const secret = "$2a$04$secret-hash-in-a-parameter"
+	if err := db.Exec("INSERT INTO no_such_table (hash) VALUES (?)", secret).Error; err == nil {
+		t.Fatalf("insert into a missing table: got no error, want one")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	db.WithContext(ctx).Exec("SELECT ? AS deadline_passed", secret)
+
+	logs := log.String()
+	if !strings.Contains(logs, "no_such_table") {
+		t.Errorf("log: got no line for the failed statement, want one:\n%s", logs)
+	}
+	if strings.Contains(logs, secret) {
+		t.Errorf("log: got the parameter in it, want it left out:\n%s", logs)
+	}
+	if strings.Contains(logs, "deadline_passed") {
+		t.Errorf("log: got the statement past its deadline, want it left out:\n%s", logs)
 	}
 }
