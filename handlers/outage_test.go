@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,22 @@ next:
 		}
 	}
 	return out
+}
+
+// wantOneOutageLogged fails the test unless the log holds one warning that
+// the database is unavailable, one line that it is back having refused
+// refused requests, and no ERROR line.
+func wantOneOutageLogged(t *testing.T, app *testapp.App, refused string) {
+	t.Helper()
+	if warn := logLines(app, "level=WARN", "database unavailable"); len(warn) != 1 {
+		t.Errorf("log: got %d warnings that the database is unavailable, want 1:\n%s", len(warn), app.Log)
+	}
+	if back := logLines(app, "level=INFO", "database available again", "refused="+refused); len(back) != 1 {
+		t.Errorf("log: got %d lines saying the database is back with refused=%s, want 1:\n%s", len(back), refused, app.Log)
+	}
+	if errs := logLines(app, "level=ERROR"); len(errs) != 0 {
+		t.Errorf("log: got ERROR lines %q, want none", errs)
+	}
 }
 
 // While another process holds SQLite's write lock for longer than the
@@ -128,4 +145,48 @@ func TestClientGoneIsNoOutage(t *testing.T) {
 		}
 		testapp.Want(t, c.Get("/account"), http.StatusOK)
 	})
+}
+
+// The link to PostgreSQL hangs, then breaks, then comes back. Meanwhile
+// pages and htmx requests answer 503 with Retry-After within the database
+// timeout, and readiness fails; afterwards the application serves again by
+// itself, with the sessions it had. The outage is logged once, with how
+// many requests it refused, and no request logs an error.
+func TestPostgresOutageAndRecovery(t *testing.T) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL is not set: this test runs the application on PostgreSQL through a proxy it holds and cuts")
+	}
+	schema := testapp.FreshSchema(t, base)
+	link := testapp.NewProxy(t, schema)
+	app := testapp.Start(t, link.URL(schema), "--db-timeout", "1s")
+	c := app.Client(t)
+	c.SignInGuest()
+	testapp.Want(t, c.Get("/account"), http.StatusOK)
+	session := c.SessionCookie()
+
+	refused := func() {
+		t.Helper()
+		wantUnavailable(t, c.Get("/account"))
+		c.HTMX = true
+		wantUnavailable(t, c.Get("/account/profile/edit"))
+		c.HTMX = false
+		testapp.Want(t, c.Get("/readyz"), http.StatusServiceUnavailable)
+	}
+	link.Hold()
+	refused()
+	link.Cut()
+	refused()
+
+	link.Restore()
+	testapp.Want(t, c.Get("/readyz"), http.StatusOK)
+	res := c.Get("/account")
+	testapp.Want(t, res, http.StatusOK)
+	if res.Doc(t).Find(`[data-testid="section-personal"]`).Length() != 1 {
+		t.Errorf("GET /account after the outage: got no personal section, want the guest's account")
+	}
+	if got := c.SessionCookie(); got != session {
+		t.Errorf("session cookie after the outage: got a new one, want the same session")
+	}
+	wantOneOutageLogged(t, app, "4")
 }
