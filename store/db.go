@@ -56,6 +56,11 @@ func Open(url string, log *slog.Logger, timeout time.Duration) (*gorm.DB, error)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// After an outage the pool holds no broken connection: pgx closes
+		// one whose statement outlived its context (the deadline it puts on
+		// the socket breaks the read), database/sql then discards it
+		// (stdlib's IsValid), and one that broke while idle fails the ping
+		// stdlib sends before reusing it after a second, and is replaced.
 		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(32)
 		sqlDB.SetMaxIdleConns(32)
