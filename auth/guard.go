@@ -153,8 +153,7 @@ func (g *Guard) SignIn(c echo.Context, login, password string) (*SignedIn, error
 		if err := g.limit(g.byAccount, "login:"+strings.ToLower(strings.TrimSpace(login))); err != nil {
 			return nil, err
 		}
-		g.hasher.Compare(ctx, g.dummy, password)
-		if err := ctx.Err(); err != nil {
+		if _, err := g.hasher.Check(ctx, g.dummy, password); err != nil {
 			return nil, err
 		}
 		return nil, ErrInvalidCredentials
@@ -230,8 +229,7 @@ func (g *Guard) verify(c echo.Context, door Door, u *models.User, password strin
 	if u.Status != models.StatusActive || budget.LockedAt(g.now()) {
 		// The password is not looked at: right and wrong get the same
 		// answer, in the same time.
-		g.hasher.Compare(ctx, g.dummy, password)
-		if err := ctx.Err(); err != nil {
+		if _, err := g.hasher.Check(ctx, g.dummy, password); err != nil {
 			return nil, err
 		}
 		if u.Status != models.StatusActive {
@@ -239,11 +237,11 @@ func (g *Guard) verify(c echo.Context, door Door, u *models.User, password strin
 		}
 		return nil, &LockedError{Until: *budget.LockedUntil}
 	}
-	ok := password != "" && g.hasher.Compare(ctx, u.PasswordHash, password)
-	if err := ctx.Err(); err != nil {
+	ok, err := g.hasher.Check(ctx, u.PasswordHash, password)
+	if err != nil {
 		return nil, err
 	}
-	if ok {
+	if ok && password != "" {
 		return device, nil
 	}
 	m, err := g.merchants.ByID(ctx, u.MerchantID)

@@ -5,6 +5,8 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -25,11 +27,19 @@ func NewHasher(cost, concurrency int) *Hasher {
 	return &Hasher{cost: cost, sem: make(chan struct{}, concurrency)}
 }
 
+// ErrBusy is returned when a request's deadline passed while it waited
+// for a free hash: the server is saturated with password checks, which is
+// not the database's fault.
+var ErrBusy = errors.New("every password hash slot is busy")
+
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {
 	case h.sem <- struct{}{}:
 		return nil
 	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
+		}
 		return ctx.Err()
 	}
 }
@@ -46,11 +56,19 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	return string(b), err
 }
 
-// Compare reports whether password matches hash.
+// Compare reports whether password matches hash; false too when ctx ends
+// before a hash slot is free (Check tells that apart).
 func (h *Hasher) Compare(ctx context.Context, hash, password string) bool {
+	ok, _ := h.Check(ctx, hash, password)
+	return ok
+}
+
+// Check reports whether password matches hash, or why it could not tell:
+// ctx ended before a hash slot was free (ErrBusy at its deadline).
+func (h *Hasher) Check(ctx context.Context, hash, password string) (bool, error) {
 	if err := h.acquire(ctx); err != nil {
-		return false
+		return false, err
 	}
 	defer h.release()
-	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil, nil
 }

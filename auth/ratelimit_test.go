@@ -57,3 +57,4 @@ func TestKeyedLimiterConcurrent(t *testing.T) {
 		t.Errorf("200 concurrent attempts: got %d allowed, want the burst of 50", allowed)
 	}
 }
+

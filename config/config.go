@@ -36,6 +36,9 @@ type Config struct {
 	// ReauthAfter is how old a password check may be before a password or
 	// email change asks for the password again.
 	ReauthAfter time.Duration
+	// DBTimeout bounds a request's database work, and every statement on
+	// the database server.
+	DBTimeout time.Duration
 
 	// SecretGenerated is set when no secret was given and one was made up.
 	SecretGenerated bool
@@ -111,6 +114,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	integer(&conc, "bcrypt-concurrency", "BCRYPT_CONCURRENCY", runtime.NumCPU(), "password hashes run at once at most")
 	duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 15*time.Second, "how long SIGTERM waits for requests in flight")
 	duration(&c.ReauthAfter, "reauth-after", "REAUTH_AFTER", 10*time.Minute, "ask for the password again before a password or email change when the last check is older")
+	duration(&c.DBTimeout, "db-timeout", "DB_TIMEOUT", 5*time.Second, "deadline for a request's database work; past it, pages answer 503 and PostgreSQL cancels the statement")
 	integer(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body accepted; larger ones get 413")
 	integer(&c.SignInRateIP, "signin-rate-ip", "SIGNIN_RATE_IP", 30, "sign-in attempts a minute from one IP address (0 turns the limit off)")
 	integer(&c.SignInRateAccount, "signin-rate-account", "SIGNIN_RATE_ACCOUNT", 10, "sign-in attempts a minute for one account (0 turns the limit off)")
@@ -149,6 +153,9 @@ func (c *Config) finish() error {
 	}
 	if c.ReauthAfter <= 0 {
 		return errors.New("re-authentication window must be positive")
+	}
+	if c.DBTimeout <= 0 {
+		return errors.New("database timeout must be positive")
 	}
 	if c.SessionSecret == "" {
 		b := make([]byte, 32)

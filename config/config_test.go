@@ -39,6 +39,7 @@ func defaults() config.Config {
 		BcryptConcurrency:  runtime.NumCPU(),
 		ShutdownTimeout:    15 * time.Second,
 		ReauthAfter:        10 * time.Minute,
+		DBTimeout:          5 * time.Second,
 		MaxBodyBytes:       1 << 20,
 		SignInRateIP:       30,
 		SignInRateAccount:  10,
@@ -59,6 +60,7 @@ var allEnv = map[string]string{
 	"BCRYPT_CONCURRENCY":   "3",
 	"SHUTDOWN_TIMEOUT":     "5s",
 	"REAUTH_AFTER":         "5m",
+	"DB_TIMEOUT":           "2s",
 }
 
 func TestParse(t *testing.T) {
@@ -88,6 +90,7 @@ func TestParse(t *testing.T) {
 				c.BcryptConcurrency = 3
 				c.ShutdownTimeout = 5 * time.Second
 				c.ReauthAfter = 5 * time.Minute
+				c.DBTimeout = 2 * time.Second
 			},
 		},
 		{
@@ -95,7 +98,7 @@ func TestParse(t *testing.T) {
 			args: []string{"--addr", "127.0.0.1:7070", "--database-url", "postgres://other/db", "--session-secret", otherSecret,
 				"--base-url", "http://127.0.0.1:7070", "--bcrypt-cost", "4", "--demo", "--log-level", "warn",
 				"--session-idle-timeout", "1h", "--session-max-age", "24h", "--bcrypt-concurrency", "1", "--shutdown-timeout", "1s",
-				"--reauth-after", "2m"},
+				"--reauth-after", "2m", "--db-timeout", "1500ms"},
 			want: func(c *config.Config) {
 				c.Addr = "127.0.0.1:7070"
 				c.DatabaseURL = "postgres://other/db"
@@ -109,13 +112,14 @@ func TestParse(t *testing.T) {
 				c.BcryptConcurrency = 1
 				c.ShutdownTimeout = time.Second
 				c.ReauthAfter = 2 * time.Minute
+				c.DBTimeout = 1500 * time.Millisecond
 			},
 		},
 		{
 			name: "flags win over the environment",
 			args: []string{"-addr=:7070", "-database-url=postgres://flag/db", "-session-secret=" + otherSecret,
 				"-base-url=http://flag.example.com", "-bcrypt-cost=13", "-demo=false", "-log-level=error",
-				"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-shutdown-timeout=30s", "-reauth-after=1m"},
+				"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-shutdown-timeout=30s", "-reauth-after=1m", "-db-timeout=10s"},
 			env: allEnv,
 			want: func(c *config.Config) {
 				c.Addr = ":7070"
@@ -130,6 +134,7 @@ func TestParse(t *testing.T) {
 				c.BcryptConcurrency = 8
 				c.ShutdownTimeout = 30 * time.Second
 				c.ReauthAfter = time.Minute
+				c.DBTimeout = 10 * time.Second
 			},
 		},
 		{
@@ -220,6 +225,9 @@ func TestParseInvalid(t *testing.T) {
 		{"session idle timeout negative", []string{"--session-idle-timeout", "-1m"}, withSecret(), "session timeouts must be positive"},
 		{"REAUTH_AFTER soon", nil, withSecret("REAUTH_AFTER", "soon"), `REAUTH_AFTER: "soon" is not a duration like 30m`},
 		{"reauth after 0", []string{"--reauth-after", "0s"}, withSecret(), "re-authentication window must be positive"},
+		{"DB_TIMEOUT 5", nil, withSecret("DB_TIMEOUT", "5"), `DB_TIMEOUT: "5" is not a duration like 30m`},
+		{"db timeout 0", []string{"--db-timeout", "0s"}, withSecret(), "database timeout must be positive"},
+		{"db timeout negative", []string{"--db-timeout", "-1s"}, withSecret(), "database timeout must be positive"},
 		{"unknown flag", []string{"--port", "80"}, withSecret(), "flag provided but not defined: -port"},
 	}
 	for _, tc := range cases {
@@ -237,9 +245,9 @@ func TestParseInvalid(t *testing.T) {
 
 func TestParseHelp(t *testing.T) {
 	flags := []string{"-addr", "-database-url", "-session-secret", "-base-url", "-bcrypt-cost", "-demo", "-log-level",
-		"-session-idle-timeout", "-session-max-age", "-bcrypt-concurrency", "-shutdown-timeout", "-reauth-after"}
+		"-session-idle-timeout", "-session-max-age", "-bcrypt-concurrency", "-shutdown-timeout", "-reauth-after", "-db-timeout"}
 	envs := []string{"$MYACCOUNT_ADDR", "$DATABASE_URL", "$SESSION_SECRET", "$BASE_URL", "$BCRYPT_COST", "$MYACCOUNT_DEMO", "$LOG_LEVEL",
-		"$SESSION_IDLE_TIMEOUT", "$SESSION_MAX_AGE", "$BCRYPT_CONCURRENCY", "$SHUTDOWN_TIMEOUT", "$REAUTH_AFTER"}
+		"$SESSION_IDLE_TIMEOUT", "$SESSION_MAX_AGE", "$BCRYPT_CONCURRENCY", "$SHUTDOWN_TIMEOUT", "$REAUTH_AFTER", "$DB_TIMEOUT"}
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"-help"}} {
 		t.Run(args[0], func(t *testing.T) {
 			var out bytes.Buffer

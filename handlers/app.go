@@ -31,6 +31,11 @@ type Deps struct {
 	ReauthAfter time.Duration
 	// MaxBodyBytes bounds every request body.
 	MaxBodyBytes int
+	// DBTimeout is how long a request may wait for the database in all.
+	DBTimeout time.Duration
+	// Outages logs an outage of the database once and counts what it
+	// refused.
+	Outages *store.Outages
 }
 
 // App holds the handlers' dependencies.

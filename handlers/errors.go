@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"myaccount/auth"
 	"myaccount/models"
+	"myaccount/store"
 	"myaccount/views"
 	"myaccount/views/layout"
 )
@@ -29,6 +31,17 @@ func classify(err error) problem {
 	var he *echo.HTTPError
 	var fe models.FieldErrors
 	switch {
+	case errors.Is(err, context.Canceled):
+		// The client went away: nobody reads the answer; the status is
+		// for the request log (nginx's 499).
+		return problem{statusClientClosedRequest, "Request cancelled", ""}
+	case errors.Is(err, auth.ErrBusy):
+		// Saturated with password checks: honest, but no database outage.
+		return problem{http.StatusServiceUnavailable, "Sorry, the service is busy",
+			"Too many people are signing in at once. Try again in a few seconds."}
+	case store.Unavailable(err):
+		return problem{http.StatusServiceUnavailable, "Sorry, the service is temporarily unavailable",
+			"Try again in a few seconds. If you were saving a change, check afterwards whether it was saved."}
 	case errors.Is(err, errCSRF):
 		return problem{http.StatusForbidden, "This form has expired", "For your security, forms expire. Go back, reload the page and submit the form again. Nothing was saved."}
 	case errors.Is(err, errNotText):
@@ -63,14 +76,33 @@ func classify(err error) problem {
 	return problem{http.StatusInternalServerError, "Sorry, there is a problem with the service", "Try again later. Nothing you entered has been lost on your side: go back to see it."}
 }
 
+// statusClientClosedRequest is what the request log shows for a client
+// that went away before its answer was ready.
+const statusClientClosedRequest = 499
+
 // HandleError is Echo's error handler: it logs unexpected errors with the
 // request's context and shows a plain page, never an internal message.
+// While the database does not answer, pages get 503 with Retry-After and
+// the outage is counted, not logged for each request.
 func (a *App) HandleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if errors.Is(c.Request().Context().Err(), context.Canceled) {
+		// Whatever failed, it failed for a client that is no longer there.
+		err = context.Canceled
+	}
 	p := classify(err)
-	if p.status >= 500 {
+	switch {
+	case p.status == statusClientClosedRequest:
+		_ = c.NoContent(p.status)
+		return
+	case p.status == http.StatusServiceUnavailable:
+		if !errors.Is(err, auth.ErrBusy) {
+			a.Outages.Refused(err)
+		}
+		c.Response().Header().Set("Retry-After", retryAfterSeconds)
+	case p.status >= 500:
 		attrs := []any{"err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID)}
 		if u := auth.CurrentUser(c); u != nil {

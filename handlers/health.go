@@ -15,13 +15,15 @@ func (a *App) handleHealthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok")
 }
 
-// GET /readyz — the database answers.
+// GET /readyz — the database answers. A failed ping counts towards an
+// outage, logged once; a ping that works ends it.
 func (a *App) handleReadyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := store.Ping(ctx, a.DB); err != nil {
-		a.Log.Warn("readiness: database does not answer", "err", err)
+		a.Outages.Failed(err)
 		return c.String(http.StatusServiceUnavailable, "database unavailable")
 	}
+	a.Outages.Answered()
 	return c.String(http.StatusOK, "ready")
 }

@@ -33,6 +33,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(securityHeaders(a.Secure))
 	e.Use(limitBody(int64(a.MaxBodyBytes)))
 	e.Use(textQuery)
+	e.Use(databaseDeadline(a.DBTimeout))
 
 	e.GET("/healthz", a.handleHealthz)
 	e.GET("/readyz", a.handleReadyz)

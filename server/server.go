@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -30,13 +31,17 @@ type Server struct {
 // Build assembles the application. Demo data is created on a new embedded
 // database, or on any database when cfg.Demo is set.
 func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
-	db, err := store.Open(cfg.DatabaseURL, log)
+	wasNew, err := migrate(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return nil, err
 	}
-	wasNew, err := store.Migrate(ctx, db)
+	db, err := store.Open(cfg.DatabaseURL, log, cfg.DBTimeout)
 	if err != nil {
 		return nil, err
+	}
+	outages := store.NewOutages(log)
+	if err := outages.Watch(db); err != nil {
+		return nil, fmt.Errorf("watch the database: %w", err)
 	}
 	hasher := auth.NewHasher(cfg.BcryptCost, cfg.BcryptConcurrency)
 	users, merchants, rows := store.NewUsers(db), store.NewMerchants(db), store.NewSessions(db)
@@ -64,8 +69,26 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		Flash: auth.NewFlash([]byte(cfg.SessionSecret), cfg.Secure()),
 		Log:   log, Secure: cfg.Secure(), MaxBodyBytes: cfg.MaxBodyBytes,
 		ReauthAfter: cfg.ReauthAfter,
+		DBTimeout:   cfg.DBTimeout,
+		Outages:     outages,
 	}
 	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo}, nil
+}
+
+// migrate applies the pending migrations through connections of their own,
+// without the statement timeout: building an index over a million users
+// takes longer than any request may (docs/PERFORMANCE.md).
+func migrate(ctx context.Context, url string, log *slog.Logger) (wasNew bool, err error) {
+	db, err := store.Open(url, log, 0)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if sqlDB, dbErr := db.DB(); dbErr == nil {
+			err = errors.Join(err, sqlDB.Close())
+		}
+	}()
+	return store.Migrate(ctx, db)
 }
 
 // Close closes the database.

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,23 +32,35 @@ const DefaultSQLitePath = "myaccount.db"
 // Open connects to url: a postgres:// URL, or else a SQLite file path
 // (empty means DefaultSQLitePath). SQL is logged only when slow, and never
 // with its parameters, so no hash can reach a log line.
-func Open(url string, log *slog.Logger) (*gorm.DB, error) {
+//
+// timeout bounds every statement on the database's side too, so one that
+// a request has given up on does not go on running there: on PostgreSQL
+// it is statement_timeout and connect_timeout (unless the URL sets them),
+// on SQLite the busy timeout, how long a write waits for another one.
+// Zero sets no bound on PostgreSQL, for migrations and bulk loads, and
+// leaves SQLite's wait at defaultBusyTimeout.
+func Open(url string, log *slog.Logger, timeout time.Duration) (*gorm.DB, error) {
 	cfg := &gorm.Config{
-		Logger: logger.New(slogWriter{log}, logger.Config{
+		Logger: quietLogger{logger.New(slogWriter{log}, logger.Config{
 			SlowThreshold:             500 * time.Millisecond,
 			LogLevel:                  logger.Warn,
 			IgnoreRecordNotFoundError: true,
 			ParameterizedQueries:      true,
-		}),
+		})},
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
 	}
 	if IsPostgres(url) {
-		db, err := gorm.Open(postgres.Open(url), cfg)
+		db, err := gorm.Open(postgres.Open(withServerTimeouts(url, timeout)), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// After an outage the pool holds no broken connection: pgx closes
+		// one whose statement outlived its context (the deadline it puts on
+		// the socket breaks the read), database/sql then discards it
+		// (stdlib's IsValid), and one that broke while idle fails the ping
+		// stdlib sends before reusing it after a second, and is replaced.
 		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(32)
 		sqlDB.SetMaxIdleConns(32)
@@ -57,13 +71,17 @@ func Open(url string, log *slog.Logger) (*gorm.DB, error) {
 	if path == "" {
 		path = DefaultSQLitePath
 	}
+	busy := defaultBusyTimeout
+	if timeout > 0 {
+		busy = timeout
+	}
 	dsn := path
 	if !strings.Contains(dsn, "?") {
 		dsn += "?"
 	} else {
 		dsn += "&"
 	}
-	dsn += "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
+	dsn += fmt.Sprintf("_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)", busy.Milliseconds())
 	db, err := gorm.Open(sqlite.Open(dsn), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -73,6 +91,33 @@ func Open(url string, log *slog.Logger) (*gorm.DB, error) {
 	sqlDB, _ := db.DB()
 	sqlDB.SetMaxOpenConns(1)
 	return db, nil
+}
+
+// defaultBusyTimeout is how long a SQLite write waits for another
+// process's write when Open is given no timeout.
+const defaultBusyTimeout = 5 * time.Second
+
+// withServerTimeouts adds statement_timeout and connect_timeout to a
+// postgres:// URL unless it sets them already. pgx sends every URL
+// parameter it does not know itself to the server as a run-time setting
+// (pgconn.ParseConfig), so statement_timeout becomes the session default;
+// connect_timeout pgx reads itself, in whole seconds.
+func withServerTimeouts(rawURL string, timeout time.Duration) string {
+	u, err := neturl.Parse(rawURL)
+	if timeout <= 0 || err != nil {
+		// A URL that does not parse is left for pgx to refuse, with the
+		// password masked in its message.
+		return rawURL
+	}
+	q := u.Query()
+	if !q.Has("statement_timeout") {
+		q.Set("statement_timeout", strconv.FormatInt(timeout.Milliseconds(), 10))
+	}
+	if !q.Has("connect_timeout") {
+		q.Set("connect_timeout", strconv.FormatInt(int64((timeout+time.Second-1)/time.Second), 10))
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // IsPostgres reports whether url names a PostgreSQL database.
@@ -132,6 +177,32 @@ func notFound(err error) error {
 		return models.ErrNotFound
 	}
 	return err
+}
+
+// quietLogger leaves out the statements that failed because the database
+// did not answer or the client went away: Outages reports an outage once,
+// where this would log every statement it stopped.
+type quietLogger struct{ logger.Interface }
+
+func (l quietLogger) LogMode(level logger.LogLevel) logger.Interface {
+	return quietLogger{l.Interface.LogMode(level)}
+}
+
+// ParamsFilter passes on the wrapped logger's, which keeps parameters
+// (password hashes among them) out of logged SQL: without it GORM would
+// write them into the statement.
+func (l quietLogger) ParamsFilter(ctx context.Context, sql string, params ...any) (string, []any) {
+	if f, ok := l.Interface.(gorm.ParamsFilter); ok {
+		return f.ParamsFilter(ctx, sql, params...)
+	}
+	return sql, nil
+}
+
+func (l quietLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if err != nil && (Unavailable(err) || errors.Is(err, context.Canceled)) {
+		return
+	}
+	l.Interface.Trace(ctx, begin, fc, err)
 }
 
 type slogWriter struct{ log *slog.Logger }

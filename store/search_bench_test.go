@@ -158,7 +158,7 @@ func benchSetup(b *testing.B) *benchFixture {
 
 func newBenchFixture(url string) (*benchFixture, error) {
 	ctx := context.Background()
-	db, err := store.Open(url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db, err := store.Open(url, slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
 	if err != nil {
 		return nil, err
 	}

@@ -77,7 +77,7 @@ func run(ctx context.Context, dbURL string, total int, code string, seed uint64)
 		fmt.Printf("%7.1fs  %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
 	}
 
-	gdb, err := store.Open(dbURL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	gdb, err := store.Open(dbURL, slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/driver/postgres"
@@ -89,8 +90,16 @@ func New(t testing.TB, b Backend, extra ...string) *App {
 	t.Helper()
 	dbURL := filepath.Join(t.TempDir(), "test.db")
 	if b.URL != "" {
-		dbURL = freshSchema(t, b.URL)
+		dbURL = FreshSchema(t, b.URL)
 	}
+	return Start(t, dbURL, extra...)
+}
+
+// Start starts the application as New does, over the database at dbURL: a
+// SQLite file, or a postgres:// URL such as FreshSchema's, perhaps through
+// a Proxy.
+func Start(t testing.TB, dbURL string, extra ...string) *App {
+	t.Helper()
 	// Sign-in rate limits are off unless a test turns them on: most tests
 	// sign in far more often than a person would.
 	args := append([]string{"--database-url", dbURL, "--bcrypt-cost", "4", "--demo", "--session-secret", strings.Repeat("s", 32),
@@ -113,9 +122,10 @@ func New(t testing.TB, b Backend, extra ...string) *App {
 	return &App{Server: srv, URL: ts.URL, Log: logs}
 }
 
-// freshSchema creates a schema of its own for one test in the database at
-// base and returns a URL whose connections use it.
-func freshSchema(t testing.TB, base string) string {
+// FreshSchema creates a schema of its own for one test in the PostgreSQL
+// database at base and returns a URL whose connections use it; the schema
+// is dropped when the test ends.
+func FreshSchema(t testing.TB, base string) string {
 	t.Helper()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
@@ -195,11 +205,13 @@ type Client struct {
 	HTMX bool
 }
 
-// Client returns a new client with an empty cookie jar.
+// Client returns a new client with an empty cookie jar. A request that
+// hangs fails the test after a minute instead of hanging it.
 func (a *App) Client(t testing.TB) *Client {
 	jar, _ := cookiejar.New(nil)
 	return &Client{t: t, app: a, http: &http.Client{
 		Jar:           jar,
+		Timeout:       time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }

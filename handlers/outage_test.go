@@ -1,0 +1,192 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"myaccount/internal/testapp"
+	"myaccount/store"
+)
+
+// wantUnavailable fails the test unless res is the 503 page of an outage:
+// Retry-After, and the plain page saying so.
+func wantUnavailable(t *testing.T, res *testapp.Response) {
+	t.Helper()
+	testapp.Want(t, res, http.StatusServiceUnavailable)
+	if got := res.Header.Get("Retry-After"); got == "" {
+		t.Errorf("%s %s: got no Retry-After, want one", res.Request.Method, res.Request.URL.Path)
+	}
+	page := res.Doc(t).Find("[data-testid=error-page]")
+	if title := strings.TrimSpace(page.Find("h1").Text()); page.Length() != 1 || !strings.Contains(title, "temporarily unavailable") {
+		t.Errorf("%s %s: got error page %d title %q, want one saying temporarily unavailable", res.Request.Method, res.Request.URL.Path, page.Length(), title)
+	}
+}
+
+// logLines are the lines of the application's log that contain every one
+// of parts.
+func logLines(app *testapp.App, parts ...string) []string {
+	var out []string
+next:
+	for _, l := range strings.Split(app.Log.String(), "\n") {
+		for _, p := range parts {
+			if !strings.Contains(l, p) {
+				continue next
+			}
+		}
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// wantOneOutageLogged fails the test unless the log holds one warning that
+// the database is unavailable, one line that it is back having refused
+// refused requests, and no ERROR line.
+func wantOneOutageLogged(t *testing.T, app *testapp.App, refused string) {
+	t.Helper()
+	if warn := logLines(app, "level=WARN", "database unavailable"); len(warn) != 1 {
+		t.Errorf("log: got %d warnings that the database is unavailable, want 1:\n%s", len(warn), app.Log)
+	}
+	if back := logLines(app, "level=INFO", "database available again", "refused="+refused); len(back) != 1 {
+		t.Errorf("log: got %d lines saying the database is back with refused=%s, want 1:\n%s", len(back), refused, app.Log)
+	}
+	if errs := logLines(app, "level=ERROR"); len(errs) != 0 {
+		t.Errorf("log: got ERROR lines %q, want none", errs)
+	}
+}
+
+// While another process holds SQLite's write lock for longer than the
+// database timeout, a change answers 503, never 500, and goes through once
+// the lock is gone. Reads go on working meanwhile, and each one says the
+// database answers, so each refused change is an outage of its own.
+func TestSQLiteBusyAnswers503(t *testing.T) {
+	app := testapp.New(t, testapp.Backend{Name: "sqlite"}, "--db-timeout", "300ms")
+	c := app.Client(t)
+	c.SignInGuest()
+	form := profileForm(t, c)
+	form.Set("first_name", "Maia")
+
+	var path string
+	if err := app.DB.Raw("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path).Error; err != nil || path == "" {
+		t.Fatalf("database file: got %q, %v", path, err)
+	}
+	other, err := store.Open(path, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Second)
+	if err != nil {
+		t.Fatalf("open a second connection: %v", err)
+	}
+	t.Cleanup(func() {
+		if sqlDB, err := other.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	lock := other.Begin()
+	if err := lock.Exec("UPDATE merchants SET name = name").Error; err != nil {
+		t.Fatalf("take the write lock: %v", err)
+	}
+
+	wantUnavailable(t, c.Post("/account/profile", form))
+	c.HTMX = true
+	wantUnavailable(t, c.Post("/account/profile", form))
+	c.HTMX = false
+	if got := app.User(t, "demo.guest").FirstName; got == "Maia" {
+		t.Fatalf("first name: got %q saved while the lock was held, want unchanged", got)
+	}
+
+	if err := lock.Rollback().Error; err != nil {
+		t.Fatalf("release the lock: %v", err)
+	}
+	testapp.Want(t, c.Post("/account/profile", form), http.StatusSeeOther)
+	if got := app.User(t, "demo.guest").FirstName; got != "Maia" {
+		t.Errorf("first name after the lock: got %q, want Maia", got)
+	}
+	if warn := logLines(app, "level=WARN", "database unavailable", "SQLITE_BUSY"); len(warn) == 0 {
+		t.Errorf("log: got no warning that the database is unavailable (SQLITE_BUSY), want one:\n%s", app.Log)
+	}
+	if errs := logLines(app, "level=ERROR"); len(errs) != 0 {
+		t.Errorf("log: got ERROR lines %q, want none", errs)
+	}
+	if app.Deps.Outages.Down() {
+		t.Errorf("outage after the change went through: got one still going, want it over")
+	}
+}
+
+// A client that goes away before its answer is ready is not an outage: no
+// 503, no warning, no error logged; the request log shows 499.
+func TestClientGoneIsNoOutage(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.Client(t)
+		c.SignInGuest()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		req := httptest.NewRequest(http.MethodGet, "/account", nil).WithContext(ctx)
+		req.AddCookie(&http.Cookie{Name: "myaccount_session", Value: c.SessionCookie()})
+		rec := httptest.NewRecorder()
+		app.Echo.ServeHTTP(rec, req)
+		if rec.Code != 499 {
+			t.Errorf("status: got %d, want 499", rec.Code)
+		}
+		if got := logLines(app, "database unavailable"); len(got) != 0 {
+			t.Errorf("log: got %q, want no outage", got)
+		}
+		if got := logLines(app, "level=ERROR"); len(got) != 0 {
+			t.Errorf("log: got errors %q, want none", got)
+		}
+		if got := logLines(app, `msg=request`, "path=/account ", "status=499"); len(got) != 1 {
+			t.Errorf("log: got %d request lines with status 499, want 1:\n%s", len(got), app.Log)
+		}
+		testapp.Want(t, c.Get("/account"), http.StatusOK)
+	})
+}
+
+// The link to PostgreSQL hangs, then breaks, then comes back. Meanwhile
+// pages and htmx requests answer 503 with Retry-After within the database
+// timeout, and readiness fails; afterwards the application serves again by
+// itself, with the sessions it had. The outage is logged once, with how
+// many requests it refused, and no request logs an error.
+func TestPostgresOutageAndRecovery(t *testing.T) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL is not set: this test runs the application on PostgreSQL through a proxy it holds and cuts")
+	}
+	schema := testapp.FreshSchema(t, base)
+	link := testapp.NewProxy(t, schema)
+	app := testapp.Start(t, link.URL(schema), "--db-timeout", "1s")
+	c := app.Client(t)
+	c.SignInGuest()
+	testapp.Want(t, c.Get("/account"), http.StatusOK)
+	session := c.SessionCookie()
+
+	refused := func() {
+		t.Helper()
+		wantUnavailable(t, c.Get("/account"))
+		c.HTMX = true
+		wantUnavailable(t, c.Get("/account/profile/edit"))
+		c.HTMX = false
+		testapp.Want(t, c.Get("/readyz"), http.StatusServiceUnavailable)
+	}
+	link.Hold()
+	refused()
+	link.Cut()
+	refused()
+
+	link.Restore()
+	testapp.Want(t, c.Get("/readyz"), http.StatusOK)
+	res := c.Get("/account")
+	testapp.Want(t, res, http.StatusOK)
+	if res.Doc(t).Find(`[data-testid="section-personal"]`).Length() != 1 {
+		t.Errorf("GET /account after the outage: got no personal section, want the guest's account")
+	}
+	if got := c.SessionCookie(); got != session {
+		t.Errorf("session cookie after the outage: got a new one, want the same session")
+	}
+	wantOneOutageLogged(t, app, "4")
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Outages follows whether the database answers, so that an outage is
+// logged once instead of once a request: a warning with the first error
+// when the database stops answering, then, when it answers again, one
+// line saying how long it was down and how many requests were refused
+// meanwhile. In between, failures are only counted. It is safe for
+// concurrent use.
+type Outages struct {
+	log *slog.Logger
+	now func() time.Time
+	// down is read on every statement without the lock; mu orders the
+	// changes to it and guards the rest.
+	down    atomic.Bool
+	mu      sync.Mutex
+	since   time.Time
+	refused int
+}
+
+// NewOutages returns a tracker that logs to log.
+func NewOutages(log *slog.Logger) *Outages {
+	return &Outages{log: log, now: time.Now}
+}
+
+// Watch makes every statement on db report to o: one that gets an answer
+// ends an outage, one that fails as Unavailable starts one.
+func (o *Outages) Watch(db *gorm.DB) error {
+	const name = "myaccount:outages"
+	cb := db.Callback()
+	return errors.Join(
+		cb.Create().After("*").Register(name, o.observe),
+		cb.Query().After("*").Register(name, o.observe),
+		cb.Update().After("*").Register(name, o.observe),
+		cb.Delete().After("*").Register(name, o.observe),
+		cb.Row().After("*").Register(name, o.observe),
+		cb.Raw().After("*").Register(name, o.observe),
+	)
+}
+
+func (o *Outages) observe(db *gorm.DB) {
+	err := db.Error
+	if row, ok := db.Statement.Dest.(*sql.Row); ok && err == nil {
+		err = row.Err() // Row defers the query's error to Scan
+	}
+	switch {
+	case err == nil || errors.Is(err, gorm.ErrRecordNotFound):
+		o.Answered()
+	case Unavailable(err) && !errors.Is(db.Statement.Context.Err(), context.Canceled):
+		// SQLite reports a client that went away as an interrupt: the
+		// context tells it from a deadline.
+		o.Failed(err)
+	}
+}
+
+// Failed records that the database did not answer with err; the first
+// failure of an outage is logged. A client that went away says nothing
+// about the database and is left out.
+func (o *Outages) Failed(err error) { o.fail(err, 0) }
+
+// Refused records a request answered 503 because of err: it is counted in
+// the outage, which it starts if none has started yet.
+func (o *Outages) Refused(err error) { o.fail(err, 1) }
+
+func (o *Outages) fail(err error, refused int) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.down.Load() {
+		o.since, o.refused = o.now(), 0
+		o.down.Store(true)
+		o.log.Warn("database unavailable: pages answer 503 until it answers again", "err", err)
+	}
+	o.refused += refused
+}
+
+// Answered records that the database answered; it ends an outage, with
+// one line saying how long it lasted and how many requests were refused.
+func (o *Outages) Answered() {
+	if !o.down.Load() {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.down.Load() {
+		return
+	}
+	o.down.Store(false)
+	o.log.Info("database available again", "down_for", o.now().Sub(o.since).Round(time.Millisecond), "refused", o.refused)
+}
+
+// Down reports whether an outage is going on.
+func (o *Outages) Down() bool { return o.down.Load() }
