@@ -57,4 +57,3 @@ func TestKeyedLimiterConcurrent(t *testing.T) {
 		t.Errorf("200 concurrent attempts: got %d allowed, want the burst of 50", allowed)
 	}
 }
-

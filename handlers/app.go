@@ -31,6 +31,8 @@ type Deps struct {
 	ReauthAfter time.Duration
 	// MaxBodyBytes bounds every request body.
 	MaxBodyBytes int
+	// PasswordChecks limits the live password checklist per user.
+	PasswordChecks *auth.KeyedLimiter
 	// DBTimeout is how long a request may wait for the database in all.
 	DBTimeout time.Duration
 	// Outages logs an outage of the database once and counts what it

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -60,6 +61,13 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 // check use the same rules.
 func (a *App) handlePasswordCheck(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
+	// An estimate costs up to a fifth of a second of CPU for a crafted
+	// password: past a typing pace, the checklist stands still (204:
+	// htmx keeps it), and the form's own check still runs on submit.
+	if ok, wait := a.PasswordChecks.Allow(u.ID); !ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(max(1, int(wait.Seconds()+0.999))))
+		return c.NoContent(http.StatusNoContent)
+	}
 	return render(c, http.StatusOK, views.PasswordRules(m.PasswordPolicy, u.PasswordOwner(m), c.FormValue("new_password")), nil)
 }
 

@@ -541,3 +541,28 @@ func TestPasswordReuse(t *testing.T) {
 		}
 	})
 }
+
+// POST /account/password/check — past a typing pace the checklist stands
+// still (204, which htmx leaves alone) instead of estimating again: a
+// crafted password costs a fifth of a second of CPU to estimate.
+func TestPasswordCheckIsLimited(t *testing.T) {
+	app := testapp.New(t, testapp.Backend{Name: "sqlite"})
+	c := app.Client(t)
+	c.SignInGuest()
+	c.HTMX = true
+	for i := 1; i <= 120; i++ {
+		res := c.Post("/account/password/check", url.Values{"new_password": {"Sandbar#Kite-48"}})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("check %d: got %d, want 200", i, res.StatusCode)
+		}
+	}
+	res := c.Post("/account/password/check", url.Values{"new_password": {"Sandbar#Kite-482"}})
+	testapp.Want(t, res, http.StatusNoContent)
+	if res.Body != "" || res.Header.Get("Retry-After") == "" {
+		t.Errorf("check over the limit: got body %q, Retry-After %q; want none and a wait", res.Body, res.Header.Get("Retry-After"))
+	}
+	// Another user is not held up.
+	admin := adminClient(t, app)
+	admin.HTMX = true
+	testapp.Want(t, admin.Post("/account/password/check", url.Values{"new_password": {"x"}}), http.StatusOK)
+}

@@ -69,8 +69,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		Flash: auth.NewFlash([]byte(cfg.SessionSecret), cfg.Secure()),
 		Log:   log, Secure: cfg.Secure(), MaxBodyBytes: cfg.MaxBodyBytes,
 		ReauthAfter: cfg.ReauthAfter,
-		DBTimeout:   cfg.DBTimeout,
-		Outages:     outages,
+		// Typing a long password fast sends a few checks a second.
+		PasswordChecks: auth.NewKeyedLimiter(passwordChecksPerMinute),
+		DBTimeout:      cfg.DBTimeout,
+		Outages:        outages,
 	}
 	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo}, nil
 }
@@ -99,3 +101,7 @@ func (s *Server) Close() error {
 	}
 	return sqlDB.Close()
 }
+
+// passwordChecksPerMinute is how many live password checks one user may
+// ask for a minute, in bursts of as many.
+const passwordChecksPerMinute = 120
