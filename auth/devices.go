@@ -4,27 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"myaccount/models"
 )
-
-// ActiveSession is one of the signed-in user's sessions as the sessions
-// page shows it.
-type ActiveSession struct {
-	// ID names the session in URLs. It is derived from the row's key but
-	// is neither the cookie's token nor a prefix of the key.
-	ID string
-	// Device describes the browser and system, as "Firefox 133 on Windows".
-	Device       string
-	IP           string
-	SignedInAt   time.Time
-	LastActiveAt time.Time
-	// Current marks the session of the request itself.
-	Current bool
-}
 
 // PublicSessionID is the id a session row is shown under: the first 16
 // hex digits of SHA-256("display:" + row key). The row key is already a
@@ -36,7 +20,7 @@ func PublicSessionID(rowID string) string {
 
 // Sessions lists the signed-in user's active sessions, this one first,
 // then by most recent use.
-func (m *Manager) Sessions(c echo.Context) ([]ActiveSession, error) {
+func (m *Manager) Sessions(c echo.Context) ([]models.ActiveSession, error) {
 	u, sess := CurrentUser(c), session(c)
 	if u == nil || sess == nil || sess.ID == "" {
 		return nil, ErrSessionEnded
@@ -47,9 +31,9 @@ func (m *Manager) Sessions(c echo.Context) ([]ActiveSession, error) {
 		return nil, err
 	}
 	current := hashToken(sess.ID)
-	out := make([]ActiveSession, 0, len(rows))
+	out := make([]models.ActiveSession, 0, len(rows))
 	for _, row := range rows {
-		s := ActiveSession{
+		s := models.ActiveSession{
 			ID: PublicSessionID(row.ID), Device: ParseUserAgent(row.UserAgent).String(), IP: row.IP,
 			SignedInAt: row.CreatedAt, LastActiveAt: row.LastSeenAt, Current: row.ID == current,
 		}
@@ -58,7 +42,7 @@ func (m *Manager) Sessions(c echo.Context) ([]ActiveSession, error) {
 		}
 		out = append(out, s)
 	}
-	slices.SortStableFunc(out, func(a, b ActiveSession) int {
+	slices.SortStableFunc(out, func(a, b models.ActiveSession) int {
 		switch {
 		case a.Current == b.Current:
 			return 0

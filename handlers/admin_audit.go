@@ -21,7 +21,7 @@ func (a *App) handleAdminAudit(c echo.Context) error {
 	p.Wide = true
 	if len(f.Errors) > 0 {
 		p.Title = "Error: " + p.Title
-		return render(c, http.StatusUnprocessableEntity, views.AdminAuditPage(p, f, store.AuditPage{}), views.AuditUpdate(f, store.AuditPage{}))
+		return render(c, http.StatusUnprocessableEntity, views.AdminAuditPage(p, f, models.AuditPage{}), views.AuditUpdate(f, models.AuditPage{}))
 	}
 	q.MerchantID = auth.CurrentMerchant(c).ID
 	page, err := a.Audit.Search(c.Request().Context(), q)

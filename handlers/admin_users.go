@@ -26,7 +26,7 @@ func (a *App) handleAdminUsers(c echo.Context) error {
 	p.Wide = true
 	if _, q.Error = models.CleanSearch("Search", q.Text); q.Error != "" {
 		p.Title = "Error: " + p.Title
-		return render(c, http.StatusUnprocessableEntity, views.AdminUsersPage(p, q, store.UserPage{}), views.AdminUserResults(q, store.UserPage{}))
+		return render(c, http.StatusUnprocessableEntity, views.AdminUsersPage(p, q, models.UserPage{}), views.AdminUserResults(q, models.UserPage{}))
 	}
 	page, err := a.Users.Search(c.Request().Context(), store.UserQuery{
 		MerchantID: m.ID, Text: q.Text, Status: q.Status, Role: q.Role, Sort: q.Sort, Desc: q.Desc,

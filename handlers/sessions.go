@@ -56,7 +56,7 @@ func (a *App) sessionsRevoked(c echo.Context, n int64) error {
 	case n > 1:
 		msg = fmt.Sprintf("Signed out of %d other sessions.", n)
 	}
-	var list []auth.ActiveSession
+	var list []models.ActiveSession
 	if isHTMX(c) {
 		var err error
 		if list, err = a.Sessions.Sessions(c); err != nil {

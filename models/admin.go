@@ -102,3 +102,7 @@ func cleanRoles(label, raw string) (string, string) {
 	slices.Sort(out)
 	return strings.Join(out, ","), ""
 }
+
+// GeneratedLengths are the lengths offered for generated member and card
+// numbers (the loyalty API's card_number_generate).
+var GeneratedLengths = []int{8, 10, 12, 16, 19}

@@ -68,3 +68,24 @@ func (c *Changes) Scan(src any) error {
 	*c = out
 	return nil
 }
+
+// AuditEntry is an audit event with the usernames of its actor and
+// subject.
+type AuditEntry struct {
+	AuditEvent
+	// ActorName is SystemActor when no one acted (a failed sign-in, an
+	// automatic lock), and empty when the actor's account is gone.
+	ActorName string
+	// SubjectName is empty when there is no subject or its account is gone.
+	SubjectName string
+}
+
+// SystemActor names the actor of events no user caused.
+const SystemActor = "system"
+
+// AuditPage is one page of audit events, newest first, with keyset
+// pagination on (created_at, id), as UserPage has.
+type AuditPage struct {
+	Events     []AuditEntry
+	Next, Prev string // cursors to older and newer events; empty when none
+}

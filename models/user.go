@@ -222,3 +222,18 @@ type AuditEvent struct {
 	UserAgent  string
 	CreatedAt  time.Time
 }
+
+// ActiveSession is one of the signed-in user's sessions as the sessions
+// page shows it.
+type ActiveSession struct {
+	// ID names the session in URLs. It is derived from the row's key but
+	// is neither the cookie's token nor a prefix of the key.
+	ID string
+	// Device describes the browser and system, as "Firefox 133 on Windows".
+	Device       string
+	IP           string
+	SignedInAt   time.Time
+	LastActiveAt time.Time
+	// Current marks the session of the request itself.
+	Current bool
+}

@@ -137,9 +137,6 @@ type NewUser struct {
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$`)
 
-// GeneratedLengths are the lengths offered for generated numbers.
-var GeneratedLengths = []int{8, 10, 12, 16, 19}
-
 // CreateUser adds a user to m with an initial password that must be
 // changed at the first sign-in.
 func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *models.User, m *models.Merchant, in NewUser, meta Meta) (*models.User, error) {
@@ -183,7 +180,7 @@ func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *mo
 		n     int
 		typed string
 	}{{"member_number", in.GenerateMember, member}, {"card_number", in.GenerateCard, card}} {
-		if g.n != 0 && !slices.Contains(GeneratedLengths, g.n) {
+		if g.n != 0 && !slices.Contains(models.GeneratedLengths, g.n) {
 			errs.Add(g.field, "Choose a length from the list")
 		} else if g.n != 0 && g.typed != "" {
 			errs.Add(g.field, "Either type a number or generate one, not both")

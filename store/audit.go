@@ -26,27 +26,6 @@ type AuditQuery struct {
 	Limit         int
 }
 
-// AuditEntry is an audit event with the usernames of its actor and
-// subject.
-type AuditEntry struct {
-	models.AuditEvent
-	// ActorName is SystemActor when no one acted (a failed sign-in, an
-	// automatic lock), and empty when the actor's account is gone.
-	ActorName string
-	// SubjectName is empty when there is no subject or its account is gone.
-	SubjectName string
-}
-
-// SystemActor names the actor of events no user caused.
-const SystemActor = "system"
-
-// AuditPage is one page of audit events, newest first, with keyset
-// pagination on (created_at, id) as UserPage has.
-type AuditPage struct {
-	Events     []AuditEntry
-	Next, Prev string // cursors to older and newer events; empty when none
-}
-
 // Audit reads the audit trail.
 type Audit struct {
 	db *gorm.DB
@@ -60,7 +39,7 @@ func NewAudit(db *gorm.DB) *Audit {
 // Search returns one page of the merchant's audit events matching q,
 // newest first. An actor or subject no user of the merchant has matches
 // nothing.
-func (s *Audit) Search(ctx context.Context, q AuditQuery) (AuditPage, error) {
+func (s *Audit) Search(ctx context.Context, q AuditQuery) (models.AuditPage, error) {
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 50
 	}
@@ -103,21 +82,21 @@ func (s *Audit) Search(ctx context.Context, q AuditQuery) (AuditPage, error) {
 	}
 	var evs []models.AuditEvent
 	if err := db.Order("created_at " + dir + ", id " + dir).Limit(q.Limit + 1).Find(&evs).Error; err != nil {
-		return AuditPage{}, fmt.Errorf("search audit events: %w", err)
+		return models.AuditPage{}, fmt.Errorf("search audit events: %w", err)
 	}
 	evs, next, prev := finishPage(evs, q.Limit, sk, func(ev *models.AuditEvent) cursor {
 		return cursor{Value: ev.CreatedAt.UTC().Format(time.RFC3339Nano), ID: ev.ID}
 	})
 	entries, err := s.withNames(ctx, q.MerchantID, evs)
 	if err != nil {
-		return AuditPage{}, err
+		return models.AuditPage{}, err
 	}
-	return AuditPage{Events: entries, Next: next, Prev: prev}, nil
+	return models.AuditPage{Events: entries, Next: next, Prev: prev}, nil
 }
 
 // ForSubject lists the newest limit audit events about the merchant's user
 // userID, newest first: a user's history on their admin page.
-func (s *Audit) ForSubject(ctx context.Context, merchantID, userID string, limit int) ([]AuditEntry, error) {
+func (s *Audit) ForSubject(ctx context.Context, merchantID, userID string, limit int) ([]models.AuditEntry, error) {
 	if !validID(userID) {
 		return nil, nil
 	}
@@ -141,8 +120,8 @@ func (s *Audit) userByName(merchantID, name string) *gorm.DB {
 
 // withNames looks up the usernames of the events' actors and subjects in
 // one query. Only the merchant's users are looked up.
-func (s *Audit) withNames(ctx context.Context, merchantID string, evs []models.AuditEvent) ([]AuditEntry, error) {
-	out := make([]AuditEntry, len(evs))
+func (s *Audit) withNames(ctx context.Context, merchantID string, evs []models.AuditEvent) ([]models.AuditEntry, error) {
+	out := make([]models.AuditEntry, len(evs))
 	var ids []string
 	for i, ev := range evs {
 		out[i].AuditEvent = ev
@@ -167,7 +146,7 @@ func (s *Audit) withNames(ctx context.Context, merchantID string, evs []models.A
 	for i := range out {
 		e := &out[i]
 		if e.ActorID == nil {
-			e.ActorName = SystemActor
+			e.ActorName = models.SystemActor
 		} else {
 			e.ActorName = names[*e.ActorID]
 		}

@@ -97,7 +97,7 @@ func (f *auditFixture) pick(keep func(models.AuditEvent) bool) []string {
 	return out
 }
 
-func entryIDs(entries []store.AuditEntry) []string {
+func entryIDs(entries []models.AuditEntry) []string {
 	out := make([]string, len(entries))
 	for i, e := range entries {
 		out[i] = e.ID
@@ -214,7 +214,7 @@ func TestAuditSearchNames(t *testing.T) {
 		}
 		names := map[string]string{f.guest.ID: "demo.guest", f.admin.ID: "demo.admin", f.other.ID: f.other.Username}
 		for _, e := range page.Events {
-			wantActor, wantSubject := store.SystemActor, ""
+			wantActor, wantSubject := models.SystemActor, ""
 			if e.ActorID != nil {
 				wantActor = names[*e.ActorID]
 			}
@@ -239,7 +239,7 @@ func TestAuditSearchPagination(t *testing.T) {
 		f := newAuditFixture(t, app)
 		ctx := context.Background()
 		q := store.AuditQuery{MerchantID: f.sandpiper.ID, Limit: 3}
-		search := func(after, before string) store.AuditPage {
+		search := func(after, before string) models.AuditPage {
 			t.Helper()
 			q := q
 			q.After, q.Before = after, before
@@ -251,7 +251,7 @@ func TestAuditSearchPagination(t *testing.T) {
 		}
 		want := [][]string{f.ids[0:3], f.ids[3:6], f.ids[6:9]}
 
-		var pages []store.AuditPage
+		var pages []models.AuditPage
 		next := ""
 		for i := range want {
 			page := search(next, "")

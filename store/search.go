@@ -38,15 +38,6 @@ type UserQuery struct {
 // SortColumns are the columns the user list sorts by.
 var SortColumns = []string{"username", "name", "email", "member_number", "status", "last_login"}
 
-// UserPage is one page of search results. Pagination is keyset
-// (seek) pagination: each page starts after the sort key of the last row
-// of the one before, so page 1,000 costs what page 1 does, and rows added
-// meanwhile do not shift the pages.
-type UserPage struct {
-	Users      []models.User
-	Next, Prev string // cursors; empty when there is no such page
-}
-
 // neverSignedIn sorts users who never signed in before everyone else.
 var neverSignedIn = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -119,7 +110,7 @@ func searchTerms(text string) []string {
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // Search returns one page of the merchant's users matching q.
-func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
+func (s *Users) Search(ctx context.Context, q UserQuery) (models.UserPage, error) {
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 25
 	}
@@ -159,7 +150,7 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 		if q.Sort == "last_login" {
 			t, err := time.Parse(time.RFC3339Nano, cur.Value)
 			if err != nil {
-				return UserPage{}, models.ErrNotFound
+				return models.UserPage{}, models.ErrNotFound
 			}
 			v = t
 		}
@@ -241,7 +232,7 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 		err = find(s.db.WithContext(ctx))
 	}
 	if err != nil {
-		return UserPage{}, fmt.Errorf("search users: %w", err)
+		return models.UserPage{}, fmt.Errorf("search users: %w", err)
 	}
 	key := func(r *userRow) cursor {
 		if q.Sort == "last_login" {
@@ -254,7 +245,7 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (UserPage, error) {
 		return cursor{Value: r.SortKey, ID: r.ID}
 	}
 	rows, next, prev := finishPage(rows, q.Limit, sk, key)
-	page := UserPage{Users: make([]models.User, len(rows)), Next: next, Prev: prev}
+	page := models.UserPage{Users: make([]models.User, len(rows)), Next: next, Prev: prev}
 	for i := range rows {
 		page.Users[i] = rows[i].User
 	}

@@ -10,16 +10,16 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 import (
+	"myaccount/models"
 	"time"
 
-	"myaccount/store"
 	"myaccount/views/components"
 	"myaccount/views/layout"
 )
 
 // AdminAuditPage is GET /admin/audit: the merchant's audit log with its
 // filters, newest first.
-func AdminAuditPage(p layout.Page, f AuditFilter, page store.AuditPage) templ.Component {
+func AdminAuditPage(p layout.Page, f AuditFilter, page models.AuditPage) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -73,7 +73,7 @@ func AdminAuditPage(p layout.Page, f AuditFilter, page store.AuditPage) templ.Co
 // AuditUpdate is what htmx gets when the filter or a page link asks: the
 // results, and the filter form out of band so its errors show or clear
 // next to the fields.
-func AuditUpdate(f AuditFilter, page store.AuditPage) templ.Component {
+func AuditUpdate(f AuditFilter, page models.AuditPage) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -190,7 +190,7 @@ func AuditFilterForm(f AuditFilter, oob bool) templ.Component {
 }
 
 // AuditResults is the region the filter and the page links replace.
-func AuditResults(f AuditFilter, page store.AuditPage) templ.Component {
+func AuditResults(f AuditFilter, page models.AuditPage) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -271,7 +271,7 @@ func AuditResults(f AuditFilter, page store.AuditPage) templ.Component {
 // AuditTable lists audit events, newest first: when, who, what, to whom,
 // which fields changed and from where. Secrets show only as "changed".
 // The audit log and a user's history both use it.
-func AuditTable(entries []store.AuditEntry) templ.Component {
+func AuditTable(entries []models.AuditEntry) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -343,9 +343,9 @@ func AuditTable(entries []store.AuditEntry) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var10 string
-				templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(store.SystemActor)
+				templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(models.SystemActor)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_audit.templ`, Line: 126, Col: 48}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_audit.templ`, Line: 126, Col: 49}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 				if templ_7745c5c3_Err != nil {

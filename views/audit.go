@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"myaccount/models"
-	"myaccount/store"
 )
 
 // auditActions are the actions the audit log filters by, with the names
@@ -114,7 +113,7 @@ func orEmpty(s string) string {
 }
 
 // auditWhen is an event's time in UTC, to the second.
-func auditWhen(e store.AuditEntry) string {
+func auditWhen(e models.AuditEntry) string {
 	return e.CreatedAt.UTC().Format("2006-01-02 15:04:05")
 }
 

@@ -10,13 +10,13 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 import (
-	"myaccount/auth"
+	"myaccount/models"
 	"myaccount/views/components"
 	"myaccount/views/layout"
 )
 
 // SessionsPage is GET /account/sessions.
-func SessionsPage(p layout.Page, list []auth.ActiveSession) templ.Component {
+func SessionsPage(p layout.Page, list []models.ActiveSession) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -65,7 +65,7 @@ func SessionsPage(p layout.Page, list []auth.ActiveSession) templ.Component {
 
 // SessionsSection is the list with its sign-out forms, swapped alone by
 // htmx after each of them.
-func SessionsSection(csrf, kind, notice string, list []auth.ActiveSession) templ.Component {
+func SessionsSection(csrf, kind, notice string, list []models.ActiveSession) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
