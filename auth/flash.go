@@ -6,6 +6,8 @@ import (
 
 	"github.com/gorilla/securecookie"
 	"github.com/labstack/echo/v4"
+
+	"myaccount/models"
 )
 
 // Flash carries a one-time message across a redirect (Post/Redirect/Get)
@@ -24,9 +26,9 @@ func NewFlash(secret []byte, secure bool) *Flash {
 	return &Flash{codec: codec, secure: secure}
 }
 
-// Set stores msg for the next page; kind is "success" or "info".
-func (f *Flash) Set(c echo.Context, kind, msg string) {
-	v, err := f.codec.Encode(flashCookie, kind+":"+msg)
+// Set stores msg of kind for the next page.
+func (f *Flash) Set(c echo.Context, kind models.NoticeKind, msg string) {
+	v, err := f.codec.Encode(flashCookie, string(kind)+":"+msg)
 	if err != nil {
 		return
 	}
@@ -34,7 +36,7 @@ func (f *Flash) Set(c echo.Context, kind, msg string) {
 }
 
 // Take returns the stored message and its kind, if any, and clears it.
-func (f *Flash) Take(c echo.Context) (kind, msg string) {
+func (f *Flash) Take(c echo.Context) (kind models.NoticeKind, msg string) {
 	ck, err := c.Cookie(flashCookie)
 	if err != nil {
 		return "", ""
@@ -44,6 +46,10 @@ func (f *Flash) Take(c echo.Context) (kind, msg string) {
 	if f.codec.Decode(flashCookie, ck.Value, &v) != nil {
 		return "", ""
 	}
-	kind, msg, _ = strings.Cut(v, ":")
+	name, msg, _ := strings.Cut(v, ":")
+	kind, ok := models.ParseNoticeKind(name)
+	if !ok {
+		return "", ""
+	}
 	return kind, msg
 }

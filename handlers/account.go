@@ -3,8 +3,8 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -52,62 +52,65 @@ type profileEdit struct {
 	overview     func(layout.Page, *models.User) templ.Component
 }
 
-// updateProfile reads the form, runs the update and answers it: the form
-// again with 422 on invalid input, else the overview with a message.
+// updateProfile reads the form, runs the edit through the models and the
+// save through the store, and answers it: the form again with 422 on
+// invalid input or 409 when it is stale, else the overview with a
+// message.
 func (a *App) updateProfile(c echo.Context, e profileEdit) error {
-	input, err := profileInput(c, e.fields)
-	if err != nil {
+	in := models.ProfileInput{Fields: e.fields}
+	if err := bindForm(c, &in); err != nil {
 		return err
 	}
 	// A form without the version it was made from (left out, 0 or not a
 	// number) could overwrite anything saved since: it is refused like a
 	// stale one, never saved over newer data.
-	version, err := strconv.Atoi(c.FormValue("version"))
+	version := in.FormVersion()
 	var updated *models.User
-	if err != nil || version < 1 {
-		err = errNoVersion
-	} else {
-		updated, _, err = a.Users.UpdateProfile(c.Request().Context(), e.actor, e.merchant, e.user, e.fields, input, version, meta(c))
+	err := errNoVersion
+	if version != 0 {
+		var upd models.ProfileUpdate
+		if upd, err = models.EditProfile(e.actor, e.merchant, e.user, e.fields, in.Values, time.Now().UTC()); err == nil {
+			updated, err = a.Users.SaveProfile(c.Request().Context(), e.actor, e.merchant, e.user, upd, version, meta(c))
+		}
 	}
 	invalid, isInvalid := asFieldErrors(err)
 	switch {
 	case errors.Is(err, errNoVersion):
-		return a.profileFormAgain(c, e, e.user, input, http.StatusConflict, func(f *views.ProfileForm) {
+		return a.profileFormAgain(c, e, e.user, in, http.StatusConflict, func(f *views.ProfileForm) {
 			f.Conflict = "This form did not say which version of the profile it was made from, so your changes have not been saved: " +
 				"they could have replaced changes made since. Your changes are still in the form below: check them and save again."
 		})
 	case isInvalid:
-		return a.profileFormAgain(c, e, e.user, input, http.StatusUnprocessableEntity, func(f *views.ProfileForm) {
+		return a.profileFormAgain(c, e, e.user, in, http.StatusUnprocessableEntity, func(f *views.ProfileForm) {
 			f.Errors = invalid
 			// Keep the version the user started from: fixing a typo must
 			// not hide someone else's change.
-			f.Version, f.Original = version, c.FormValue("original")
+			f.Version, f.Original = version, in.Original
 		})
 	case errors.Is(err, models.ErrConflict):
 		current, err := a.Users.ByID(c.Request().Context(), e.user.ID)
 		if err != nil {
 			return err
 		}
-		return a.profileFormAgain(c, e, current, input, http.StatusConflict, func(f *views.ProfileForm) {
+		return a.profileFormAgain(c, e, current, in, http.StatusConflict, func(f *views.ProfileForm) {
 			f.Conflict = "Someone else changed this profile since you opened this page, so your changes have not been saved."
-			if changed := views.ChangedSince(e.fields, c.FormValue("original"), current); len(changed) > 0 {
+			if changed := views.ChangedSince(e.fields, in.Original, current); len(changed) > 0 {
 				f.Conflict += " Changed meanwhile: " + strings.Join(changed, ", ") + "."
 			}
 			f.Conflict += " Your changes are still in the form below: check them and save again."
 		})
 	case errors.Is(err, models.ErrNoChanges):
-		return a.saved(c, e.done, "info", "You did not change anything, so nothing was saved.", func(p layout.Page) templ.Component {
-			return e.overview(p, e.user)
-		})
+		return a.saved(c, success{location: e.done, kind: models.NoticeInfo, msg: "You did not change anything, so nothing was saved.", push: true,
+			fragment: func(p layout.Page) templ.Component { return e.overview(p, e.user) }})
 	case err != nil:
 		return err
 	}
-	return a.saved(c, e.done, "success", e.saved, func(p layout.Page) templ.Component {
+	return a.saved(c, success{location: e.done, kind: models.NoticeSuccess, msg: e.saved, push: true, fragment: func(p layout.Page) templ.Component {
 		if e.actor.ID == updated.ID {
 			p.User = updated
 		}
 		return e.overview(p, updated)
-	})
+	}})
 }
 
 // errNoVersion: a profile form came without a usable version.
@@ -115,39 +118,14 @@ var errNoVersion = errors.New("form without a version")
 
 // profileFormAgain shows the form again with what the user typed over
 // the values of u, with status and whatever adjust sets.
-func (a *App) profileFormAgain(c echo.Context, e profileEdit, u *models.User, input map[string]string, status int, adjust func(*views.ProfileForm)) error {
+func (a *App) profileFormAgain(c echo.Context, e profileEdit, u *models.User, in models.ProfileInput, status int, adjust func(*views.ProfileForm)) error {
 	form := views.NewProfileForm(e.action, e.fields, u)
 	form.Title = e.title
-	for k, v := range input {
+	for k, v := range in.Values {
 		form.Values[k] = v
 	}
 	adjust(&form)
-	p := a.page(c, "Error: "+e.title, e.nav)
-	return render(c, status, views.ProfilePage(p, e.merchant, e.fields, form), views.ProfileSection(p.CSRF, e.merchant, e.fields, form))
-}
-
-// profileInput reads the submitted values of fields. A field that is not
-// sent is left alone; that holds for checkboxes too, which the form marks
-// as shown (see checkbox), so a partial post never switches an opt-in off.
-func profileInput(c echo.Context, fields []models.ProfileField) (map[string]string, error) {
-	form, err := c.FormParams()
-	if err != nil {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "form")
-	}
-	input := make(map[string]string, len(fields))
-	for _, f := range fields {
-		switch {
-		case f.Kind == models.KindBool:
-			if v, shown := checkbox(form, f.Name); shown {
-				input[f.Name] = v
-			}
-		case f.Kind == models.KindRoles:
-			if roles, shown := checkboxes(form, f.Name); shown {
-				input[f.Name] = strings.Join(roles, ",")
-			}
-		case form.Has(f.Name):
-			input[f.Name] = form.Get(f.Name)
-		}
-	}
-	return input, nil
+	return a.refused(c, status, e.title, e.nav,
+		func(p layout.Page) templ.Component { return views.ProfilePage(p, e.merchant, e.fields, form) },
+		func(p layout.Page) templ.Component { return views.ProfileSection(p.CSRF, e.merchant, e.fields, form) })
 }

@@ -2,11 +2,9 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -24,7 +22,8 @@ func (a *App) handleAdminUsers(c echo.Context) error {
 	q := views.UserListQuery{Text: c.QueryParam("q"), Status: c.QueryParam("status"), Role: c.QueryParam("role"), Sort: c.QueryParam("sort"), Desc: c.QueryParam("dir") == "desc"}
 	p := a.page(c, "Users", "admin-users")
 	p.Wide = true
-	if _, q.Error = models.CleanSearch("Search", q.Text); q.Error != "" {
+	if _, err := models.CleanSearch("Search", q.Text); err != nil {
+		q.Error = err.Error()
 		p.Title = "Error: " + p.Title
 		return render(c, http.StatusUnprocessableEntity, views.AdminUsersPage(p, q, models.UserPage{}), views.AdminUserResults(q, models.UserPage{}))
 	}
@@ -117,104 +116,34 @@ func (a *App) handleAdminUserUpdate(c echo.Context) error {
 
 // GET /admin/users/new — the create-user form.
 func (a *App) handleAdminUserNew(c echo.Context) error {
-	form := views.NewUserForm{Roles: []string{models.RoleCustomer}}
+	form := views.NewUserForm{NewUser: models.NewUser{Roles: []string{models.RoleCustomer}}}
 	return render(c, http.StatusOK, views.AdminUserNewPage(a.page(c, "Create a user", "admin-users"), auth.CurrentMerchant(c), form), nil)
 }
 
 // POST /admin/users — create a user with an initial password.
 func (a *App) handleAdminUserCreate(c echo.Context) error {
 	admin, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	params, err := c.FormParams()
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "form")
+	var in models.NewUser
+	if err := bindForm(c, &in); err != nil {
+		return err
 	}
-	roles, _ := checkboxes(params, "roles")
-	form := views.NewUserForm{
-		Username: params.Get("username"), Email: params.Get("email"), FirstName: params.Get("first_name"), LastName: params.Get("last_name"),
-		Roles: roles, MemberNumber: params.Get("member_number"), CardNumber: params.Get("card_number"),
-		GenerateMember: params.Get("generate_member"), GenerateCard: params.Get("generate_card"),
+	create, errs := in.Validate(m, time.Now().UTC())
+	err := errs.Err()
+	var u *models.User
+	if err == nil {
+		u, err = a.Users.CreateUser(c.Request().Context(), a.Hasher, admin, m, create, meta(c))
 	}
-	in := store.NewUser{
-		Username: form.Username, Email: form.Email, FirstName: form.FirstName, LastName: form.LastName,
-		Roles: strings.Join(form.Roles, ","), Password: params.Get("password"), MemberNumber: form.MemberNumber, CardNumber: form.CardNumber,
-	}
-	in.GenerateMember, _ = strconv.Atoi(form.GenerateMember)
-	in.GenerateCard, _ = strconv.Atoi(form.GenerateCard)
-	u, err := a.Users.CreateUser(c.Request().Context(), a.Hasher, admin, m, in, meta(c))
 	if invalid, ok := asFieldErrors(err); ok {
-		form.Errors = invalid
-		p := a.page(c, "Error: Create a user", "admin-users")
-		return render(c, http.StatusUnprocessableEntity, views.AdminUserNewPage(p, m, form), views.AdminUserNewSection(p.CSRF, m, form))
+		form := views.NewUserForm{NewUser: in, Errors: invalid}
+		return a.refused(c, http.StatusUnprocessableEntity, "Create a user", "admin-users",
+			func(p layout.Page) templ.Component { return views.AdminUserNewPage(p, m, form) },
+			func(p layout.Page) templ.Component { return views.AdminUserNewSection(p.CSRF, m, form) })
 	}
 	if err != nil {
 		return err
 	}
-	a.Flash.Set(c, "success", "The user "+u.Username+" has been created. They must change the password when they first sign in.")
+	a.Flash.Set(c, models.NoticeSuccess, "The user "+u.Username+" has been created. They must change the password when they first sign in.")
 	return redirect(c, "/admin/users/"+u.ID)
-}
-
-// POST /admin/users/{id}/lock, /unlock, /force-password-change,
-// /revoke-sessions — an account action, audited, then back to the user.
-func (a *App) handleAdminUserAction(action string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		u, err := a.subject(c)
-		if err != nil {
-			return err
-		}
-		admin, ctx, md := auth.CurrentUser(c), c.Request().Context(), meta(c)
-		var msg string
-		switch action {
-		case "lock":
-			err, msg = a.Users.Lock(ctx, admin, u, md), "The account is locked. Its sessions end at their next request."
-		case "unlock":
-			err, msg = a.Users.Unlock(ctx, admin, u, md), "The account is unlocked: its failed sign-ins and pauses are reset."
-		case "force-password-change":
-			err, msg = a.Users.ForcePasswordChange(ctx, admin, u, md), "The user must change their password at their next request."
-		case "revoke-sessions":
-			var n int64
-			n, err = a.Users.RevokeSessions(ctx, admin, u, md)
-			msg = "Signed out of all sessions (" + strconv.FormatInt(n, 10) + " ended)."
-		}
-		if errors.Is(err, store.ErrSelf) {
-			a.Flash.Set(c, "error", "You cannot do this to your own account.")
-			return redirect(c, "/admin/users/"+u.ID)
-		}
-		if err != nil {
-			return err
-		}
-		a.Flash.Set(c, "success", msg)
-		return redirect(c, "/admin/users/"+u.ID)
-	}
-}
-
-// POST /admin/users/{id}/reset-password — a temporary password, shown to
-// the admin once in this answer (never in a redirect, cookie or log).
-func (a *App) handleAdminUserResetPassword(c echo.Context) error {
-	u, err := a.subject(c)
-	if err != nil {
-		return err
-	}
-	admin, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	password, err := a.Users.ResetPassword(c.Request().Context(), a.Hasher, admin, m, u, meta(c))
-	if errors.Is(err, store.ErrSelf) {
-		a.Flash.Set(c, "error", "You cannot reset your own password here: change it on your password page.")
-		return redirect(c, "/admin/users/"+u.ID)
-	}
-	if err != nil {
-		return err
-	}
-	if u, err = a.subject(c); err != nil {
-		return err
-	}
-	v, err := a.userView(c, u)
-	if err != nil {
-		return err
-	}
-	v.TempPassword = password
-	c.Response().Header().Set("Cache-Control", "no-store")
-	p := a.page(c, u.DisplayName(), "admin-users")
-	p.NoticeKind, p.Notice = "success", "The password has been reset and the user's sessions have ended."
-	return render(c, http.StatusOK, views.AdminUserPage(p, m, v), views.AdminUserDetail(p, m, v))
 }
 
 // historyLimit is how many of a user's audit events their page shows; the

@@ -311,7 +311,7 @@ func TestAdminCreateUser(t *testing.T) {
 			"email":         "Enter an email in the correct format, like name@example.com",
 			"password":      "Initial password must have at least 6 characters",
 			"member_number": "Either type a number or generate one, not both",
-			"first_name":    "Enter a first name",
+			"first_name":    "Enter your first name",
 		} {
 			if got := doc.Find("#" + field + "-error").Text(); !strings.Contains(got, msg) {
 				t.Errorf("%s: got %q, want %q", field, got, msg)

@@ -6,11 +6,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"myaccount/auth"
 	"myaccount/models"
 	"myaccount/views"
+	"myaccount/views/layout"
 )
 
 // GET /account/confirm — ask for the password again before a sensitive
@@ -24,20 +26,19 @@ func (a *App) handleConfirm(c echo.Context) error {
 // session id and a fresh auth_at on success.
 func (a *App) handleConfirmPost(c echo.Context) error {
 	u := auth.CurrentUser(c)
-	form := views.ConfirmForm{Next: auth.SafeNext(c.FormValue("next"), "/account"), Errors: models.FieldErrors{}}
-	password := c.FormValue("password")
-	if password == "" {
-		form.Errors.Add("password", "Enter your password")
-	} else if msg := models.TypedPasswordProblem("Password", password); msg != "" {
-		form.Errors.Add("password", msg)
+	var in models.Confirmation
+	if err := bindForm(c, &in); err != nil {
+		return err
 	}
-	status, signedOut, err := a.checkPassword(c, auth.DoorConfirm, password, "password", "Your password is incorrect", form.Errors)
+	form := views.ConfirmForm{Next: auth.SafeNext(c.FormValue("next"), "/account"), Errors: in.Validate()}
+	status, signedOut, err := a.checkPassword(c, auth.DoorConfirm, in.Password, "password", "Your password is incorrect", form.Errors)
 	if err != nil || signedOut {
 		return signedOutOr(c, err)
 	}
 	if len(form.Errors) > 0 {
-		p := a.page(c, "Error: Confirm your password", "confirm")
-		return render(c, status, views.ConfirmPage(p, form), views.ConfirmSection(p.CSRF, form))
+		return a.refused(c, status, "Confirm your password", "confirm",
+			func(p layout.Page) templ.Component { return views.ConfirmPage(p, form) },
+			func(p layout.Page) templ.Component { return views.ConfirmSection(p.CSRF, form) })
 	}
 	if err := a.Users.Record(c.Request().Context(), u, models.ActionReauthenticated, meta(c)); err != nil {
 		return err
@@ -78,7 +79,7 @@ func (a *App) checkPassword(c echo.Context, door auth.Door, password, field, wro
 			return 0, false, err
 		}
 		a.renewCSRF(c)
-		a.Flash.Set(c, "error", views.LockedNotice(locked.Permanent, locked.Until))
+		a.Flash.Set(c, models.NoticeError, views.LockedNotice(locked.Permanent, locked.Until))
 		return 0, true, nil
 	case errors.As(err, &locked) && !locked.Permanent:
 		c.Response().Header().Set("Retry-After", strconv.Itoa(locked.RetryAfter(now)))

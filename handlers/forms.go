@@ -2,45 +2,30 @@ package handlers
 
 import (
 	"net/url"
-	"slices"
 
-	"myaccount/models"
+	"github.com/labstack/echo/v4"
 )
 
-// How checkboxes are read. A browser sends nothing for an unticked box, so
-// the Checkbox and CheckboxGroup components put a hidden value of the same
-// name before their boxes: "false" for one box, "" for a group. A form
-// that showed the box therefore always sends its name, and a post without
-// the name did not show it and changes nothing.
-
-// checkbox is a single box's value, the last one sent ("true" when
-// ticked, "false" when shown and left unticked), and whether the form
-// showed it.
-func checkbox(form url.Values, name string) (value string, shown bool) {
-	vals, ok := form[name]
-	if !ok || len(vals) == 0 {
-		return "", false
-	}
-	return vals[len(vals)-1], true
+// formReader is a form type that reads its own fields: the profile and
+// settings forms, whose field names come from the merchant's data.
+type formReader interface {
+	ReadForm(url.Values) error
 }
 
-// ticked is whether a box was sent ticked; a box the form did not show
-// keeps current.
-func ticked(form url.Values, name string, current bool) bool {
-	v, shown := checkbox(form, name)
-	if !shown {
-		return current
+// bindForm fills dst, one of the models' input types, from the request's
+// form: a formReader reads it itself, any other type is bound by its form
+// tags with Echo's binder. The edge parsed the body already and kept only
+// it, so nothing is taken from the query string.
+func bindForm(c echo.Context, dst any) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return errBadForm
 	}
-	b, _ := models.CleanBool("", v)
-	return b == "true"
-}
-
-// checkboxes are the values ticked in a group, and whether the form
-// showed the group.
-func checkboxes(form url.Values, name string) (values []string, shown bool) {
-	vals, ok := form[name]
-	if !ok {
-		return nil, false
+	if r, ok := dst.(formReader); ok {
+		return r.ReadForm(form)
 	}
-	return slices.DeleteFunc(slices.Clone(vals), func(v string) bool { return v == "" }), true
+	if err := (&echo.DefaultBinder{}).BindBody(c, dst); err != nil {
+		return errBadForm
+	}
+	return nil
 }

@@ -7,11 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"myaccount/auth"
 	"myaccount/models"
 	"myaccount/views"
+	"myaccount/views/layout"
 )
 
 // GET /login — the sign-in form.
@@ -27,21 +29,16 @@ func (a *App) handleLogin(c echo.Context) error {
 // refusal but a rate limit gets the same message, in the same time: an
 // unknown account, a wrong password, and a locked or inactive account.
 func (a *App) handleLoginPost(c echo.Context) error {
-	form := views.LoginForm{Login: strings.TrimSpace(c.FormValue("login")), Next: auth.SafeNext(c.FormValue("next"), ""), Errors: models.FieldErrors{}}
-	password := c.FormValue("password")
-	if form.Login == "" {
-		form.Errors.Add("login", "Enter your username or email")
+	var in models.SignIn
+	if err := bindForm(c, &in); err != nil {
+		return err
 	}
-	if password == "" {
-		form.Errors.Add("password", "Enter your password")
-	} else if msg := models.TypedPasswordProblem("Password", password); msg != "" {
-		form.Errors.Add("password", msg)
-	}
+	form := views.LoginForm{Login: strings.TrimSpace(in.Login), Next: auth.SafeNext(c.FormValue("next"), ""), Errors: in.Validate()}
 	status := http.StatusUnprocessableEntity
 	var signed *auth.SignedIn
 	if len(form.Errors) == 0 {
 		var err error
-		signed, err = a.Guard.SignIn(c, form.Login, password)
+		signed, err = a.Guard.SignIn(c, form.Login, in.Password)
 		var limited *auth.LimitedError
 		switch {
 		case errors.As(err, &limited):
@@ -56,8 +53,9 @@ func (a *App) handleLoginPost(c echo.Context) error {
 		}
 	}
 	if len(form.Errors) > 0 {
-		p := a.page(c, "Sign in", "login")
-		return render(c, status, views.LoginPage(p, form), views.LoginSection(p.CSRF, form))
+		return a.refused(c, status, "Sign in", "login",
+			func(p layout.Page) templ.Component { return views.LoginPage(p, form) },
+			func(p layout.Page) templ.Component { return views.LoginSection(p.CSRF, form) })
 	}
 	user := signed.User
 	if err := a.Sessions.SignIn(c, user); err != nil {
@@ -65,7 +63,7 @@ func (a *App) handleLoginPost(c echo.Context) error {
 	}
 	a.renewCSRF(c)
 	if signed.FailedAttempts > 0 {
-		a.Flash.Set(c, "info", views.FailedAttemptsNotice(signed.FailedAttempts, signed.LastFailedAt))
+		a.Flash.Set(c, models.NoticeInfo, views.FailedAttemptsNotice(signed.FailedAttempts, signed.LastFailedAt))
 	}
 	target := auth.SafeNext(form.Next, "/account")
 	merchant, err := a.Merchants.ByID(c.Request().Context(), user.MerchantID)
@@ -89,7 +87,7 @@ func (a *App) handleLogout(c echo.Context) error {
 		return err
 	}
 	a.renewCSRF(c)
-	a.Flash.Set(c, "info", "You have signed out.")
+	a.Flash.Set(c, models.NoticeInfo, "You have signed out.")
 	return redirect(c, "/login")
 }
 

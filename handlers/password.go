@@ -5,12 +5,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"myaccount/auth"
 	"myaccount/models"
 	"myaccount/store"
 	"myaccount/views"
+	"myaccount/views/layout"
 )
 
 // GET /account/password — the password form.
@@ -24,7 +26,10 @@ func (a *App) handlePassword(c echo.Context) error {
 // current one through the guard.
 func (a *App) handlePasswordPost(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	in := models.PasswordChange{Current: c.FormValue("current_password"), New: c.FormValue("new_password"), Confirm: c.FormValue("confirm_password")}
+	var in models.PasswordChange
+	if err := bindForm(c, &in); err != nil {
+		return err
+	}
 	errs := in.Validate(m.PasswordPolicy, u.PasswordOwner(m))
 	status, signedOut, err := a.checkPassword(c, auth.DoorPassword, in.Current, "current_password", "Your current password is incorrect", errs)
 	if err != nil || signedOut {
@@ -37,8 +42,9 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 	if invalid, ok := asFieldErrors(err); ok {
 		form := passwordForm(u, m)
 		form.Errors = invalid
-		p := a.page(c, "Error: Change your password", "password")
-		return render(c, max(status, http.StatusUnprocessableEntity), views.PasswordPage(p, m.PasswordPolicy, form), views.PasswordSection(p.CSRF, m.PasswordPolicy, form))
+		return a.refused(c, max(status, http.StatusUnprocessableEntity), "Change your password", "password",
+			func(p layout.Page) templ.Component { return views.PasswordPage(p, m.PasswordPolicy, form) },
+			func(p layout.Page) templ.Component { return views.PasswordSection(p.CSRF, m.PasswordPolicy, form) })
 	}
 	if err != nil {
 		return err
@@ -48,12 +54,9 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 		return a.sessionEnded(c, err)
 	}
 	msg := "Your password has been changed." + otherSessionsEnded(ended)
-	if isHTMX(c) {
-		p := a.page(c, "Change your password", "password")
-		return render(c, http.StatusOK, nil, views.PasswordSection(p.CSRF, m.PasswordPolicy, views.PasswordForm{Notice: msg, Owner: u.PasswordOwner(m)}))
-	}
-	a.Flash.Set(c, "success", msg)
-	return c.Redirect(http.StatusSeeOther, "/account")
+	return a.saved(c, success{location: "/account", kind: models.NoticeSuccess, msg: msg, fragment: func(p layout.Page) templ.Component {
+		return views.PasswordSection(p.CSRF, m.PasswordPolicy, views.PasswordForm{Notice: msg, Owner: u.PasswordOwner(m)})
+	}})
 }
 
 // POST /account/password/check — the policy checklist and strength meter
@@ -98,7 +101,10 @@ func (a *App) handleEmail(c echo.Context) error {
 // through the guard.
 func (a *App) handleEmailPost(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	in := models.EmailChange{New: c.FormValue("new_email"), Confirm: c.FormValue("confirm_email"), Password: c.FormValue("current_password")}
+	var in models.EmailChange
+	if err := bindForm(c, &in); err != nil {
+		return err
+	}
 	previous := u.Email
 	email, errs := in.Validate(u.Email)
 	status, signedOut, err := a.checkPassword(c, auth.DoorEmail, in.Password, "current_password", "Your current password is incorrect", errs)
@@ -110,17 +116,15 @@ func (a *App) handleEmailPost(c echo.Context) error {
 	}
 	if invalid, ok := asFieldErrors(err); ok {
 		form := views.EmailForm{Current: previous, New: in.New, Confirm: in.Confirm, Errors: invalid}
-		p := a.page(c, "Error: Change your email", "email")
-		return render(c, max(status, http.StatusUnprocessableEntity), views.EmailPage(p, form), views.EmailSection(p.CSRF, form))
+		return a.refused(c, max(status, http.StatusUnprocessableEntity), "Change your email", "email",
+			func(p layout.Page) templ.Component { return views.EmailPage(p, form) },
+			func(p layout.Page) templ.Component { return views.EmailSection(p.CSRF, form) })
 	}
 	if err != nil {
 		return err
 	}
 	msg := "Your email has been changed to " + u.Email + "."
-	if isHTMX(c) {
-		p := a.page(c, "Change your email", "email")
-		return render(c, http.StatusOK, nil, views.EmailSection(p.CSRF, views.EmailForm{Current: u.Email, Notice: msg}))
-	}
-	a.Flash.Set(c, "success", msg)
-	return c.Redirect(http.StatusSeeOther, "/account")
+	return a.saved(c, success{location: "/account", kind: models.NoticeSuccess, msg: msg, fragment: func(p layout.Page) templ.Component {
+		return views.EmailSection(p.CSRF, views.EmailForm{Current: u.Email, Notice: msg})
+	}})
 }

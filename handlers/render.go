@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"myaccount/auth"
+	"myaccount/models"
 	"myaccount/store"
 	"myaccount/views/layout"
 )
@@ -41,18 +42,41 @@ func render(c echo.Context, status int, page, fragment templ.Component) error {
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// saved ends a successful POST: htmx gets the updated section with 200 and
-// the address bar moves to location; a browser without JavaScript is sent
-// there with 303 See Other and finds the message as a flash.
-func (a *App) saved(c echo.Context, location, kind, msg string, fragment func(layout.Page) templ.Component) error {
-	if isHTMX(c) && fragment != nil {
-		c.Response().Header().Set("HX-Push-Url", location)
+// success is how a POST that did its work is answered.
+type success struct {
+	// location is where a browser without JavaScript is sent (303), to
+	// find the message as a flash.
+	location string
+	kind     models.NoticeKind
+	msg      string
+	// fragment is what htmx gets with 200: the section it posted from,
+	// with the message, or the page's content that replaces it.
+	fragment func(layout.Page) templ.Component
+	// push is set when fragment is location's content: the address bar
+	// moves there.
+	push bool
+}
+
+// saved ends a successful POST, the same way for every form.
+func (a *App) saved(c echo.Context, s success) error {
+	if isHTMX(c) && s.fragment != nil {
+		if s.push {
+			c.Response().Header().Set("HX-Push-Url", s.location)
+		}
 		p := a.page(c, "Your account", "account")
-		p.NoticeKind, p.Notice = kind, msg
-		return render(c, http.StatusOK, nil, fragment(p))
+		p.NoticeKind, p.Notice = s.kind, s.msg
+		return render(c, http.StatusOK, nil, s.fragment(p))
 	}
-	a.Flash.Set(c, kind, msg)
-	return c.Redirect(http.StatusSeeOther, location)
+	a.Flash.Set(c, s.kind, s.msg)
+	return c.Redirect(http.StatusSeeOther, s.location)
+}
+
+// refused answers a POST whose input was refused (422, 409, 429): the
+// page again, titled as an error, or only its section for htmx, both
+// built from the same page data.
+func (a *App) refused(c echo.Context, status int, title, nav string, page, section func(layout.Page) templ.Component) error {
+	p := a.page(c, "Error: "+title, nav)
+	return render(c, status, page(p), section(p))
 }
 
 // redirect sends htmx a full-page navigation and others a 303.

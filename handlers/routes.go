@@ -84,11 +84,11 @@ func New(d Deps) *echo.Echo {
 	admin.GET("/users/:id", a.handleAdminUser)
 	admin.GET("/users/:id/edit", a.handleAdminUserEdit)
 	admin.POST("/users/:id", a.handleAdminUserUpdate)
-	admin.POST("/users/:id/lock", a.handleAdminUserAction("lock"))
-	admin.POST("/users/:id/unlock", a.handleAdminUserAction("unlock"))
-	admin.POST("/users/:id/force-password-change", a.handleAdminUserAction("force-password-change"))
+	admin.POST("/users/:id/lock", a.handleAdminUserLock)
+	admin.POST("/users/:id/unlock", a.handleAdminUserUnlock)
+	admin.POST("/users/:id/force-password-change", a.handleAdminUserForcePasswordChange)
 	admin.POST("/users/:id/reset-password", a.handleAdminUserResetPassword)
-	admin.POST("/users/:id/revoke-sessions", a.handleAdminUserAction("revoke-sessions"))
+	admin.POST("/users/:id/revoke-sessions", a.handleAdminUserRevokeSessions)
 
 	// admin: audit
 	admin.GET("/audit", a.handleAdminAudit)

@@ -59,30 +59,30 @@ var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 // CleanCode accepts identifiers such as member and card numbers: letters,
 // digits, dots, hyphens and underscores; spaces typed for readability
 // ("6000 3010 …") are dropped.
-func CleanCode(label, raw string, max int) (string, string) {
+func CleanCode(label, raw string, max int) (string, error) {
 	s, msg := CleanText(label, strings.ReplaceAll(raw, " ", ""), max)
-	if msg != "" || s == "" {
+	if msg != nil || s == "" {
 		return s, msg
 	}
 	if !codePattern.MatchString(s) {
-		return "", label + " must only include letters, numbers, dots, hyphens and underscores"
+		return "", Invalid(label + " must only include letters, numbers, dots, hyphens and underscores")
 	}
-	return s, ""
+	return s, nil
 }
 
-func cleanStatus(label, raw string) (string, string) {
+func cleanStatus(label, raw string) (string, error) {
 	s := strings.ToUpper(strings.TrimSpace(raw))
 	for _, o := range Statuses {
 		if s == o.Value {
-			return s, ""
+			return s, nil
 		}
 	}
-	return "", "Select a status"
+	return "", Invalid("Select a status")
 }
 
 // cleanRoles accepts a comma-separated set of known roles, at least one,
 // and stores them in a fixed order.
-func cleanRoles(label, raw string) (string, string) {
+func cleanRoles(label, raw string) (string, error) {
 	var out []string
 	for _, part := range strings.Split(raw, ",") {
 		part = strings.ToUpper(strings.TrimSpace(part))
@@ -90,17 +90,17 @@ func cleanRoles(label, raw string) (string, string) {
 			continue
 		}
 		if !slices.ContainsFunc(Roles, func(o Option) bool { return o.Value == part }) {
-			return "", "Select roles from the list"
+			return "", Invalid("Select roles from the list")
 		}
 		if !slices.Contains(out, part) {
 			out = append(out, part)
 		}
 	}
 	if len(out) == 0 {
-		return "", "Select at least one role"
+		return "", Invalid("Select at least one role")
 	}
 	slices.Sort(out)
-	return strings.Join(out, ","), ""
+	return strings.Join(out, ","), nil
 }
 
 // GeneratedLengths are the lengths offered for generated member and card

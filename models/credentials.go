@@ -6,20 +6,20 @@ import (
 	"unicode"
 )
 
-// TypedPasswordProblem is the message for a password typed to sign in or
+// TypedPasswordProblem refuses a password typed to sign in or
 // to confirm who one is that cannot be anyone's password: one with control
 // characters (no password may hold them, see PasswordPolicy.CheckNew), or
 // longer than bcrypt reads. It is refused before any check, so it costs
 // no attempt.
-func TypedPasswordProblem(label, pw string) string {
+func TypedPasswordProblem(label, pw string) error {
 	switch {
 	case hasControl(pw):
-		return controlMessage(label)
+		return Invalid(controlMessage(label))
 	case len(pw) > MaxPasswordBytes:
 		// bcrypt would compare only the first 72 bytes.
-		return label + " is longer than a password can be: " + strconv.Itoa(MaxPasswordBytes) + " bytes at most"
+		return Invalid(label + " is longer than a password can be: " + strconv.Itoa(MaxPasswordBytes) + " bytes at most")
 	}
-	return ""
+	return nil
 }
 
 // hasControl reports control characters in a password: a tab or a line
@@ -30,9 +30,49 @@ func controlMessage(label string) string {
 	return label + " must not contain control characters such as tabs or line breaks"
 }
 
+// SignIn is the sign-in form as submitted.
+type SignIn struct {
+	Login    string `form:"login" json:"login"`
+	Password string `form:"password" json:"password"`
+}
+
+// Validate checks that both are given and the password could be one. The
+// guard checks the rest.
+func (in SignIn) Validate() FieldErrors {
+	errs := FieldErrors{}
+	if strings.TrimSpace(in.Login) == "" {
+		errs.Add("login", "Enter your username or email")
+	}
+	if in.Password == "" {
+		errs.Add("password", "Enter your password")
+	} else {
+		errs.Refuse("password", TypedPasswordProblem("Password", in.Password))
+	}
+	return errs
+}
+
+// Confirmation is the form that asks a signed-in user for their password
+// again.
+type Confirmation struct {
+	Password string `form:"password" json:"password"`
+}
+
+// Validate checks the password is given and could be one.
+func (in Confirmation) Validate() FieldErrors {
+	errs := FieldErrors{}
+	if in.Password == "" {
+		errs.Add("password", "Enter your password")
+	} else {
+		errs.Refuse("password", TypedPasswordProblem("Password", in.Password))
+	}
+	return errs
+}
+
 // PasswordChange is the password form as submitted.
 type PasswordChange struct {
-	Current, New, Confirm string
+	Current string `form:"current_password" json:"current_password"`
+	New     string `form:"new_password" json:"new_password"`
+	Confirm string `form:"confirm_password" json:"confirm_password"`
 }
 
 // Validate checks what needs neither the database nor a hash: each field
@@ -44,8 +84,8 @@ func (in PasswordChange) Validate(p PasswordPolicy, owner PasswordOwner) FieldEr
 	errs := FieldErrors{}
 	if in.Current == "" {
 		errs.Add("current_password", "Enter your current password")
-	} else if msg := TypedPasswordProblem("Current password", in.Current); msg != "" {
-		errs.Add("current_password", msg)
+	} else {
+		errs.Refuse("current_password", TypedPasswordProblem("Current password", in.Current))
 	}
 	if in.New == "" {
 		errs.Add("new_password", "Enter a new password")
@@ -64,17 +104,19 @@ func (in PasswordChange) Validate(p PasswordPolicy, owner PasswordOwner) FieldEr
 
 // EmailChange is the email form as submitted.
 type EmailChange struct {
-	New, Confirm, Password string
+	New      string `form:"new_email" json:"new_email"`
+	Confirm  string `form:"confirm_email" json:"confirm_email"`
+	Password string `form:"current_password" json:"current_password"`
 }
 
 // Validate checks the form for a user whose email is current, and returns
 // the new address cleaned. The password itself is the guard's to check.
 func (in EmailChange) Validate(current string) (string, FieldErrors) {
 	errs := FieldErrors{}
-	email, msg := CleanEmail("Email address", in.New)
+	email, err := CleanEmail("Email address", in.New)
 	switch {
-	case msg != "":
-		errs.Add("new_email", msg)
+	case err != nil:
+		errs.Refuse("new_email", err)
 	case email == "":
 		errs.Add("new_email", "Enter your new email address")
 	case strings.EqualFold(email, current):
@@ -87,8 +129,8 @@ func (in EmailChange) Validate(current string) (string, FieldErrors) {
 	}
 	if in.Password == "" {
 		errs.Add("current_password", "Enter your current password")
-	} else if msg := TypedPasswordProblem("Current password", in.Password); msg != "" {
-		errs.Add("current_password", msg)
+	} else {
+		errs.Refuse("current_password", TypedPasswordProblem("Current password", in.Password))
 	}
 	return email, errs
 }

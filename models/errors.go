@@ -69,3 +69,16 @@ func (fe FieldErrors) Err() error {
 	}
 	return fe
 }
+
+// Invalid is a field rule's refusal of what was typed: a message that
+// names the field by its label, ready to show next to it.
+type Invalid string
+
+func (e Invalid) Error() string { return string(e) }
+
+// Refuse records err's message for field; a nil err records nothing.
+func (fe FieldErrors) Refuse(field string, err error) {
+	if err != nil {
+		fe.Add(field, err.Error())
+	}
+}

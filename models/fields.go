@@ -24,20 +24,20 @@ import (
 
 // CleanText trims text and checks it is valid UTF-8 without control or
 // bidirectional-override characters and at most max characters long.
-func CleanText(label, raw string, max int) (string, string) {
+func CleanText(label, raw string, max int) (string, error) {
 	s := strings.TrimSpace(raw)
 	if !utf8.ValidString(s) {
-		return "", label + " contains characters that are not allowed"
+		return "", Invalid(label + " contains characters that are not allowed")
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) || isBidiControl(r) {
-			return "", label + " must not contain control characters"
+			return "", Invalid(label + " must not contain control characters")
 		}
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return "", label + " must be " + strconv.Itoa(max) + " characters or fewer"
+		return "", Invalid(label + " must be " + strconv.Itoa(max) + " characters or fewer")
 	}
-	return s, ""
+	return s, nil
 }
 
 // isBidiControl reports the invisible characters used to disguise text:
@@ -50,9 +50,9 @@ func isBidiControl(r rune) bool {
 
 // CleanName is CleanText for people's names: letters, marks, spaces,
 // hyphens, apostrophes and full stops only.
-func CleanName(label, raw string, max int) (string, string) {
+func CleanName(label, raw string, max int) (string, error) {
 	s, msg := CleanText(label, raw, max)
-	if msg != "" {
+	if msg != nil {
 		return "", msg
 	}
 	letters := 0
@@ -60,43 +60,43 @@ func CleanName(label, raw string, max int) (string, string) {
 		if unicode.IsLetter(r) {
 			letters++
 		} else if !(unicode.Is(unicode.M, r) || r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.') {
-			return "", label + " must only include letters, spaces, hyphens, apostrophes and full stops"
+			return "", Invalid(label + " must only include letters, spaces, hyphens, apostrophes and full stops")
 		}
 	}
 	if s != "" && letters == 0 {
-		return "", label + " must include at least one letter"
+		return "", Invalid(label + " must include at least one letter")
 	}
-	return s, ""
+	return s, nil
 }
 
 // CleanInitial accepts one letter, stored in upper case.
-func CleanInitial(label, raw string) (string, string) {
+func CleanInitial(label, raw string) (string, error) {
 	s, msg := CleanText(label, raw, 10)
-	if msg != "" {
+	if msg != nil {
 		return "", msg
 	}
 	s = strings.TrimSuffix(s, ".")
 	if s == "" {
-		return "", ""
+		return "", nil
 	}
 	if r, size := utf8.DecodeRuneInString(s); size != len(s) || !unicode.IsLetter(r) {
-		return "", label + " must be a single letter"
+		return "", Invalid(label + " must be a single letter")
 	}
-	return strings.ToUpper(s), ""
+	return strings.ToUpper(s), nil
 }
 
 var postalCodePattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} -]*$`)
 
 // CleanPostalCode accepts letters, digits, spaces and hyphens.
-func CleanPostalCode(label, raw string) (string, string) {
+func CleanPostalCode(label, raw string) (string, error) {
 	s, msg := CleanText(label, raw, 16)
-	if msg != "" || s == "" {
+	if msg != nil || s == "" {
 		return s, msg
 	}
 	if !postalCodePattern.MatchString(s) {
-		return "", label + " must only include letters, numbers, spaces and hyphens"
+		return "", Invalid(label + " must only include letters, numbers, spaces and hyphens")
 	}
-	return strings.ToUpper(s), ""
+	return strings.ToUpper(s), nil
 }
 
 // MaxEmailLength is the longest address SMTP carries (RFC 5321).
@@ -104,21 +104,21 @@ const MaxEmailLength = 254
 
 // CleanEmail checks an address has the form name@domain.tld with no display
 // name or comments; the domain is stored in lower case.
-func CleanEmail(label, raw string) (string, string) {
+func CleanEmail(label, raw string) (string, error) {
 	s, msg := CleanText(label, raw, MaxEmailLength)
-	if msg != "" || s == "" {
+	if msg != nil || s == "" {
 		return s, msg
 	}
 	addr, err := mail.ParseAddress(s)
 	at := strings.LastIndexByte(s, '@')
 	if err != nil || addr.Address != s || addr.Name != "" || at < 1 || strings.ContainsAny(s, " \"(),:;<>[\\]") {
-		return "", "Enter " + article(label) + " in the correct format, like name@example.com"
+		return "", Invalid("Enter " + article(label) + " in the correct format, like name@example.com")
 	}
 	domain := strings.ToLower(s[at+1:])
 	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
-		return "", "Enter " + article(label) + " in the correct format, like name@example.com"
+		return "", Invalid("Enter " + article(label) + " in the correct format, like name@example.com")
 	}
-	return s[:at+1] + domain, ""
+	return s[:at+1] + domain, nil
 }
 
 func article(label string) string {
@@ -135,25 +135,25 @@ const DefaultPhoneRegion = "US"
 // CleanPhone parses a phone number typed in any common format. A number
 // without a leading + is read as a number of region. It returns the E.164
 // form and the number's own region.
-func CleanPhone(label, raw, region string) (e164, numberRegion, msg string) {
+func CleanPhone(label, raw, region string) (e164, numberRegion string, err error) {
 	s, msg := CleanText(label, raw, 32)
-	if msg != "" || s == "" {
+	if msg != nil || s == "" {
 		return "", "", msg
 	}
 	if region == "" {
 		region = DefaultPhoneRegion
 	}
-	bad := "Enter " + article(label) + " like +1 415 555 0132, or a number of your country"
+	bad := Invalid("Enter " + article(label) + " like +1 415 555 0132, or a number of your country")
 	for _, r := range s {
 		if !(unicode.IsDigit(r) || strings.ContainsRune("+-(). /", r) || r == 'x' || r == 'X') {
 			return "", "", bad
 		}
 	}
-	num, err := phonenumbers.Parse(s, region)
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	num, perr := phonenumbers.Parse(s, region)
+	if perr != nil || !phonenumbers.IsValidNumber(num) {
 		return "", "", bad
 	}
-	return phonenumbers.Format(num, phonenumbers.E164), phonenumbers.GetRegionCodeForNumber(num), ""
+	return phonenumbers.Format(num, phonenumbers.E164), phonenumbers.GetRegionCodeForNumber(num), nil
 }
 
 // FormatPhone shows a stored E.164 number in the international format.
@@ -207,25 +207,25 @@ func CountryName(code string) string {
 }
 
 // CleanCountry accepts an ISO 3166-1 alpha-2 code in any case.
-func CleanCountry(label, raw string) (string, string) {
+func CleanCountry(label, raw string) (string, error) {
 	s := strings.ToUpper(strings.TrimSpace(raw))
 	if s == "" {
-		return "", ""
+		return "", nil
 	}
 	if _, byCode := countries(); byCode[s] == "" {
-		return "", "Select a country from the list"
+		return "", Invalid("Select a country from the list")
 	}
-	return s, ""
+	return s, nil
 }
 
 // CleanLanguage accepts a well-formed BCP 47 tag whose language is known,
 // and stores its canonical form (en-us → en-US).
-func CleanLanguage(label, raw string) (string, string) {
+func CleanLanguage(label, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", ""
+		return "", nil
 	}
-	bad := label + " must be a language code like en, nl-BE or pt-BR"
+	bad := Invalid(label + " must be a language code like en, nl-BE or pt-BR")
 	if len(s) > 35 {
 		return "", bad
 	}
@@ -238,7 +238,7 @@ func CleanLanguage(label, raw string) (string, string) {
 	if base, conf := tag.Base(); conf != language.Exact || base.String() == "und" || display.English.Languages().Name(base) == "" {
 		return "", bad
 	}
-	return tag.String(), ""
+	return tag.String(), nil
 }
 
 // LanguageName is the English name of a BCP 47 tag, or the tag itself.
@@ -277,13 +277,13 @@ func Languages(current string) []Option {
 }
 
 // CleanGender accepts F, M or empty (unspecified), in any case.
-func CleanGender(label, raw string) (string, string) {
+func CleanGender(label, raw string) (string, error) {
 	s := strings.ToUpper(strings.TrimSpace(raw))
 	switch s {
 	case "", GenderFemale, GenderMale:
-		return s, ""
+		return s, nil
 	}
-	return "", "Select an option for " + strings.ToLower(label)
+	return "", Invalid("Select an option for " + strings.ToLower(label))
 }
 
 // DateLayout is the only date format accepted from users: ISO 8601's
@@ -294,44 +294,44 @@ const DateLayout = "2006-01-02"
 var earliestBirthday = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // CleanDate accepts a real date written YYYY-MM-DD.
-func CleanDate(label, raw string) (string, string) {
+func CleanDate(label, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", ""
+		return "", nil
 	}
 	d, err := time.Parse(DateLayout, s)
 	if err != nil || len(s) != len(DateLayout) {
-		return "", label + " must be a real date, like 1986-01-30"
+		return "", Invalid(label + " must be a real date, like 1986-01-30")
 	}
-	return d.Format(DateLayout), ""
+	return d.Format(DateLayout), nil
 }
 
 // CleanBirthday is CleanDate for a date in the past, after 1900.
-func CleanBirthday(label, raw string, now time.Time) (string, string) {
+func CleanBirthday(label, raw string, now time.Time) (string, error) {
 	s, msg := CleanDate(label, raw)
-	if msg != "" || s == "" {
+	if msg != nil || s == "" {
 		return s, msg
 	}
 	d, _ := time.Parse(DateLayout, s)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if !d.Before(today) {
-		return "", label + " must be in the past"
+		return "", Invalid(label + " must be in the past")
 	}
 	if d.Before(earliestBirthday) {
-		return "", label + " must be after 1900-01-01"
+		return "", Invalid(label + " must be after 1900-01-01")
 	}
-	return s, ""
+	return s, nil
 }
 
 // CleanBool reads a checkbox or a JSON-ish boolean: checked is "true".
-func CleanBool(label, raw string) (string, string) {
+func CleanBool(label, raw string) (string, error) {
 	switch strings.ToLower(strings.TrimSpace(raw)) {
 	case "", "false", "0", "off", "no":
-		return "false", ""
+		return "false", nil
 	case "true", "1", "on", "yes":
-		return "true", ""
+		return "true", nil
 	}
-	return "", label + " must be yes or no"
+	return "", Invalid(label + " must be yes or no")
 }
 
 // Limits of a search: enough for an email address or a full name, and
@@ -343,15 +343,15 @@ const (
 
 // CleanSearch checks the text of a search: at most MaxSearchLength
 // characters in at most MaxSearchWords words, without control characters.
-func CleanSearch(label, raw string) (string, string) {
+func CleanSearch(label, raw string) (string, error) {
 	s, msg := CleanText(label, raw, MaxSearchLength)
-	if msg != "" {
+	if msg != nil {
 		return "", msg
 	}
 	if len(strings.Fields(s)) > MaxSearchWords {
-		return "", label + " must be " + strconv.Itoa(MaxSearchWords) + " words or fewer"
+		return "", Invalid(label + " must be " + strconv.Itoa(MaxSearchWords) + " words or fewer")
 	}
-	return s, ""
+	return s, nil
 }
 
 // MaxUserAgent is how much of a User-Agent header is kept.

@@ -39,7 +39,7 @@ func TestCleanText(t *testing.T) {
 		control = "City must not contain control characters"
 		invalid = "City contains characters that are not allowed"
 	)
-	runCleanCases(t, func(s string) (string, string) { return models.CleanText("City", s, 10) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanText("City", s, 10)) }, []cleanCase{
 		{"plain", "Brussels", "Brussels", ""},
 		{"empty", "", "", ""},
 		{"only spaces", "   ", "", ""},
@@ -76,7 +76,7 @@ func TestCleanName(t *testing.T) {
 		notAllowed = "First name must only include letters, spaces, hyphens, apostrophes and full stops"
 		tooLong    = "First name must be 20 characters or fewer"
 	)
-	runCleanCases(t, func(s string) (string, string) { return models.CleanName("First name", s, 20) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanName("First name", s, 20)) }, []cleanCase{
 		{"plain", "Maya", "Maya", ""},
 		{"empty", "", "", ""},
 		{"trimmed", " Maya ", "Maya", ""},
@@ -104,7 +104,7 @@ func TestCleanName(t *testing.T) {
 
 func TestCleanInitial(t *testing.T) {
 	const notLetter = "Middle initial must be a single letter"
-	runCleanCases(t, func(s string) (string, string) { return models.CleanInitial("Middle initial", s) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanInitial("Middle initial", s)) }, []cleanCase{
 		{"upper", "J", "J", ""},
 		{"lower is upper-cased", "j", "J", ""},
 		{"trailing full stop dropped", "J.", "J", ""},
@@ -121,7 +121,7 @@ func TestCleanInitial(t *testing.T) {
 
 func TestCleanPostalCode(t *testing.T) {
 	const notAllowed = "Postal code must only include letters, numbers, spaces and hyphens"
-	runCleanCases(t, func(s string) (string, string) { return models.CleanPostalCode("Postal code", s) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanPostalCode("Postal code", s)) }, []cleanCase{
 		{"digits", "1000", "1000", ""},
 		{"UK, upper-cased", "sw1a 1aa", "SW1A 1AA", ""},
 		{"US ZIP+4", "94105-1234", "94105-1234", ""},
@@ -136,7 +136,7 @@ func TestCleanPostalCode(t *testing.T) {
 
 func TestCleanEmail(t *testing.T) {
 	const bad = "Enter an email in the correct format, like name@example.com"
-	runCleanCases(t, func(s string) (string, string) { return models.CleanEmail("Email", s) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanEmail("Email", s)) }, []cleanCase{
 		{"plain", "maya@example.com", "maya@example.com", ""},
 		{"empty", "", "", ""},
 		{"trimmed", "  maya@example.com ", "maya@example.com", ""},
@@ -165,7 +165,7 @@ func TestCleanEmail(t *testing.T) {
 		{"control character", "maya@exa\nmple.com", "", "Email must not contain control characters"},
 	})
 	t.Run("article follows the label", func(t *testing.T) {
-		_, msg := models.CleanEmail("New email", "nope")
+		_, msg := msgOf(models.CleanEmail("New email", "nope"))
 		if want := "Enter a new email in the correct format, like name@example.com"; msg != want {
 			t.Errorf("got %q, want %q", msg, want)
 		}
@@ -200,7 +200,7 @@ func TestCleanPhone(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, region, msg := models.CleanPhone("Mobile phone", tc.in, tc.region)
+			got, region, msg := msgOf3(models.CleanPhone("Mobile phone", tc.in, tc.region))
 			if got != tc.want || region != tc.wantRegion || msg != tc.wantMsg {
 				t.Errorf("CleanPhone(%q, %q): got (%q, %q, %q), want (%q, %q, %q)",
 					tc.in, tc.region, got, region, msg, tc.want, tc.wantRegion, tc.wantMsg)
@@ -228,7 +228,7 @@ func TestFormatPhone(t *testing.T) {
 
 func TestCleanCountry(t *testing.T) {
 	const bad = "Select a country from the list"
-	runCleanCases(t, func(s string) (string, string) { return models.CleanCountry("Country", s) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanCountry("Country", s)) }, []cleanCase{
 		{"upper", "BE", "BE", ""},
 		{"lower", "be", "BE", ""},
 		{"mixed, trimmed", " Nl ", "NL", ""},
@@ -260,7 +260,7 @@ func TestCountries(t *testing.T) {
 		if o.Label == "" || o.Label == o.Value {
 			t.Errorf("country %q: got label %q, want its English name", o.Value, o.Label)
 		}
-		if got, msg := models.CleanCountry("Country", o.Value); got != o.Value || msg != "" {
+		if got, msg := msgOf(models.CleanCountry("Country", o.Value)); got != o.Value || msg != "" {
 			t.Errorf("CleanCountry(%q): got (%q, %q), want it accepted", o.Value, got, msg)
 		}
 	}
@@ -299,7 +299,7 @@ func TestCountryName(t *testing.T) {
 
 func TestCleanLanguage(t *testing.T) {
 	const bad = "Language must be a language code like en, nl-BE or pt-BR"
-	runCleanCases(t, func(s string) (string, string) { return models.CleanLanguage("Language", s) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanLanguage("Language", s)) }, []cleanCase{
 		{"language only", "en", "en", ""},
 		{"language and region", "nl-BE", "nl-BE", ""},
 		{"canonical case", "EN-us", "en-US", ""},
@@ -378,7 +378,7 @@ func TestLanguages(t *testing.T) {
 		})
 	}
 	for _, o := range base {
-		if got, msg := models.CleanLanguage("Language", o.Value); got != o.Value || msg != "" {
+		if got, msg := msgOf(models.CleanLanguage("Language", o.Value)); got != o.Value || msg != "" {
 			t.Errorf("offered language %q: CleanLanguage got (%q, %q), want it accepted unchanged", o.Value, got, msg)
 		}
 	}
@@ -386,7 +386,7 @@ func TestLanguages(t *testing.T) {
 
 func TestCleanGender(t *testing.T) {
 	const bad = "Select an option for gender"
-	runCleanCases(t, func(s string) (string, string) { return models.CleanGender("Gender", s) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanGender("Gender", s)) }, []cleanCase{
 		{"female", "F", "F", ""},
 		{"male lower case", "m", "M", ""},
 		{"trimmed", " f ", "F", ""},
@@ -398,7 +398,7 @@ func TestCleanGender(t *testing.T) {
 
 func TestCleanDate(t *testing.T) {
 	const bad = "Date must be a real date, like 1986-01-30"
-	runCleanCases(t, func(s string) (string, string) { return models.CleanDate("Date", s) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanDate("Date", s)) }, []cleanCase{
 		{"ordinary", "1986-01-30", "1986-01-30", ""},
 		{"leap day", "2024-02-29", "2024-02-29", ""},
 		{"trimmed", " 2024-07-14 ", "2024-07-14", ""},
@@ -421,7 +421,7 @@ func TestCleanBirthday(t *testing.T) {
 		past  = "Birthday must be in the past"
 		early = "Birthday must be after 1900-01-01"
 	)
-	runCleanCases(t, func(s string) (string, string) { return models.CleanBirthday("Birthday", s, now) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanBirthday("Birthday", s, now)) }, []cleanCase{
 		{"ordinary", "1986-01-30", "1986-01-30", ""},
 		{"yesterday", "2026-03-14", "2026-03-14", ""},
 		{"first allowed day", "1900-01-01", "1900-01-01", ""},
@@ -437,10 +437,10 @@ func TestCleanBirthday(t *testing.T) {
 		// 23:30 in New York on 14 March is already 15 March in UTC.
 		ny := time.FixedZone("EDT", -4*60*60)
 		late := time.Date(2026, time.March, 14, 23, 30, 0, 0, ny)
-		if got, msg := models.CleanBirthday("Birthday", "2026-03-14", late); msg != past {
+		if got, msg := msgOf(models.CleanBirthday("Birthday", "2026-03-14", late)); msg != past {
 			t.Errorf("got (%q, %q), want (%q, %q)", got, msg, "", past)
 		}
-		if got, msg := models.CleanBirthday("Birthday", "2026-03-13", late); got != "2026-03-13" || msg != "" {
+		if got, msg := msgOf(models.CleanBirthday("Birthday", "2026-03-13", late)); got != "2026-03-13" || msg != "" {
 			t.Errorf("got (%q, %q), want (%q, %q)", got, msg, "2026-03-13", "")
 		}
 	})
@@ -448,7 +448,7 @@ func TestCleanBirthday(t *testing.T) {
 
 func TestCleanBool(t *testing.T) {
 	const bad = "Email me news and offers must be yes or no"
-	runCleanCases(t, func(s string) (string, string) { return models.CleanBool("Email me news and offers", s) }, []cleanCase{
+	runCleanCases(t, func(s string) (string, string) { return msgOf(models.CleanBool("Email me news and offers", s)) }, []cleanCase{
 		{"unchecked box sends nothing", "", "false", ""},
 		{"checkbox on", "on", "true", ""},
 		{"true", "true", "true", ""},
@@ -462,4 +462,18 @@ func TestCleanBool(t *testing.T) {
 		{"maybe", "maybe", "", bad},
 		{"2", "2", "", bad},
 	})
+}
+
+// msgOf is a rule's answer as value and message ("" when accepted).
+func msgOf(v string, err error) (string, string) {
+	if err != nil {
+		return v, err.Error()
+	}
+	return v, ""
+}
+
+// msgOf3 is msgOf for a rule that also returns a region.
+func msgOf3(v, region string, err error) (string, string, string) {
+	v, msg := msgOf(v, err)
+	return v, region, msg
 }

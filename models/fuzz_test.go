@@ -47,7 +47,7 @@ func FuzzCleanText(f *testing.F) {
 		if max < 0 || max > 1000 {
 			return
 		}
-		if out, msg := CleanText("Field", raw, max); msg == "" {
+		if out, msg := CleanText("Field", raw, max); msg == nil {
 			assertClean(t, "CleanText", out, max)
 		}
 	})
@@ -59,7 +59,7 @@ func FuzzCleanName(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		out, msg := CleanName("First name", raw, 50)
-		if msg != "" {
+		if msg != nil {
 			return
 		}
 		assertClean(t, "CleanName", out, 50)
@@ -68,7 +68,7 @@ func FuzzCleanName(f *testing.F) {
 				t.Fatalf("CleanName accepted %q in %q", r, out)
 			}
 		}
-		if out, msg := CleanInitial("Middle initial", raw); msg == "" && utf8.RuneCountInString(out) > 1 {
+		if out, msg := CleanInitial("Middle initial", raw); msg == nil && utf8.RuneCountInString(out) > 1 {
 			t.Fatalf("CleanInitial accepted %q", out)
 		}
 	})
@@ -81,7 +81,7 @@ func FuzzCleanPhone(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw, region string) {
 		out, got, msg := CleanPhone("Phone", raw, region)
-		if msg != "" || out == "" {
+		if msg != nil || out == "" {
 			return
 		}
 		assertClean(t, "CleanPhone", out, 16)
@@ -89,7 +89,7 @@ func FuzzCleanPhone(f *testing.F) {
 			t.Fatalf("CleanPhone accepted %q (region %q) from %q", out, got, raw)
 		}
 		again, _, msg := CleanPhone("Phone", out, "")
-		if msg != "" || again != out {
+		if msg != nil || again != out {
 			t.Fatalf("CleanPhone is not stable: %q → %q (%s)", out, again, msg)
 		}
 	})
@@ -101,18 +101,18 @@ func FuzzCleanDates(f *testing.F) {
 	}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, raw string) {
-		if out, msg := CleanDate("Date", raw); msg == "" && out != "" {
+		if out, msg := CleanDate("Date", raw); msg == nil && out != "" {
 			if d, err := time.Parse(DateLayout, out); err != nil || d.Format(DateLayout) != out {
 				t.Fatalf("CleanDate accepted %q", out)
 			}
 		}
-		if out, msg := CleanBirthday("Birthday", raw, now); msg == "" && out != "" {
+		if out, msg := CleanBirthday("Birthday", raw, now); msg == nil && out != "" {
 			d, _ := time.Parse(DateLayout, out)
 			if !d.Before(now) || d.Year() < 1900 {
 				t.Fatalf("CleanBirthday accepted %q", out)
 			}
 		}
-		if out, msg := cleanDateTime("When", raw); msg == "" && out != "" {
+		if out, msg := cleanDateTime("When", raw); msg == nil && out != "" {
 			if _, err := time.Parse(DateTimeLayout, out); err != nil {
 				t.Fatalf("date-time accepted %q", out)
 			}
@@ -125,16 +125,16 @@ func FuzzCleanLanguageCountryGender(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		if out, msg := CleanLanguage("Language", raw); msg == "" && out != "" {
+		if out, msg := CleanLanguage("Language", raw); msg == nil && out != "" {
 			assertClean(t, "CleanLanguage", out, 35)
-			if again, msg := CleanLanguage("Language", out); msg != "" || again != out {
+			if again, msg := CleanLanguage("Language", out); msg != nil || again != out {
 				t.Fatalf("CleanLanguage is not stable: %q → %q (%s)", out, again, msg)
 			}
 		}
-		if out, msg := CleanCountry("Country", raw); msg == "" && out != "" && CountryName(out) == out {
+		if out, msg := CleanCountry("Country", raw); msg == nil && out != "" && CountryName(out) == out {
 			t.Fatalf("CleanCountry accepted %q, not an ISO country", out)
 		}
-		if out, msg := CleanGender("Gender", raw); msg == "" && out != "" && out != GenderFemale && out != GenderMale {
+		if out, msg := CleanGender("Gender", raw); msg == nil && out != "" && out != GenderFemale && out != GenderMale {
 			t.Fatalf("CleanGender accepted %q", out)
 		}
 	})
@@ -146,7 +146,7 @@ func FuzzCleanEmail(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		out, msg := CleanEmail("Email", raw)
-		if msg != "" || out == "" {
+		if msg != nil || out == "" {
 			return
 		}
 		assertClean(t, "CleanEmail", out, MaxEmailLength)
@@ -173,7 +173,7 @@ func FuzzCustomFields(f *testing.F) {
 				continue
 			}
 			out, msg := field.Clean(raw, "US", now)
-			if msg != "" || out == "" {
+			if msg != nil || out == "" {
 				continue
 			}
 			assertClean(t, field.Label, out, 200)

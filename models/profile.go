@@ -2,6 +2,8 @@ package models
 
 import (
 	"math"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +66,9 @@ type ProfileField struct {
 	Consent bool
 	get     func(*User) string
 	set     func(*User, string)
+	// setRegion stores the region of a phone number, found when it was
+	// cleaned.
+	setRegion func(*User, string)
 }
 
 // Value is the field's stored value for u, as the form shows it.
@@ -81,13 +86,10 @@ func textField(name, label, group string, kind FieldKind, max int, requirable bo
 func phoneField(name, label string, number, country func(*User) *string) ProfileField {
 	return ProfileField{
 		Name: name, Label: label, Group: GroupContact, Kind: KindPhone, Max: 32, Requirable: true,
-		Columns: []string{name, name + "_country"},
-		get:     func(u *User) string { return *number(u) },
-		set: func(u *User, v string) {
-			*number(u) = v
-			_, region, _ := CleanPhone(label, v, "")
-			*country(u) = region
-		},
+		Columns:   []string{name, name + "_country"},
+		get:       func(u *User) string { return *number(u) },
+		set:       func(u *User, v string) { *number(u) = v },
+		setRegion: func(u *User, region string) { *country(u) = region },
 	}
 }
 
@@ -200,6 +202,40 @@ func (f ProfileField) IsRequired(m *Merchant) bool {
 	return f.Required || (f.Requirable && m.Requires(f.Name))
 }
 
+// ProfileInput is a profile form as submitted: the raw value of each of
+// Fields the form holds, by name, and the version and the snapshot of the
+// values it was made from.
+type ProfileInput struct {
+	Fields   []ProfileField
+	Values   map[string]string
+	Version  string
+	Original string
+}
+
+// ReadForm reads the submitted form: each field the way its kind is read
+// (see ProfileField.ReadForm), so a field the form did not send or show
+// is left out and stays as it was.
+func (in *ProfileInput) ReadForm(form url.Values) error {
+	in.Values = make(map[string]string, len(in.Fields))
+	for _, f := range in.Fields {
+		if v, ok := f.ReadForm(form); ok {
+			in.Values[f.Name] = v
+		}
+	}
+	in.Version, in.Original = form.Get("version"), form.Get("original")
+	return nil
+}
+
+// FormVersion is the version the form was made from, or 0 when it sent
+// none that can be one (left out, 0, negative or not a number).
+func (in ProfileInput) FormVersion() int {
+	v, err := strconv.Atoi(in.Version)
+	if err != nil || v < 1 {
+		return 0
+	}
+	return v
+}
+
 // ProfileUpdate is the outcome of applying a profile input to a user.
 type ProfileUpdate struct {
 	User    User     // the user with the new values
@@ -216,49 +252,109 @@ type ProfileUpdate struct {
 // data (unique mobile phone) are the store's.
 func ApplyProfile(m *Merchant, u *User, fields []ProfileField, input map[string]string, now time.Time) (ProfileUpdate, error) {
 	errs := FieldErrors{}
+	out := ProfileUpdate{User: *u}
 	// A national phone number is read as a number of the country the form
-	// carries, or else the one already stored.
-	region := u.Country
-	if c, ok := input["country"]; ok {
-		if cc, msg := CleanCountry("Country", c); msg == "" && cc != "" {
-			region = cc
+	// carries, or else the one already stored: the country is cleaned
+	// first, once.
+	in := cleanInput{region: u.Country, now: now}
+	type result struct {
+		c   cleaned
+		err error
+	}
+	early := map[string]result{}
+	for _, f := range fields {
+		if raw, ok := input[f.Name]; ok && f.spec().region {
+			c, err := f.cleanFor(m, raw, in)
+			early[f.Name] = result{c, err}
+			if err == nil && c.value != "" {
+				in.region = c.value
+			}
 		}
 	}
-	out := ProfileUpdate{User: *u}
 	for _, f := range fields {
 		raw, ok := input[f.Name]
 		if !ok {
 			continue
 		}
-		v, msg := f.Clean(raw, region, now)
-		if msg == "" && v == "" && f.IsRequired(m) {
-			msg = "Enter your " + strings.ToLower(f.Label)
-			if f.Kind == KindCountry || f.Kind == KindLanguage || f.Kind == KindGender || f.Kind == KindList {
-				msg = "Select your " + strings.ToLower(f.Label)
-			}
+		r, done := early[f.Name]
+		if !done {
+			r.c, r.err = f.cleanFor(m, raw, in)
 		}
-		if msg != "" {
-			errs.Add(f.Name, msg)
+		if r.err != nil {
+			errs.Refuse(f.Name, r.err)
 			continue
 		}
-		if old := f.get(&out.User); old != v {
-			f.set(&out.User, v)
-			out.Changes = append(out.Changes, Change{Field: f.Name, Old: old, New: v})
-			if f.Consent {
-				out.Consents = append(out.Consents, Change{Field: f.Name, Old: old, New: v})
-			}
-			out.Columns = appendMissing(out.Columns, f.Columns...)
-			if f.Name == "programme_opted_in" && v == "true" && out.User.ProgrammeJoinedAt == nil {
-				joined := now
-				out.User.ProgrammeJoinedAt = &joined
-				out.Columns = appendMissing(out.Columns, "programme_joined_at")
-			}
-		}
+		out.apply(f, r.c, now)
 	}
 	if err := errs.Err(); err != nil {
 		return ProfileUpdate{}, err
 	}
 	return out, nil
+}
+
+// apply sets f to c when it differs, noting the change and the columns.
+func (upd *ProfileUpdate) apply(f ProfileField, c cleaned, now time.Time) {
+	old := f.get(&upd.User)
+	if old == c.value {
+		return
+	}
+	f.set(&upd.User, c.value)
+	if f.setRegion != nil {
+		f.setRegion(&upd.User, c.region)
+	}
+	upd.Changes = append(upd.Changes, Change{Field: f.Name, Old: old, New: c.value})
+	if f.Consent {
+		upd.Consents = append(upd.Consents, Change{Field: f.Name, Old: old, New: c.value})
+	}
+	upd.Columns = appendMissing(upd.Columns, f.Columns...)
+	if f.Name == "programme_opted_in" && c.value == "true" && upd.User.ProgrammeJoinedAt == nil {
+		joined := now
+		upd.User.ProgrammeJoinedAt = &joined
+		upd.Columns = appendMissing(upd.Columns, "programme_joined_at")
+	}
+}
+
+// EditProfile is the step every profile form takes, the guest's and the
+// admin's alike: the input applied to u by ApplyProfile, then the rules
+// about who changes what: an admin (actor) cannot lock, deactivate or
+// demote themselves, and a lock records who locked and when, while an
+// unlock forgets the failed sign-ins. A submit that changes nothing is
+// ErrNoChanges.
+func EditProfile(actor *User, m *Merchant, u *User, fields []ProfileField, input map[string]string, now time.Time) (ProfileUpdate, error) {
+	upd, err := ApplyProfile(m, u, fields, input, now)
+	if err != nil {
+		return ProfileUpdate{}, err
+	}
+	if len(upd.Changes) == 0 {
+		return ProfileUpdate{}, ErrNoChanges
+	}
+	if err := CheckSelfEdit(actor, u, &upd.User).Err(); err != nil {
+		return ProfileUpdate{}, err
+	}
+	upd.statusEffects(actor, u, now)
+	return upd, nil
+}
+
+// statusEffects records who locked an account and when, and clears the
+// lock, its pauses and the failed sign-in count when it is unlocked.
+func (upd *ProfileUpdate) statusEffects(actor, before *User, now time.Time) {
+	next := &upd.User
+	if next.Status == before.Status {
+		return
+	}
+	switch {
+	case next.Status == StatusLocked:
+		next.LockedAt, next.LockedBy = &now, &actor.ID
+	case before.Status == StatusLocked:
+		next.LockedAt, next.LockedBy, next.FailedLoginCount, next.LockedUntil, next.LockoutCount = nil, nil, 0, nil, 0
+	default:
+		return
+	}
+	upd.Columns = appendMissing(upd.Columns, "locked_at", "locked_by", "failed_login_count", "locked_until", "lockout_count")
+}
+
+func fieldIndex(fields []ProfileField, name string) int {
+	return slices.IndexFunc(fields, func(f ProfileField) bool { return f.Name == name })
 }
 
 func appendMissing(list []string, items ...string) []string {
@@ -274,88 +370,44 @@ func appendMissing(list []string, items ...string) []string {
 	return list
 }
 
-// Clean checks raw against the field's rule and returns the value to store
-// or a message. region is the country a national phone number belongs to.
-func (f ProfileField) Clean(raw, region string, now time.Time) (string, string) {
-	switch f.Kind {
-	case KindName:
-		return CleanName(f.Label, raw, f.Max)
-	case KindInitial:
-		return CleanInitial(f.Label, raw)
-	case KindPostalCode:
-		return CleanPostalCode(f.Label, raw)
-	case KindPhone:
-		v, _, msg := CleanPhone(f.Label, raw, region)
-		return v, msg
-	case KindCountry:
-		return CleanCountry(f.Label, raw)
-	case KindLanguage:
-		return CleanLanguage(f.Label, raw)
-	case KindGender:
-		return CleanGender(f.Label, raw)
-	case KindBirthday:
-		return CleanBirthday(f.Label, raw, now)
-	case KindBool:
-		return CleanBool(f.Label, raw)
-	case KindNumber:
-		return cleanNumber(f.Label, raw)
-	case KindDate:
-		return CleanDate(f.Label, raw)
-	case KindDateTime:
-		return cleanDateTime(f.Label, raw)
-	case KindList:
-		return cleanChoice(f.Label, raw, f.Options)
-	case KindEmail:
-		return CleanEmail(f.Label, raw)
-	case KindCode:
-		return CleanCode(f.Label, raw, f.Max)
-	case KindStatus:
-		return cleanStatus(f.Label, raw)
-	case KindRoles:
-		return cleanRoles(f.Label, raw)
-	default:
-		return CleanText(f.Label, raw, f.Max)
-	}
-}
-
-func cleanNumber(label, raw string) (string, string) {
+func cleanNumber(label, raw string) (string, error) {
 	s, msg := CleanText(label, raw, 40)
-	if msg != "" || s == "" {
+	if msg != nil || s == "" {
 		return s, msg
 	}
 	n, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(n, 0) || math.IsNaN(n) {
-		return "", label + " must be a number, like 12 or 3.5"
+		return "", Invalid(label + " must be a number, like 12 or 3.5")
 	}
-	return strconv.FormatFloat(n, 'f', -1, 64), ""
+	return strconv.FormatFloat(n, 'f', -1, 64), nil
 }
 
 // DateTimeLayout is how custom date-time values are stored: what a
 // datetime-local input sends.
 const DateTimeLayout = "2006-01-02T15:04"
 
-func cleanDateTime(label, raw string) (string, string) {
+func cleanDateTime(label, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", ""
+		return "", nil
 	}
 	for _, layout := range []string{DateTimeLayout, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.Format(DateTimeLayout), ""
+			return t.Format(DateTimeLayout), nil
 		}
 	}
-	return "", label + " must be a real date and time, like 2024-07-14 22:59"
+	return "", Invalid(label + " must be a real date and time, like 2024-07-14 22:59")
 }
 
-func cleanChoice(label, raw string, options []string) (string, string) {
+func cleanChoice(label, raw string, options []string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", ""
+		return "", nil
 	}
 	for _, o := range options {
 		if s == o {
-			return s, ""
+			return s, nil
 		}
 	}
-	return "", "Select " + strings.ToLower(label) + " from the list"
+	return "", Invalid("Select " + strings.ToLower(label) + " from the list")
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -128,6 +129,9 @@ type SettingsInput struct {
 	// Custom is one row per custom field, in form order; a row left empty
 	// (the form's blank row for a new field) adds nothing.
 	Custom []CustomFieldInput
+	// Version is the merchant's version the form was made from; -1 when
+	// the form sent none that can be one.
+	Version int
 }
 
 // CustomFieldInput is one custom field row of the settings form.
@@ -150,7 +154,7 @@ func (r CustomFieldInput) Blank() bool {
 // NewSettingsInput is the form filled with m's stored settings, plus a blank
 // row to add a custom field while there is room for one.
 func NewSettingsInput(m *Merchant) SettingsInput {
-	in := SettingsInput{Preset: m.PasswordPolicy.Preset(), Numbers: map[string]string{}, UniqueEmail: m.UniqueEmail, UniqueMobile: m.UniqueMobile}
+	in := SettingsInput{Preset: m.PasswordPolicy.Preset(), Numbers: map[string]string{}, UniqueEmail: m.UniqueEmail, UniqueMobile: m.UniqueMobile, Version: m.Version}
 	for _, n := range settingsNumbers {
 		in.Numbers[n.Name] = strconv.Itoa(n.Value(m))
 	}
@@ -170,6 +174,53 @@ func NewSettingsInput(m *Merchant) SettingsInput {
 	return in
 }
 
+// ReadForm reads the submitted settings form over in, which holds the
+// stored settings (NewSettingsInput): a checkbox the form did not show
+// keeps its stored value, as a profile's do. Custom field rows are read
+// from 0 until one is missing, and a few past the limit, so the limit is
+// reported rather than silently applied.
+func (in *SettingsInput) ReadForm(form url.Values) error {
+	stored := *in
+	in.Preset = form.Get(SettingPasswordPreset)
+	in.Numbers = map[string]string{}
+	for _, n := range settingsNumbers {
+		in.Numbers[n.Name] = form.Get(n.Name)
+	}
+	in.UniqueEmail = formTicked(form, SettingUniqueEmail, stored.UniqueEmail)
+	in.UniqueMobile = formTicked(form, SettingUniqueMobile, stored.UniqueMobile)
+	in.Required = nil
+	for _, f := range RequirableFields() {
+		if formTicked(form, RequiredInputName(f.Name), slices.Contains(stored.Required, f.Name)) {
+			in.Required = append(in.Required, f.Name)
+		}
+	}
+	in.Custom = nil
+	for i := 0; i < 2*MaxCustomFields; i++ {
+		key, label, typ := CustomInputName("key", i), CustomInputName("label", i), CustomInputName("type", i)
+		if !form.Has(key) && !form.Has(label) && !form.Has(typ) {
+			break
+		}
+		// A row's box the form did not show keeps what the stored row in
+		// that place has (nothing, for a new row).
+		var was CustomFieldInput
+		if i < len(stored.Custom) {
+			was = stored.Custom[i]
+		}
+		in.Custom = append(in.Custom, CustomFieldInput{
+			Key: form.Get(key), Label: form.Get(label), Type: form.Get(typ),
+			Options:  form.Get(CustomInputName("options", i)),
+			Required: formTicked(form, CustomInputName("required", i), was.Required),
+			Remove:   formTicked(form, CustomInputName("remove", i), false),
+		})
+	}
+	v, err := strconv.Atoi(form.Get("version"))
+	if err != nil || v < 1 {
+		v = -1 // not a version the merchant has: the form is refused as stale
+	}
+	in.Version = v
+	return nil
+}
+
 // Apply checks the input against the settings' rules and returns m with the
 // new settings and one change per setting that differs, old → new. Invalid
 // input is FieldErrors keyed by form name. It does not look at the
@@ -178,17 +229,15 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 	errs := FieldErrors{}
 	next := *m
 
-	preset, msg := in.chosenPreset(m)
-	if msg != "" {
-		errs.Add(SettingPasswordPreset, msg)
-	}
+	preset, err := in.chosenPreset(m)
+	errs.Refuse(SettingPasswordPreset, err)
 	for _, n := range settingsNumbers {
 		if preset != nil && slices.Contains(compositionSettings, n.Name) {
 			continue // the preset's numbers replace the typed ones
 		}
-		v, msg := n.clean(in.Numbers[n.Name])
-		if msg != "" {
-			errs.Add(n.Name, msg)
+		v, err := n.clean(in.Numbers[n.Name])
+		if err != nil {
+			errs.Refuse(n.Name, err)
 			continue
 		}
 		*n.field(&next) = v
@@ -242,16 +291,16 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 // (or Custom, or not sent) leaves the numbers in charge, so an admin who
 // edits a number without touching the list gets that number, and the
 // policy becomes Custom.
-func (in SettingsInput) chosenPreset(m *Merchant) (*PasswordPreset, string) {
+func (in SettingsInput) chosenPreset(m *Merchant) (*PasswordPreset, error) {
 	key := strings.TrimSpace(in.Preset)
 	if key == "" || key == m.PasswordPolicy.Preset() {
-		return nil, ""
+		return nil, nil
 	}
 	p, ok := PasswordPresetByKey(key)
 	if !ok {
-		return nil, "Select a password policy from the list"
+		return nil, Invalid("Select a password policy from the list")
 	}
-	return &p, ""
+	return &p, nil
 }
 
 // PasswordPresetOptions are the presets as a list's options; the list's
@@ -264,16 +313,16 @@ func PasswordPresetOptions() []Option {
 	return out
 }
 
-func (n SettingsNumber) clean(raw string) (int, string) {
+func (n SettingsNumber) clean(raw string) (int, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return 0, "Enter " + n.enter
+		return 0, Invalid("Enter " + n.enter)
 	}
 	v, err := strconv.Atoi(s)
 	if err != nil || v < n.Min || v > n.Max {
-		return 0, n.Label + " must be a whole number from " + strconv.Itoa(n.Min) + " to " + strconv.Itoa(n.Max)
+		return 0, Invalid(n.Label + " must be a whole number from " + strconv.Itoa(n.Min) + " to " + strconv.Itoa(n.Max))
 	}
-	return v, ""
+	return v, nil
 }
 
 var customKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,29}$`)
@@ -313,11 +362,11 @@ func (in SettingsInput) customFields() (CustomFieldDefs, FieldErrors) {
 			errs.Add(keyInput, "There can be at most "+strconv.Itoa(MaxCustomFields)+" custom fields: remove one to add "+name)
 		}
 
-		label, msg := CleanText("Label of "+name, row.Label, MaxCustomLabel)
+		label, err := CleanText("Label of "+name, row.Label, MaxCustomLabel)
 		lower := strings.ToLower(label)
 		switch {
-		case msg != "":
-			errs.Add(labelInput, msg)
+		case err != nil:
+			errs.Refuse(labelInput, err)
 		case label == "":
 			errs.Add(labelInput, "Enter a label for "+name)
 		case builtIn[lower] != "":
@@ -356,11 +405,11 @@ func (in SettingsInput) customFields() (CustomFieldDefs, FieldErrors) {
 func cleanOptions(name, raw string) ([]string, []string) {
 	var options, msgs []string
 	for _, line := range strings.Split(strings.ReplaceAll(raw, "\r\n", "\n"), "\n") {
-		o, msg := CleanText("Each option of "+name, line, MaxCustomLabel)
+		o, err := CleanText("Each option of "+name, line, MaxCustomLabel)
 		switch {
-		case msg != "":
-			if !slices.Contains(msgs, msg) {
-				msgs = append(msgs, msg)
+		case err != nil:
+			if !slices.Contains(msgs, err.Error()) {
+				msgs = append(msgs, err.Error())
 			}
 		case o == "":
 		case slices.ContainsFunc(options, func(have string) bool { return strings.EqualFold(have, o) }):

@@ -28,8 +28,8 @@ func TestConcurrentProfileUpdatesDoNotOverwrite(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					mine := *u
-					_, _, errs[i] = users.UpdateProfile(context.Background(), &mine, m, &mine, fields,
-						map[string]string{"city": city + string(rune('a'+round))}, u.Version, store.Meta{})
+					_, _, errs[i] = updateProfile(context.Background(), users, &mine, m, &mine, fields,
+						map[string]string{"city": city + string(rune('a'+round))}, u.Version)
 				}()
 			}
 			wg.Wait()

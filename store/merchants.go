@@ -35,13 +35,17 @@ func (s *Merchants) ByID(ctx context.Context, id string) (*models.Merchant, erro
 
 // UpdateSettings saves the rules of next (from models.SettingsInput.Apply
 // over m) made by actor, an admin of m, with the changes for the audit
-// trail. Only the settings columns are written, and only while the stored
-// version is still m's: a merchant changed since m was read is refused with
-// models.ErrConflict. No changes is models.ErrNoChanges. On success m holds
+// trail. version is the merchant's version the form was made from. Only
+// the settings columns are written, and only while the stored version is
+// still that: a form made from an older version, or a merchant changed
+// since m was read, is refused with models.ErrConflict. No changes is models.ErrNoChanges. On success m holds
 // the saved settings and its new version.
-func (s *Merchants) UpdateSettings(ctx context.Context, actor *models.User, m *models.Merchant, next models.Merchant, changes models.Changes, meta Meta) error {
+func (s *Merchants) UpdateSettings(ctx context.Context, actor *models.User, m *models.Merchant, version int, next models.Merchant, changes models.Changes, meta Meta) error {
 	if actor == nil || actor.MerchantID != m.ID || !actor.IsAdmin() {
 		return models.ErrForbidden
+	}
+	if version != m.Version {
+		return models.ErrConflict
 	}
 	if len(changes) == 0 {
 		return models.ErrNoChanges

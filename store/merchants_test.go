@@ -36,27 +36,31 @@ func TestUpdateSettings(t *testing.T) {
 		other.MerchantID = app.Merchant(t, "harbor").ID
 		for name, actor := range map[string]*models.User{"guest": guest, "admin of another merchant": &other} {
 			copyM := *m
-			if err := merchants.UpdateSettings(ctx, actor, &copyM, next, changes, meta); !errors.Is(err, models.ErrForbidden) {
+			if err := merchants.UpdateSettings(ctx, actor, &copyM, copyM.Version, next, changes, meta); !errors.Is(err, models.ErrForbidden) {
 				t.Errorf("%s: got %v, want ErrForbidden", name, err)
 			}
 		}
 
 		// Nothing changed: nothing written.
-		if err := merchants.UpdateSettings(ctx, admin, m, *m, nil, meta); !errors.Is(err, models.ErrNoChanges) {
+		if err := merchants.UpdateSettings(ctx, admin, m, m.Version, *m, nil, meta); !errors.Is(err, models.ErrNoChanges) {
 			t.Errorf("no changes: got %v, want ErrNoChanges", err)
 		}
 
-		// A stale version is refused and writes nothing.
+		// A form made from an older version is refused and writes
+		// nothing; so is a merchant read before another save.
+		if err := merchants.UpdateSettings(ctx, admin, m, m.Version-1, next, changes, meta); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("form of a stale version: got %v, want ErrConflict", err)
+		}
 		stale := *m
 		stale.Version--
-		if err := merchants.UpdateSettings(ctx, admin, &stale, next, changes, meta); !errors.Is(err, models.ErrConflict) {
+		if err := merchants.UpdateSettings(ctx, admin, &stale, stale.Version, next, changes, meta); !errors.Is(err, models.ErrConflict) {
 			t.Errorf("stale version: got %v, want ErrConflict", err)
 		}
 		if got := app.Merchant(t, "sandpiper"); got.Version != before.Version || got.PasswordPolicy.MinLength != before.PasswordPolicy.MinLength {
 			t.Fatalf("after refusals: got version %d min length %d, want unchanged", got.Version, got.PasswordPolicy.MinLength)
 		}
 
-		if err := merchants.UpdateSettings(ctx, admin, m, next, changes, meta); err != nil {
+		if err := merchants.UpdateSettings(ctx, admin, m, m.Version, next, changes, meta); err != nil {
 			t.Fatalf("UpdateSettings: %v", err)
 		}
 		if m.Version != before.Version+1 || m.PasswordPolicy.MinLength != 10 || m.ID != before.ID || m.Code != "sandpiper" {
@@ -101,7 +105,7 @@ func TestUpdateSettings(t *testing.T) {
 		}
 
 		// The form that was just saved is now stale.
-		if err := merchants.UpdateSettings(ctx, admin, &before, next, changes, meta); !errors.Is(err, models.ErrConflict) {
+		if err := merchants.UpdateSettings(ctx, admin, &before, before.Version, next, changes, meta); !errors.Is(err, models.ErrConflict) {
 			t.Errorf("second save from the old version: got %v, want ErrConflict", err)
 		}
 	})

@@ -80,45 +80,33 @@ func (s *Users) ForSignIn(ctx context.Context, login string) (*models.User, erro
 	return &found[0], nil
 }
 
-// UpdateProfile applies a partial profile update made by actor (the user
-// themself, or an admin) and records it. Only changed fields are written;
-// a submit that changes nothing returns models.ErrNoChanges. A record that
-// changed since u was read is refused with models.ErrConflict.
-//
-// version is the record's version the form was made from; a different one
-// means someone changed the record since, and the update is refused with
-// models.ErrConflict before anything is checked or written. 0 skips the
-// check (a caller that sends only the fields it means to change).
-func (s *Users) UpdateProfile(ctx context.Context, actor *models.User, m *models.Merchant, u *models.User, fields []models.ProfileField, input map[string]string, version int, meta Meta) (*models.User, models.Changes, error) {
-	if version != 0 && version != u.Version {
-		return nil, nil, models.ErrConflict
+// SaveProfile writes upd, a profile edit actor made to before (from
+// models.EditProfile), and records it. version is the record's version the
+// form was made from: a record changed since (another version, or a save
+// that finds the stored version moved on) is refused with
+// models.ErrConflict. 0 skips the early comparison, for a caller that
+// sends only the fields it means to change; the save itself is always
+// made against the version read. Identifiers other users of the merchant
+// already have are refused with field errors.
+func (s *Users) SaveProfile(ctx context.Context, actor *models.User, m *models.Merchant, before *models.User, upd models.ProfileUpdate, version int, meta Meta) (*models.User, error) {
+	if version != 0 && version != before.Version {
+		return nil, models.ErrConflict
 	}
 	now := s.now()
-	upd, err := models.ApplyProfile(m, u, fields, input, now)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(upd.Changes) == 0 {
-		return nil, nil, models.ErrNoChanges
-	}
 	next := upd.User
-	if err := selfProtection(actor, u, &next); err != nil {
-		return nil, nil, err
-	}
-	columns := statusEffects(actor, u, &next, upd.Columns, now)
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.checkUnique(tx, m, u, &next); err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.checkUnique(tx, m, before, &next); err != nil {
 			return err
 		}
-		if err := s.save(tx, actor, &next, u.Version, columns, models.ActionProfileUpdated, upd.Changes, meta, now); err != nil {
+		if err := s.save(tx, actor, &next, before.Version, upd.Columns, models.ActionProfileUpdated, upd.Changes, meta, now); err != nil {
 			return err
 		}
 		return auditConsents(tx, actor, &next, upd.Consents, meta, now)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return &next, upd.Changes, nil
+	return &next, nil
 }
 
 // auditConsents records each consent given or withdrawn as an event of
@@ -176,40 +164,6 @@ func (s *Users) checkUnique(tx *gorm.DB, m *models.Merchant, before, next *model
 		}
 	}
 	return errs.Err()
-}
-
-// selfProtection keeps admins from locking, deactivating or demoting
-// themselves: the merchant must never lose its last way in by accident.
-func selfProtection(actor, before, next *models.User) error {
-	if actor.ID != before.ID {
-		return nil
-	}
-	errs := models.FieldErrors{}
-	if next.Status != models.StatusActive && before.Status == models.StatusActive {
-		errs.Add("status", "You cannot lock or deactivate your own account")
-	}
-	if before.IsAdmin() && !next.IsAdmin() {
-		errs.Add("roles", "You cannot remove your own merchant admin role")
-	}
-	return errs.Err()
-}
-
-// statusEffects records who locked an account and when, and clears the
-// lock and the failed sign-in count when it is unlocked. It returns the
-// columns to write.
-func statusEffects(actor, before, next *models.User, columns []string, now time.Time) []string {
-	if next.Status == before.Status {
-		return columns
-	}
-	switch {
-	case next.Status == models.StatusLocked:
-		next.LockedAt, next.LockedBy = &now, &actor.ID
-	case before.Status == models.StatusLocked:
-		next.LockedAt, next.LockedBy, next.FailedLoginCount, next.LockedUntil, next.LockoutCount = nil, nil, 0, nil, 0
-	default:
-		return columns
-	}
-	return append(append([]string{}, columns...), "locked_at", "locked_by", "failed_login_count", "locked_until", "lockout_count")
 }
 
 // save writes columns of next if the stored version is still version, bumps

@@ -326,7 +326,7 @@ func TestUpdateProfileStaleVersion(t *testing.T) {
 
 		first := app.User(t, "demo.guest")
 		stale := app.User(t, "demo.guest") // opened in another tab
-		updated, changes, err := users.UpdateProfile(ctx, first, m, first, fields, map[string]string{"first_name": "Alice"}, 0, meta)
+		updated, changes, err := updateProfile(ctx, users, first, m, first, fields, map[string]string{"first_name": "Alice"}, 0)
 		if err != nil {
 			t.Fatalf("first update: %v", err)
 		}
@@ -335,7 +335,7 @@ func TestUpdateProfileStaleVersion(t *testing.T) {
 		}
 		saved := app.User(t, "demo.guest")
 
-		_, _, err = users.UpdateProfile(ctx, stale, m, stale, fields, map[string]string{"first_name": "Bob", "city": "Elsewhere"}, 0, meta)
+		_, _, err = updateProfile(ctx, users, stale, m, stale, fields, map[string]string{"first_name": "Bob", "city": "Elsewhere"}, 0)
 		if !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("stale update: got %v, want ErrConflict", err)
 		}
@@ -355,11 +355,22 @@ func TestUpdateProfileStaleVersion(t *testing.T) {
 		}
 
 		// The same values again change nothing and write nothing.
-		if _, _, err := users.UpdateProfile(ctx, after, m, after, fields, map[string]string{"first_name": "Alice"}, 0, meta); !errors.Is(err, models.ErrNoChanges) {
+		if _, _, err := updateProfile(ctx, users, after, m, after, fields, map[string]string{"first_name": "Alice"}, 0); !errors.Is(err, models.ErrNoChanges) {
 			t.Errorf("unchanged update: got %v, want ErrNoChanges", err)
 		}
 		if got := app.User(t, "demo.guest").Version; got != saved.Version {
 			t.Errorf("version after an unchanged update: got %d, want %d", got, saved.Version)
 		}
 	})
+}
+
+// updateProfile is a profile form's path: models.EditProfile, then the
+// store's save.
+func updateProfile(ctx context.Context, users *store.Users, a *models.User, m *models.Merchant, u *models.User, fields []models.ProfileField, input map[string]string, version int) (*models.User, models.Changes, error) {
+	upd, err := models.EditProfile(a, m, u, fields, input, time.Now().UTC())
+	if err != nil {
+		return nil, nil, err
+	}
+	saved, err := users.SaveProfile(ctx, a, m, u, upd, version, meta)
+	return saved, upd.Changes, err
 }

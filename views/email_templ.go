@@ -94,7 +94,7 @@ func EmailSection(csrf string, f EmailForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Notice("success", f.Notice).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Notice(models.NoticeSuccess, f.Notice).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

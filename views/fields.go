@@ -44,107 +44,38 @@ func profileSections(fields []models.ProfileField) []Section {
 	return out
 }
 
-var genderOptions = []models.Option{{Value: "", Label: "Prefer not to say"}, {Value: models.GenderFemale, Label: "Female"}, {Value: models.GenderMale, Label: "Male"}}
-
 // displayValue is a stored value as people read it.
 func displayValue(f models.ProfileField, v string) string {
 	if v == "" {
 		return "Not provided"
 	}
-	switch f.Kind {
-	case models.KindPhone:
-		return models.FormatPhone(v)
-	case models.KindCountry:
-		return models.CountryName(v)
-	case models.KindLanguage:
-		return models.LanguageName(v) + " (" + v + ")"
-	case models.KindGender:
-		for _, o := range genderOptions {
-			if o.Value == v {
-				return o.Label
-			}
-		}
-	case models.KindBool:
-		if v == "true" {
-			return "Yes"
-		}
-		return "No"
-	case models.KindDateTime:
-		if t, err := time.Parse(models.DateTimeLayout, v); err == nil {
-			return t.Format("2006-01-02 15:04")
-		}
-	case models.KindStatus:
-		return optionLabel(models.Statuses, v)
-	case models.KindRoles:
-		labels := []string{}
-		for _, r := range strings.Split(v, ",") {
-			labels = append(labels, optionLabel(models.Roles, r))
-		}
-		return strings.Join(labels, ", ")
-	}
-	return v
-}
-
-func optionLabel(opts []models.Option, v string) string {
-	for _, o := range opts {
-		if o.Value == v {
-			return o.Label
-		}
-	}
-	return v
-}
-
-// formValue is a stored value as the form's input shows it: phones in
-// the international format people recognise.
-func formValue(f models.ProfileField, v string) string {
-	if f.Kind == models.KindPhone {
-		return models.FormatPhone(v)
-	}
-	return v
+	return f.Display(v)
 }
 
 var autocomplete = map[string]string{
 	"name_prefix": "honorific-prefix", "first_name": "given-name", "middle_initial": "additional-name",
-	"last_name": "family-name", "name_suffix": "honorific-suffix", "birthday": "bday", "gender": "sex",
+	"last_name": "family-name", "name_suffix": "honorific-suffix", "birthday": "bday", "gender": "sex", "email": "off",
 	"mobile": "tel", "phone": "tel", "fax": "fax tel", "address_line1": "address-line1",
 	"address_line2": "address-line2", "address_line3": "address-line3", "city": "address-level2",
 	"state": "address-level1", "postal_code": "postal-code", "country": "country", "language": "language",
 }
 
-// inputField is the components.Field for a profile field.
-func inputField(f models.ProfileField, m *models.Merchant, value string, errs []string) components.Field {
+// inputField is the components.Field for a profile field, with the
+// input its kind asks for.
+func inputField(f models.ProfileField, m *models.Merchant, value string, errs []string) (components.Field, models.InputSpec) {
+	in := f.Input(value)
 	c := components.Field{
 		Name: f.Name, Label: f.Label, Hint: f.Hint, Value: value, Errors: errs,
-		Required: f.IsRequired(m), Autocomplete: autocomplete[f.Name],
+		Required: f.IsRequired(m) || in.Required, Autocomplete: autocomplete[f.Name],
+		Type: in.Type, Inputmode: in.Mode,
 	}
-	switch f.Kind {
-	case models.KindPhone:
-		c.Type = "tel"
-		c.Hint = "Include the country code, like +1 415 555 0132, if it is not in your country"
-	case models.KindBirthday, models.KindDate:
-		c.Type = "date"
-	case models.KindDateTime:
-		c.Type = "datetime-local"
-	case models.KindNumber:
-		c.Inputmode = "decimal"
-	case models.KindEmail:
-		c.Type = "email"
-		c.Autocomplete = "off"
-	case models.KindStatus, models.KindRoles:
-		c.Required = true
+	if in.Hint != "" {
+		c.Hint = in.Hint
 	}
-	if f.Max > 0 && (f.Kind == models.KindText || f.Kind == models.KindName || f.Kind == models.KindPostalCode) {
-		c.Attrs = map[string]any{"maxlength": strconv.Itoa(f.Max)}
+	if in.MaxLength > 0 {
+		c.Attrs = map[string]any{"maxlength": strconv.Itoa(in.MaxLength)}
 	}
-	return c
-}
-
-func listOptions(values []string) []models.Option {
-	out := make([]models.Option, len(values))
-	for i, v := range values {
-		out[i] = models.Option{Value: v, Label: v}
-	}
-	return out
+	return c, in
 }
 
 // fieldNames lists the form's field names in order, for the error summary.

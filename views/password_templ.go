@@ -105,7 +105,7 @@ func PasswordSection(csrf string, policy models.PasswordPolicy, f PasswordForm) 
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Notice("success", f.Notice).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Notice(models.NoticeSuccess, f.Notice).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -41,7 +41,7 @@ type ProfileForm struct {
 func NewProfileForm(action string, fields []models.ProfileField, u *models.User) ProfileForm {
 	values := make(map[string]string, len(fields))
 	for _, f := range fields {
-		values[f.Name] = formValue(f, f.Value(u))
+		values[f.Name] = f.FormValue(f.Value(u))
 	}
 	return ProfileForm{Title: "Edit your profile", Action: action, Values: values, Version: u.Version, Original: Snapshot(fields, u)}
 }
@@ -221,7 +221,7 @@ func ProfileSection(csrf string, m *models.Merchant, fields []models.ProfileFiel
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Notice("error", f.Conflict).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Notice(models.NoticeError, f.Conflict).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -293,44 +293,30 @@ func ProfileInput(m *models.Merchant, pf models.ProfileField, value string, errs
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		switch pf.Kind {
-		case models.KindCountry:
-			templ_7745c5c3_Err = components.SelectField(inputField(pf, m, value, errs), models.Countries(), "Select a country").Render(ctx, templ_7745c5c3_Buffer)
+		field, in := inputField(pf, m, value, errs)
+		switch in.Input {
+		case models.InputSelect:
+			templ_7745c5c3_Err = components.SelectField(field, in.Options, in.Placeholder).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		case models.KindLanguage:
-			templ_7745c5c3_Err = components.SelectField(inputField(pf, m, value, errs), models.Languages(value), "Select a language").Render(ctx, templ_7745c5c3_Buffer)
+		case models.InputRadio:
+			templ_7745c5c3_Err = components.RadioGroup(field, in.Options).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		case models.KindList:
-			templ_7745c5c3_Err = components.SelectField(inputField(pf, m, value, errs), listOptions(pf.Options), "Select an option").Render(ctx, templ_7745c5c3_Buffer)
+		case models.InputCheckbox:
+			templ_7745c5c3_Err = components.Checkbox(field).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		case models.KindGender:
-			templ_7745c5c3_Err = components.RadioGroup(inputField(pf, m, value, errs), genderOptions).Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-		case models.KindBool:
-			templ_7745c5c3_Err = components.Checkbox(inputField(pf, m, value, errs)).Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-		case models.KindStatus:
-			templ_7745c5c3_Err = components.SelectField(inputField(pf, m, value, errs), models.Statuses, "Select a status").Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-		case models.KindRoles:
-			templ_7745c5c3_Err = components.CheckboxGroup(inputField(pf, m, value, errs), models.Roles, strings.Split(value, ",")).Render(ctx, templ_7745c5c3_Buffer)
+		case models.InputCheckboxes:
+			templ_7745c5c3_Err = components.CheckboxGroup(field, in.Options, strings.Split(value, ",")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		default:
-			templ_7745c5c3_Err = components.TextField(inputField(pf, m, value, errs)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.TextField(field).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -65,7 +65,7 @@ func SessionsPage(p layout.Page, list []models.ActiveSession) templ.Component {
 
 // SessionsSection is the list with its sign-out forms, swapped alone by
 // htmx after each of them.
-func SessionsSection(csrf, kind, notice string, list []models.ActiveSession) templ.Component {
+func SessionsSection(csrf string, kind models.NoticeKind, notice string, list []models.ActiveSession) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

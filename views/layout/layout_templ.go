@@ -23,8 +23,8 @@ type Page struct {
 	User *models.User
 	// CSRF is the token forms and htmx requests carry.
 	CSRF string
-	// Notice is a one-time message ("success" or "info" kind).
-	NoticeKind string
+	// Notice is a one-time message of NoticeKind.
+	NoticeKind models.NoticeKind
 	Notice     string
 	// Wide pages (tables) use more of a large screen.
 	Wide bool
@@ -38,9 +38,9 @@ func (p Page) mainClass() string {
 }
 
 // Kind is the notice's kind, "success" unless set.
-func (p Page) Kind() string {
+func (p Page) Kind() models.NoticeKind {
 	if p.NoticeKind == "" {
-		return "success"
+		return models.NoticeSuccess
 	}
 	return p.NoticeKind
 }

@@ -3,12 +3,8 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"math/big"
-	"regexp"
-	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -16,15 +12,8 @@ import (
 	"myaccount/models"
 )
 
-// ErrSelf refuses an account action an admin may not take on their own
-// account (locking themselves out).
-var ErrSelf = errors.New("not on your own account")
-
 // Lock locks u's account on an admin's order.
 func (s *Users) Lock(ctx context.Context, actor, u *models.User, meta Meta) error {
-	if actor.ID == u.ID {
-		return ErrSelf
-	}
 	if u.Status == models.StatusLocked {
 		return nil
 	}
@@ -63,9 +52,6 @@ func (s *Users) Unlock(ctx context.Context, actor, u *models.User, meta Meta) er
 
 // ForcePasswordChange makes u change their password at their next request.
 func (s *Users) ForcePasswordChange(ctx context.Context, actor, u *models.User, meta Meta) error {
-	if actor.ID == u.ID {
-		return ErrSelf
-	}
 	now := s.now()
 	next := *u
 	next.MustChangePassword = true
@@ -79,9 +65,6 @@ func (s *Users) ForcePasswordChange(ctx context.Context, actor, u *models.User, 
 // policy and must be changed at the next sign-in, and ends u's sessions.
 // The password is returned once, for the admin to pass on.
 func (s *Users) ResetPassword(ctx context.Context, hasher PasswordHasher, actor *models.User, m *models.Merchant, u *models.User, meta Meta) (string, error) {
-	if actor.ID == u.ID {
-		return "", ErrSelf
-	}
 	password, err := temporaryPasswordFor(m, u)
 	if err != nil {
 		return "", err
@@ -122,163 +105,6 @@ func (s *Users) RevokeSessions(ctx context.Context, actor, u *models.User, meta 
 			models.Changes{{Field: "sessions", Old: fmt.Sprint(n), New: "0"}}, meta, s.now())
 	})
 	return n, err
-}
-
-// NewUser is what an admin fills in to create a user.
-type NewUser struct {
-	Username, Email, FirstName, LastName string
-	Roles                                string
-	Password                             string
-	MemberNumber, CardNumber             string
-	// GenerateMember and GenerateCard ask for a unique random number of
-	// that many digits instead (the loyalty API's card_number_generate).
-	GenerateMember, GenerateCard int
-}
-
-var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$`)
-
-// CreateUser adds a user to m with an initial password that must be
-// changed at the first sign-in.
-func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *models.User, m *models.Merchant, in NewUser, meta Meta) (*models.User, error) {
-	errs := models.FieldErrors{}
-	username := strings.TrimSpace(in.Username)
-	if username == "" {
-		errs.Add("username", "Enter a username")
-	} else if !usernamePattern.MatchString(username) {
-		errs.Add("username", "Username must be 3 to 64 letters, numbers, dots, hyphens, underscores or @, starting with a letter or number")
-	}
-	email, msg := models.CleanEmail("Email", in.Email)
-	if msg != "" {
-		errs.Add("email", msg)
-	}
-	first, msg := models.CleanName("First name", in.FirstName, 50)
-	if msg != "" {
-		errs.Add("first_name", msg)
-	} else if first == "" && m.Requires("first_name") {
-		errs.Add("first_name", "Enter a first name")
-	}
-	last, msg := models.CleanName("Last name", in.LastName, 50)
-	if msg != "" {
-		errs.Add("last_name", msg)
-	} else if last == "" && m.Requires("last_name") {
-		errs.Add("last_name", "Enter a last name")
-	}
-	roles, msg := models.ProfileField{Label: "Roles", Kind: models.KindRoles}.Clean(in.Roles, "", s.now())
-	if msg != "" {
-		errs.Add("roles", msg)
-	}
-	member, msg := models.CleanCode("Member number", in.MemberNumber, 32)
-	if msg != "" {
-		errs.Add("member_number", msg)
-	}
-	card, msg := models.CleanCode("Card number", in.CardNumber, 32)
-	if msg != "" {
-		errs.Add("card_number", msg)
-	}
-	for _, g := range []struct {
-		field string
-		n     int
-		typed string
-	}{{"member_number", in.GenerateMember, member}, {"card_number", in.GenerateCard, card}} {
-		if g.n != 0 && !slices.Contains(models.GeneratedLengths, g.n) {
-			errs.Add(g.field, "Choose a length from the list")
-		} else if g.n != 0 && g.typed != "" {
-			errs.Add(g.field, "Either type a number or generate one, not both")
-		}
-	}
-	if in.Password == "" {
-		errs.Add("password", "Enter an initial password")
-	} else {
-		owner := models.PasswordOwner{Username: username, Email: email, FirstName: first, LastName: last, Merchant: m.Name, Whose: "the"}
-		for _, msg := range m.PasswordPolicy.CheckNew("Initial password", in.Password, owner) {
-			errs.Add("password", msg)
-		}
-	}
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	hash, err := hasher.Hash(ctx, in.Password)
-	if err != nil {
-		return nil, fmt.Errorf("hash password: %w", err)
-	}
-	now := s.now()
-	u := &models.User{
-		ID: NewID(), MerchantID: m.ID, Username: username, Email: email, FirstName: first, LastName: last,
-		MemberNumber: member, CardNumber: card, PasswordHash: hash, Status: models.StatusActive,
-		Roles: strings.Split(roles, ","), MustChangePassword: true, CreatedAt: now, CreatedBy: &actor.ID,
-		UpdatedAt: now, UpdatedBy: &actor.ID, Version: 1,
-	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&models.User{}).Where("lower(username) = lower(?)", username).Count(&n).Error; err != nil {
-			return err
-		}
-		if n > 0 {
-			return models.FieldErrors{"username": {"This username is taken: choose another"}}
-		}
-		if in.GenerateMember != 0 {
-			if u.MemberNumber, err = s.uniqueNumber(tx, m.ID, "member_number", in.GenerateMember); err != nil {
-				return err
-			}
-		}
-		if in.GenerateCard != 0 {
-			if u.CardNumber, err = s.uniqueNumber(tx, m.ID, "card_number", in.GenerateCard); err != nil {
-				return err
-			}
-		}
-		if err := s.checkUnique(tx, m, nil, u); err != nil {
-			return err
-		}
-		if err := tx.Create(u).Error; err != nil {
-			return fmt.Errorf("create user: %w", err)
-		}
-		changes := models.Changes{{Field: "username", New: u.Username}, {Field: "password", Old: "", New: models.Secret}}
-		for _, c := range []models.Change{{Field: "email", New: u.Email}, {Field: "member_number", New: u.MemberNumber}, {Field: "card_number", New: u.CardNumber}, {Field: "roles", New: roles}} {
-			if c.New != "" {
-				changes = append(changes, c)
-			}
-		}
-		return audit(tx, m.ID, &actor.ID, &u.ID, models.ActionCreated, changes, meta, now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return u, nil
-}
-
-// uniqueNumber draws random numbers of n digits (no leading zero) until
-// one is unused in the merchant.
-func (s *Users) uniqueNumber(tx *gorm.DB, merchantID, column string, n int) (string, error) {
-	for range 20 {
-		v, err := randomDigits(n)
-		if err != nil {
-			return "", err
-		}
-		taken, err := s.taken(tx, merchantID, "", column+" = ?", v)
-		if err != nil {
-			return "", err
-		}
-		if !taken {
-			return v, nil
-		}
-	}
-	return "", fmt.Errorf("no free %d-digit %s after 20 tries", n, column)
-}
-
-func randomDigits(n int) (string, error) {
-	var b strings.Builder
-	for i := range n {
-		lo := int64(0)
-		if i == 0 {
-			lo = 1
-		}
-		d, err := rand.Int(rand.Reader, big.NewInt(10-lo))
-		if err != nil {
-			return "", err
-		}
-		b.WriteByte(byte('0' + lo + d.Int64()))
-	}
-	return b.String(), nil
 }
 
 // temporaryPasswordFor makes a temporary password for u, of m, that

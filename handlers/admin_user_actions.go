@@ -1,0 +1,95 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"myaccount/auth"
+	"myaccount/models"
+	"myaccount/views"
+)
+
+// POST /admin/users/{id}/lock — lock the account until an admin unlocks it.
+func (a *App) handleAdminUserLock(c echo.Context) error {
+	return a.accountAction(c, true, func(admin, u *models.User) (string, error) {
+		return "The account is locked. Its sessions end at their next request.", a.Users.Lock(c.Request().Context(), admin, u, meta(c))
+	})
+}
+
+// POST /admin/users/{id}/unlock — lift the lock and every pause, and
+// forget the failed sign-ins.
+func (a *App) handleAdminUserUnlock(c echo.Context) error {
+	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+		return "The account is unlocked: its failed sign-ins and pauses are reset.", a.Users.Unlock(c.Request().Context(), admin, u, meta(c))
+	})
+}
+
+// POST /admin/users/{id}/force-password-change — the user must change
+// their password at their next request.
+func (a *App) handleAdminUserForcePasswordChange(c echo.Context) error {
+	return a.accountAction(c, true, func(admin, u *models.User) (string, error) {
+		return "The user must change their password at their next request.", a.Users.ForcePasswordChange(c.Request().Context(), admin, u, meta(c))
+	})
+}
+
+// POST /admin/users/{id}/revoke-sessions — sign the user out everywhere.
+func (a *App) handleAdminUserRevokeSessions(c echo.Context) error {
+	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+		n, err := a.Users.RevokeSessions(c.Request().Context(), admin, u, meta(c))
+		return "Signed out of all sessions (" + strconv.FormatInt(n, 10) + " ended).", err
+	})
+}
+
+// accountAction runs act on the user the path names, within the admin's
+// merchant, then goes back to the user's page with the message act
+// returns. An action that would lock the admin out (notSelf) is refused
+// on their own account (models.CheckAccountAction).
+func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *models.User) (string, error)) error {
+	u, err := a.subject(c)
+	if err != nil {
+		return err
+	}
+	admin := auth.CurrentUser(c)
+	if notSelf && models.CheckAccountAction(admin, u) != nil {
+		a.Flash.Set(c, models.NoticeError, "You cannot do this to your own account.")
+		return redirect(c, "/admin/users/"+u.ID)
+	}
+	msg, err := act(admin, u)
+	if err != nil {
+		return err
+	}
+	a.Flash.Set(c, models.NoticeSuccess, msg)
+	return redirect(c, "/admin/users/"+u.ID)
+}
+
+// POST /admin/users/{id}/reset-password — a temporary password, shown to
+// the admin once in this answer (never in a redirect, cookie or log).
+func (a *App) handleAdminUserResetPassword(c echo.Context) error {
+	u, err := a.subject(c)
+	if err != nil {
+		return err
+	}
+	admin, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
+	if models.CheckAccountAction(admin, u) != nil {
+		a.Flash.Set(c, models.NoticeError, "You cannot reset your own password here: change it on your password page.")
+		return redirect(c, "/admin/users/"+u.ID)
+	}
+	password, err := a.Users.ResetPassword(c.Request().Context(), a.Hasher, admin, m, u, meta(c))
+	if err != nil {
+		return err
+	}
+	if u, err = a.subject(c); err != nil {
+		return err
+	}
+	v, err := a.userView(c, u)
+	if err != nil {
+		return err
+	}
+	v.TempPassword = password
+	c.Response().Header().Set("Cache-Control", "no-store")
+	p := a.page(c, u.DisplayName(), "admin-users")
+	p.NoticeKind, p.Notice = models.NoticeSuccess, "The password has been reset and the user's sessions have ended."
+	return render(c, http.StatusOK, views.AdminUserPage(p, m, v), views.AdminUserDetail(p, m, v))
+}

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"myaccount/models"
+)
+
+// CreateUser adds in (from models.NewUser.Validate) to m, made by actor,
+// with an initial password that must be changed at the first sign-in. It
+// keeps the rules that need the database: the username is free in the
+// whole deployment, generated numbers are unused, and the identifiers the
+// merchant keeps unique are.
+func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *models.User, m *models.Merchant, in models.UserToCreate, meta Meta) (*models.User, error) {
+	hash, err := hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	now := s.now()
+	u := in.User
+	u.ID, u.MerchantID, u.PasswordHash, u.Status, u.MustChangePassword = NewID(), m.ID, hash, models.StatusActive, true
+	u.CreatedAt, u.CreatedBy, u.UpdatedAt, u.UpdatedBy, u.Version = now, &actor.ID, now, &actor.ID, 1
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.claimIdentifiers(tx, m, &u, in); err != nil {
+			return err
+		}
+		if err := tx.Create(&u).Error; err != nil {
+			return fmt.Errorf("create user: %w", err)
+		}
+		return audit(tx, m.ID, &actor.ID, &u.ID, models.ActionCreated, creationChanges(&u), meta, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// claimIdentifiers checks that u's username is free, draws the numbers in
+// asks for, and checks the merchant's unique identifiers, in tx.
+func (s *Users) claimIdentifiers(tx *gorm.DB, m *models.Merchant, u *models.User, in models.UserToCreate) error {
+	var n int64
+	if err := tx.Model(&models.User{}).Where("lower(username) = lower(?)", u.Username).Count(&n).Error; err != nil {
+		return fmt.Errorf("username check: %w", err)
+	}
+	if n > 0 {
+		return models.FieldErrors{"username": {"This username is taken: choose another"}}
+	}
+	var err error
+	if in.GenerateMember != 0 {
+		if u.MemberNumber, err = s.uniqueNumber(tx, m.ID, "member_number", in.GenerateMember); err != nil {
+			return err
+		}
+	}
+	if in.GenerateCard != 0 {
+		if u.CardNumber, err = s.uniqueNumber(tx, m.ID, "card_number", in.GenerateCard); err != nil {
+			return err
+		}
+	}
+	return s.checkUnique(tx, m, nil, u)
+}
+
+// creationChanges is what the audit trail records of a new account.
+func creationChanges(u *models.User) models.Changes {
+	changes := models.Changes{{Field: "username", New: u.Username}, {Field: "password", Old: "", New: models.Secret}}
+	for _, c := range []models.Change{{Field: "email", New: u.Email}, {Field: "member_number", New: u.MemberNumber}, {Field: "card_number", New: u.CardNumber}, {Field: "roles", New: strings.Join(u.Roles, ",")}} {
+		if c.New != "" {
+			changes = append(changes, c)
+		}
+	}
+	return changes
+}
+
+// uniqueNumber draws random numbers of n digits (no leading zero) until
+// one is unused in the merchant.
+func (s *Users) uniqueNumber(tx *gorm.DB, merchantID, column string, n int) (string, error) {
+	for range 20 {
+		v, err := randomDigits(n)
+		if err != nil {
+			return "", err
+		}
+		taken, err := s.taken(tx, merchantID, "", column+" = ?", v)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("no free %d-digit %s after 20 tries", n, column)
+}
+
+func randomDigits(n int) (string, error) {
+	var b strings.Builder
+	for i := range n {
+		lo := int64(0)
+		if i == 0 {
+			lo = 1
+		}
+		d, err := rand.Int(rand.Reader, big.NewInt(10-lo))
+		if err != nil {
+			return "", err
+		}
+		b.WriteByte(byte('0' + lo + d.Int64()))
+	}
+	return b.String(), nil
+}
