@@ -132,3 +132,10 @@ func logRecovered(log *slog.Logger) middleware.LogErrorFunc {
 		return err
 	}
 }
+
+// asFieldErrors reports whether err carries field errors.
+func asFieldErrors(err error) (models.FieldErrors, bool) {
+	var fe models.FieldErrors
+	ok := errors.As(err, &fe)
+	return fe, ok
+}

@@ -1,18 +1,13 @@
 package handlers
 
 import (
-	"errors"
-	"mime"
 	"net/http"
-	"path"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
 	"myaccount/auth"
 	"myaccount/models"
-	"myaccount/static"
 )
 
 // New builds the Echo application with every route and middleware.
@@ -40,15 +35,7 @@ func New(d Deps) *echo.Echo {
 	e.GET("/static/*", serveStatic)
 
 	// Everything else is a page: it has a session and CSRF protection.
-	pages := e.Group("", formBody, fetchMetadata, middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		CookieName:     csrfCookieName(a.Secure),
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   a.Secure,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler:   csrfError,
-	}), a.Sessions.Load)
+	pages := e.Group("", formBody, fetchMetadata, csrf(a.Secure), a.Sessions.Load)
 
 	pages.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/account") })
 	pages.GET("/login", a.handleLogin)
@@ -99,104 +86,4 @@ func New(d Deps) *echo.Echo {
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
 	return e
-}
-
-// fetchMetadata refuses state-changing requests a browser marks as coming
-// from another site (Sec-Fetch-Site), then hides the header from Echo's
-// CSRF middleware, which would otherwise let same-origin requests through
-// without a token. Both defences apply: the browser's word and the token.
-func fetchMetadata(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-		default:
-			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-				return errCSRF
-			}
-		}
-		r.Header.Del("Sec-Fetch-Site")
-		return next(c)
-	}
-}
-
-// csrfCookieName uses the __Host- prefix behind https, so no subdomain can
-// plant the cookie.
-func csrfCookieName(secure bool) string {
-	if secure {
-		return "__Host-myaccount_csrf"
-	}
-	return "myaccount_csrf"
-}
-
-// requirePasswordChange keeps a user who must change their password (an
-// admin asked, or it expired) on the password page until they have: every
-// other account and admin page redirects there. The password form and its
-// live check stay reachable, and so does POST /logout, outside these groups.
-func requirePasswordChange(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if passwordChangeDue(c) != "" && !strings.HasPrefix(c.Path(), "/account/password") {
-			return redirect(c, "/account/password")
-		}
-		return next(c)
-	}
-}
-
-// contentSecurityPolicy allows only this site's own scripts and styles:
-// no inline script or style, no eval (htmx runs with allowEval off and
-// without its inline indicator styles), no framing, no plugins.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-
-// permissionsPolicy turns off browser features the site never uses.
-const permissionsPolicy = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
-
-// securityHeaders are sent with every response; HSTS only behind https.
-func securityHeaders(secure bool) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			h := c.Response().Header()
-			h.Set("Content-Security-Policy", contentSecurityPolicy)
-			h.Set("Permissions-Policy", permissionsPolicy)
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Referrer-Policy", "same-origin")
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			if secure {
-				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-			}
-			return next(c)
-		}
-	}
-}
-
-// GET /static/* — embedded CSS and scripts. A request naming the current
-// content hash (?v=) may be cached for a year.
-func serveStatic(c echo.Context) error {
-	name := c.Param("*")
-	v := static.Version(name)
-	if v == "" {
-		return models.ErrNotFound
-	}
-	if c.QueryParam("v") == v {
-		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		c.Response().Header().Set("Cache-Control", "public, max-age=300")
-	}
-	c.Response().Header().Set("ETag", `"`+v+`"`)
-	if c.Request().Header.Get("If-None-Match") == `"`+v+`"` {
-		return c.NoContent(http.StatusNotModified)
-	}
-	b, err := static.Files.ReadFile(name)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	return c.Blob(http.StatusOK, mime.TypeByExtension(path.Ext(name)), b)
-}
-
-// asFieldErrors reports whether err carries field errors.
-func asFieldErrors(err error) (models.FieldErrors, bool) {
-	var fe models.FieldErrors
-	ok := errors.As(err, &fe)
-	return fe, ok
 }

@@ -16,38 +16,8 @@ const UserSearchText = "lower(username || ' ' || email || ' ' || first_name || '
 // PostgreSQL gets pg_trgm indexes for partial matching, SQLite has no such
 // thing and scans (its databases are demo-sized).
 func Go(postgres bool) []*goose.Migration {
-	pgOnly := func(stmts ...string) *goose.GoFunc {
-		return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-			if !postgres {
-				return nil
-			}
-			for _, s := range stmts {
-				if _, err := tx.ExecContext(ctx, s); err != nil {
-					return err
-				}
-			}
-			return nil
-		}}
-	}
-	// pgOnlyNoTx runs each statement in a transaction of its own, for
-	// ANALYZE after ALTER ... SET STATISTICS: an ANALYZE in the same
-	// transaction still uses the old target. Its statements must be safe to
-	// run again, as a failure leaves the earlier ones done. On SQLite it is
-	// an empty transaction: goose runs a migration without one on a second
-	// connection, which SQLite's single connection would wait for forever.
-	pgOnlyNoTx := func(stmts ...string) *goose.GoFunc {
-		if !postgres {
-			return pgOnly()
-		}
-		return &goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
-			for _, s := range stmts {
-				if _, err := db.ExecContext(ctx, s); err != nil {
-					return err
-				}
-			}
-			return nil
-		}}
-	}
+	pgOnly := func(stmts ...string) *goose.GoFunc { return inTx(postgres, stmts) }
+	pgOnlyNoTx := func(stmts ...string) *goose.GoFunc { return eachInTx(postgres, stmts) }
 	return []*goose.Migration{
 		goose.NewGoMigration(2,
 			pgOnly(
@@ -99,4 +69,39 @@ func Go(postgres bool) []*goose.Migration {
 			),
 		),
 	}
+}
+
+// inTx runs stmts in one transaction on PostgreSQL, and nothing on SQLite.
+func inTx(postgres bool, stmts []string) *goose.GoFunc {
+	return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+		if !postgres {
+			return nil
+		}
+		for _, s := range stmts {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}
+
+// eachInTx runs each statement in a transaction of its own, for ANALYZE
+// after ALTER ... SET STATISTICS: an ANALYZE in the same transaction still
+// uses the old target. Its statements must be safe to run again, as a
+// failure leaves the earlier ones done. On SQLite it is an empty
+// transaction: goose runs a migration without one on a second connection,
+// which SQLite's single connection would wait for forever.
+func eachInTx(postgres bool, stmts []string) *goose.GoFunc {
+	if !postgres {
+		return inTx(false, nil)
+	}
+	return &goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
+		for _, s := range stmts {
+			if _, err := db.ExecContext(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
 }

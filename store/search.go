@@ -117,25 +117,7 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (models.UserPage, error
 	if !slices.Contains(SortColumns, q.Sort) {
 		q.Sort = "username"
 	}
-	conds := []clause.Expression{clause.Expr{SQL: "merchant_id = ?", Vars: []any{q.MerchantID}}}
-	where := func(sql string, args ...any) { conds = append(conds, clause.Expr{SQL: sql, Vars: args}) }
-	trigrams := false // whether the trigram index can find a term
-	for _, term := range searchTerms(q.Text) {
-		where(migrations.UserSearchText+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(term)+"%")
-		trigrams = trigrams || trigrammable(term)
-	}
-	if q.Status != "" {
-		where("status = ?", q.Status)
-	}
-	if q.Role != "" {
-		// roles is a comma-separated list of upper-case words.
-		where("(',' || roles || ',') LIKE ? ESCAPE '\\'", "%,"+likeEscaper.Replace(q.Role)+",%")
-		if q.Role != models.RoleCustomer {
-			// Nearly everyone is a customer and nothing else: on
-			// PostgreSQL an index of everyone else finds the few staff.
-			where("roles <> ?", models.RoleCustomer)
-		}
-	}
+	conds, trigrams := searchConditions(q)
 	expr := sortExpr(q.Sort)
 	var exprArgs []any
 	if q.Sort == "last_login" {
@@ -144,25 +126,13 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (models.UserPage, error
 	// Walking backwards (Before) reads the page in the opposite order and
 	// turns it round afterwards.
 	sk := seekFrom(q.After, q.Before)
-	cur, desc := sk.cur, q.Desc != sk.backwards
+	desc := q.Desc != sk.backwards
 	if sk.has {
-		var v any = cur.Value
-		if q.Sort == "last_login" {
-			t, err := time.Parse(time.RFC3339Nano, cur.Value)
-			if err != nil {
-				return models.UserPage{}, models.ErrNotFound
-			}
-			v = t
+		cond, err := seekCondition(q.Sort, expr, exprArgs, sk.cur, desc)
+		if err != nil {
+			return models.UserPage{}, err
 		}
-		op := ">"
-		if desc {
-			op = "<"
-		}
-		// The first comparison repeats the second's bound so the index on
-		// the sort key starts the scan at the cursor instead of filtering
-		// every row before it.
-		args := append(append(append(append(append(append([]any{}, exprArgs...), v), exprArgs...), v), exprArgs...), v, cur.ID)
-		where(fmt.Sprintf("%s %s= ? AND (%s %s ? OR (%s = ? AND id %s ?))", expr, op, expr, op, expr, op), args...)
+		conds = append(conds, cond)
 	}
 	dir := "ASC"
 	if desc {
@@ -184,56 +154,108 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (models.UserPage, error
 		return tx.Model(&models.User{}).Select("users.*, "+expr+" AS sort_key", exprArgs...).
 			Where("id IN (?)", ids).Order(order).Find(&rows).Error
 	}
-	var err error
-	if s.db.Dialector.Name() == "postgres" {
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			// The driver prepares each statement once per connection, and
-			// after five runs PostgreSQL may keep one generic plan for it,
-			// made without the search text, which then serves every term:
-			// a member number matching one user walked all the merchant's
-			// users (1.5 s over 900,000). Planning each search for its own
-			// text costs about a millisecond.
-			patience := "0" // no limit: without trigrams there is no other way
-			if trigrams {
-				patience = searchPatience
-			}
-			if err := tx.Exec(pgSettings, "force_custom_plan", patience).Error; err != nil {
-				return err
-			}
-			if !trigrams {
-				return find(tx)
-			}
-			// A text search either walks the users in the page's order
-			// until a page matches, or has the trigram index find every
-			// match and sorts them. The planner picks from how many users
-			// it expects to match, as if they were spread evenly; but
-			// matches bunch in that order (a surname sorted by name, the
-			// start of a username sorted by username), and a walk to them
-			// reads every user before: 3 s over 900,000. A walk that has
-			// not found its page by searchPatience gives way to sorting
-			// the matches, which are then few or bunched.
-			if err := tx.SavePoint("walk").Error; err != nil {
-				return err
-			}
-			err := find(tx)
-			var pgErr *pgconn.PgError
-			if !errors.As(err, &pgErr) || pgErr.Code != "57014" || ctx.Err() != nil { // timed out, not cancelled
-				return err
-			}
-			if err := tx.RollbackTo("walk").Error; err != nil {
-				return err
-			}
-			if err := tx.Exec(pgSortMatches).Error; err != nil {
-				return err
-			}
-			return find(tx)
-		})
-	} else {
-		err = find(s.db.WithContext(ctx))
-	}
-	if err != nil {
+	if err := s.runSearch(ctx, find, trigrams); err != nil {
 		return models.UserPage{}, fmt.Errorf("search users: %w", err)
 	}
+	return userPage(rows, q, sk), nil
+}
+
+// searchConditions are the search's filters, and whether the trigram
+// index can find one of its terms.
+func searchConditions(q UserQuery) (conds []clause.Expression, trigrams bool) {
+	conds = []clause.Expression{clause.Expr{SQL: "merchant_id = ?", Vars: []any{q.MerchantID}}}
+	where := func(sql string, args ...any) { conds = append(conds, clause.Expr{SQL: sql, Vars: args}) }
+	for _, term := range searchTerms(q.Text) {
+		where(migrations.UserSearchText+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(term)+"%")
+		trigrams = trigrams || trigrammable(term)
+	}
+	if q.Status != "" {
+		where("status = ?", q.Status)
+	}
+	if q.Role != "" {
+		// roles is a comma-separated list of upper-case words.
+		where("(',' || roles || ',') LIKE ? ESCAPE '\\'", "%,"+likeEscaper.Replace(q.Role)+",%")
+		if q.Role != models.RoleCustomer {
+			// Nearly everyone is a customer and nothing else: on
+			// PostgreSQL an index of everyone else finds the few staff.
+			where("roles <> ?", models.RoleCustomer)
+		}
+	}
+	return conds, trigrams
+}
+
+// seekCondition starts a page after cur in the order of expr. The first
+// comparison repeats the second's bound so the index on the sort key
+// starts the scan at the cursor instead of filtering every row before it.
+func seekCondition(sort, expr string, exprArgs []any, cur cursor, desc bool) (clause.Expression, error) {
+	var v any = cur.Value
+	if sort == "last_login" {
+		t, err := time.Parse(time.RFC3339Nano, cur.Value)
+		if err != nil {
+			return nil, models.ErrNotFound
+		}
+		v = t
+	}
+	op := ">"
+	if desc {
+		op = "<"
+	}
+	args := append(append(append(append(append(append([]any{}, exprArgs...), v), exprArgs...), v), exprArgs...), v, cur.ID)
+	return clause.Expr{SQL: fmt.Sprintf("%s %s= ? AND (%s %s ? OR (%s = ? AND id %s ?))", expr, op, expr, op, expr, op), Vars: args}, nil
+}
+
+// runSearch runs find. On PostgreSQL it plans each search for its own
+// text, and gives a text search a way out of a slow plan.
+func (s *Users) runSearch(ctx context.Context, find func(*gorm.DB) error, trigrams bool) error {
+	if s.db.Dialector.Name() != "postgres" {
+		return find(s.db.WithContext(ctx))
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The driver prepares each statement once per connection, and
+		// after five runs PostgreSQL may keep one generic plan for it,
+		// made without the search text, which then serves every term:
+		// a member number matching one user walked all the merchant's
+		// users (1.5 s over 900,000). Planning each search for its own
+		// text costs about a millisecond.
+		patience := "0" // no limit: without trigrams there is no other way
+		if trigrams {
+			patience = searchPatience
+		}
+		if err := tx.Exec(pgSettings, "force_custom_plan", patience).Error; err != nil {
+			return err
+		}
+		if !trigrams {
+			return find(tx)
+		}
+		// A text search either walks the users in the page's order
+		// until a page matches, or has the trigram index find every
+		// match and sorts them. The planner picks from how many users
+		// it expects to match, as if they were spread evenly; but
+		// matches bunch in that order (a surname sorted by name, the
+		// start of a username sorted by username), and a walk to them
+		// reads every user before: 3 s over 900,000. A walk that has
+		// not found its page by searchPatience gives way to sorting
+		// the matches, which are then few or bunched.
+		if err := tx.SavePoint("walk").Error; err != nil {
+			return err
+		}
+		err := find(tx)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "57014" || ctx.Err() != nil { // timed out, not cancelled
+			return err
+		}
+		if err := tx.RollbackTo("walk").Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(pgSortMatches).Error; err != nil {
+			return err
+		}
+		return find(tx)
+	})
+}
+
+// userPage is the page of rows found, with its cursors.
+func userPage(rows []userRow, q UserQuery, sk seek) models.UserPage {
 	key := func(r *userRow) cursor {
 		if q.Sort == "last_login" {
 			t := neverSignedIn
@@ -249,7 +271,7 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (models.UserPage, error
 	for i := range rows {
 		page.Users[i] = rows[i].User
 	}
-	return page, nil
+	return page
 }
 
 // trigrammable reports whether the trigram index can look term up: it

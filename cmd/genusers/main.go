@@ -77,15 +77,8 @@ func run(ctx context.Context, dbURL string, total int, code string, seed uint64)
 		fmt.Printf("%7.1fs  %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
 	}
 
-	gdb, err := store.Open(dbURL, slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
-	if err != nil {
+	if err := migrate(ctx, dbURL); err != nil {
 		return err
-	}
-	if _, err := store.Migrate(ctx, gdb); err != nil {
-		return err
-	}
-	if sqlDB, err := gdb.DB(); err == nil {
-		sqlDB.Close()
 	}
 	step("migrated")
 
@@ -96,41 +89,16 @@ func run(ctx context.Context, dbURL string, total int, code string, seed uint64)
 	defer conn.Close(ctx)
 
 	now := time.Now().UTC().Truncate(time.Second)
-	east, west := total/20, total/20
-	shares := []struct {
-		code, name string
-		users      int
-	}{
-		{code, "Benchmark Stores", total - east - west},
-		{code + "-east", "Benchmark East", east},
-		{code + "-west", "Benchmark West", west},
+	merchants, err := ensureMerchants(ctx, conn, code, total, now)
+	if err != nil {
+		return err
 	}
-	merchants := make([]merchant, len(shares))
-	for i, s := range shares {
-		id, err := ensureMerchant(ctx, conn, s.code, s.name, now)
-		if err != nil {
-			return err
-		}
-		merchants[i] = merchant{id: id, code: s.code, users: s.users, memberPrefix: byte('1' + i)}
-	}
-
 	hash, err := bcrypt.GenerateFromPassword([]byte("Bench#2026"), 4)
 	if err != nil {
 		return err
 	}
-	taken := map[string]bool{}
-	rows, err := conn.Query(ctx, "SELECT lower(username) FROM users")
+	taken, err := takenUsernames(ctx, conn)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return err
-		}
-		taken[u] = true
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 
@@ -185,6 +153,60 @@ type merchant struct {
 
 // ensureMerchant returns the id of the merchant with code, creating it when
 // missing, and refuses a merchant that already has users.
+// migrate brings the database's schema up to date.
+func migrate(ctx context.Context, dbURL string) error {
+	gdb, err := store.Open(dbURL, slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+	if err != nil {
+		return err
+	}
+	if sqlDB, err := gdb.DB(); err == nil {
+		defer sqlDB.Close()
+	}
+	_, err = store.Migrate(ctx, gdb)
+	return err
+}
+
+// ensureMerchants finds or creates the three benchmark merchants and
+// shares total users among them: 90% to the first, 5% to each other.
+func ensureMerchants(ctx context.Context, conn *pgx.Conn, code string, total int, now time.Time) ([]merchant, error) {
+	east, west := total/20, total/20
+	shares := []struct {
+		code, name string
+		users      int
+	}{
+		{code, "Benchmark Stores", total - east - west},
+		{code + "-east", "Benchmark East", east},
+		{code + "-west", "Benchmark West", west},
+	}
+	merchants := make([]merchant, len(shares))
+	for i, s := range shares {
+		id, err := ensureMerchant(ctx, conn, s.code, s.name, now)
+		if err != nil {
+			return nil, err
+		}
+		merchants[i] = merchant{id: id, code: s.code, users: s.users, memberPrefix: byte('1' + i)}
+	}
+	return merchants, nil
+}
+
+// takenUsernames are the usernames already in use, in lower case.
+func takenUsernames(ctx context.Context, conn *pgx.Conn) (map[string]bool, error) {
+	taken := map[string]bool{}
+	rows, err := conn.Query(ctx, "SELECT lower(username) FROM users")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		taken[u] = true
+	}
+	return taken, rows.Err()
+}
+
 func ensureMerchant(ctx context.Context, conn *pgx.Conn, code, name string, now time.Time) (string, error) {
 	var id string
 	err := conn.QueryRow(ctx, "SELECT id::text FROM merchants WHERE code = $1", code).Scan(&id)
@@ -332,29 +354,8 @@ func (g *generator) user(m *merchant) []any {
 	username := g.username(f, l, email)
 
 	created := g.now.Add(-time.Duration(r.Int64N(int64(6 * 365 * 24 * time.Hour))))
-	status, roles := models.StatusActive, models.RoleCustomer
-	switch x := r.Float64(); {
-	case x < 0.045:
-		status = models.StatusLocked
-	case x < 0.07:
-		status = models.StatusInactive
-	}
-	var org, job, dept string
-	if g.chance(0.00005) {
-		roles, org, job, dept = models.RoleMerchantAdmin, "Benchmark Stores", "Guest services", "Guest services"
-	}
-	var lastLogin, firstLogin, lockedAt, joined, birthday any
-	var failed int32
-	if status != models.StatusInactive && g.chance(0.88) {
-		// Most sign-ins are recent: skew towards now.
-		span := g.now.Sub(created)
-		ll := g.now.Add(-time.Duration(float64(span) * math.Pow(r.Float64(), 3)))
-		fl := created.Add(time.Duration(float64(ll.Sub(created)) * r.Float64() * 0.2))
-		lastLogin, firstLogin = ll, fl
-	}
-	if status == models.StatusLocked {
-		lockedAt, failed = g.now.Add(-time.Duration(r.Int64N(int64(90*24*time.Hour)))), 5
-	}
+	a := g.account(created)
+	var joined, birthday any
 	if g.chance(0.8) {
 		birthday = time.Date(1940+r.IntN(66), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
 	}
@@ -395,18 +396,54 @@ func (g *generator) user(m *merchant) []any {
 		prefix, first, middle, last,
 		phone, phoneCountry, mobile, mobileCountry,
 		reg.country, fmt.Sprintf("%d %s", 1+r.IntN(9800), streets[r.IntN(len(streets))]), place.city, place.state, place.postal(r),
-		org, job, dept,
+		a.org, a.job, a.dept,
 		reg.languages[r.IntN(len(reg.languages))], genders[r.IntN(3)], birthday, true, g.chance(0.45),
 		optedIn, joined, true, true,
 		"Enrolled", tiers[g.pick(len(tiers))], r.Int64N(25_000), fmt.Sprintf("%s %s", place.city, []string{"Central", "Mall", "Airport", "Downtown"}[r.IntN(4)]),
-		g.hash, status, roles, failed, lockedAt,
-		created, firstLogin, lastLogin,
+		g.hash, a.status, a.roles, a.failed, a.lockedAt,
+		created, a.firstLogin, a.lastLogin,
 		created, created, int32(1),
 	}
 }
 
 // email makes a plausible address: a name-based local part, often with
 // digits, at a common mail provider or one of the region's.
+// accountState is a generated user's standing: status, staff role and
+// sign-ins.
+type accountState struct {
+	status, roles, org, job, dept string
+	lastLogin, firstLogin         any
+	lockedAt                      any
+	failed                        int32
+}
+
+// account draws a user's standing. The draws are in a fixed order, so a
+// seed always makes the same users.
+func (g *generator) account(created time.Time) accountState {
+	r := g.rng
+	a := accountState{status: models.StatusActive, roles: models.RoleCustomer}
+	switch x := r.Float64(); {
+	case x < 0.045:
+		a.status = models.StatusLocked
+	case x < 0.07:
+		a.status = models.StatusInactive
+	}
+	if g.chance(0.00005) {
+		a.roles, a.org, a.job, a.dept = models.RoleMerchantAdmin, "Benchmark Stores", "Guest services", "Guest services"
+	}
+	if a.status != models.StatusInactive && g.chance(0.88) {
+		// Most sign-ins are recent: skew towards now.
+		span := g.now.Sub(created)
+		ll := g.now.Add(-time.Duration(float64(span) * math.Pow(r.Float64(), 3)))
+		fl := created.Add(time.Duration(float64(ll.Sub(created)) * r.Float64() * 0.2))
+		a.lastLogin, a.firstLogin = ll, fl
+	}
+	if a.status == models.StatusLocked {
+		a.lockedAt, a.failed = g.now.Add(-time.Duration(r.Int64N(int64(90*24*time.Hour)))), 5
+	}
+	return a
+}
+
 func (g *generator) email(f, l string, reg *region) string {
 	r := g.rng
 	var local string
