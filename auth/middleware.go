@@ -138,6 +138,17 @@ func RequireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// RequireAdmin is middleware that lets only merchant admins through; use it
+// after RequireUser. Anyone else is refused with 403.
+func RequireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u := CurrentUser(c); u == nil || !u.IsAdmin() {
+			return models.ErrForbidden
+		}
+		return next(c)
+	}
+}
+
 // SafeNext returns next when it is a path on this site, else fallback, so
 // the sign-in page cannot be used to send people elsewhere. Control
 // characters are refused: browsers drop tabs and newlines from a URL, so

@@ -68,10 +68,3 @@ func (l *KeyedLimiter) sweep(now time.Time) {
 		}
 	}
 }
-
-// Len is the number of keys remembered.
-func (l *KeyedLimiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.keys)
-}

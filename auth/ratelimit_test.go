@@ -28,7 +28,7 @@ func TestKeyedLimiter(t *testing.T) {
 	}
 	now = now.Add(2 * time.Minute)
 	l.Allow("9.9.9.9")
-	if n := l.Len(); n != 1 {
+	if n := len(l.keys); n != 1 {
 		t.Errorf("after two idle minutes: got %d keys, want 1 (idle ones forgotten)", n)
 	}
 	if ok, _ := NewKeyedLimiter(0).Allow("x"); !ok {

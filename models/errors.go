@@ -12,11 +12,9 @@ import (
 // Domain errors. Callers compare them with errors.Is; the HTTP error
 // handler maps each to one status.
 var (
-	ErrNotFound     = errors.New("not found")
-	ErrConflict     = errors.New("conflict")
-	ErrForbidden    = errors.New("forbidden")
-	ErrTooMany      = errors.New("too many requests")
-	ErrUnauthorized = errors.New("unauthorized")
+	ErrNotFound  = errors.New("not found")
+	ErrConflict  = errors.New("conflict")
+	ErrForbidden = errors.New("forbidden")
 	// ErrNoChanges means a submit carried no change: nothing was written.
 	ErrNoChanges = errors.New("no changes")
 )

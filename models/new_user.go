@@ -126,3 +126,7 @@ func CheckAccountAction(actor, subject *User) error {
 	}
 	return nil
 }
+
+// GeneratedLengths are the lengths offered for generated member and card
+// numbers (the loyalty API's card_number_generate).
+var GeneratedLengths = []int{8, 10, 12, 16, 19}

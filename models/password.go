@@ -60,9 +60,6 @@ var passwordPresets = []PasswordPreset{
 	{Key: "nist", Label: "NIST SP 800-63B: 15 characters, no composition rules, hard to guess (strength 3 or more)", Policy: NISTPolicy},
 }
 
-// PasswordPresets lists the presets in the order they are offered.
-func PasswordPresets() []PasswordPreset { return slices.Clone(passwordPresets) }
-
 // PasswordPresetByKey finds a preset by its form value.
 func PasswordPresetByKey(key string) (PasswordPreset, bool) {
 	i := slices.IndexFunc(passwordPresets, func(p PasswordPreset) bool { return p.Key == key })

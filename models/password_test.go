@@ -370,10 +370,10 @@ func TestPasswordPresets(t *testing.T) {
 		t.Errorf("WithComposition(VELA): got %+v, want %+v", p, want)
 	}
 	var keys []string
-	for _, pre := range models.PasswordPresets() {
-		keys = append(keys, pre.Key)
-		if got, ok := models.PasswordPresetByKey(pre.Key); !ok || got.Key != pre.Key {
-			t.Errorf("PasswordPresetByKey(%q): got %+v %v", pre.Key, got, ok)
+	for _, o := range models.PasswordPresetOptions() {
+		keys = append(keys, o.Value)
+		if got, ok := models.PasswordPresetByKey(o.Value); !ok || got.Key != o.Value || got.Label != o.Label {
+			t.Errorf("PasswordPresetByKey(%q): got %+v %v", o.Value, got, ok)
 		}
 	}
 	if !reflect.DeepEqual(keys, []string{"vela", "nist"}) {

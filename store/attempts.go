@@ -199,31 +199,6 @@ func (s *Users) RecordSignIn(ctx context.Context, u *models.User, device *models
 	})
 }
 
-// FailedChecksSince counts the wrong passwords typed for userID after
-// since (nil: ever), and when the last one was.
-func (s *Audit) FailedChecksSince(ctx context.Context, userID string, since *time.Time) (int, *time.Time, error) {
-	q := func() *gorm.DB {
-		q := s.db.WithContext(ctx).Model(&models.AuditEvent{}).
-			Where("subject_id = ? AND action IN ?", userID, []string{models.ActionSignInFailed, models.ActionPasswordCheckFailed})
-		if since != nil {
-			q = q.Where("created_at > ?", *since)
-		}
-		return q
-	}
-	var n int64
-	if err := q().Count(&n).Error; err != nil {
-		return 0, nil, fmt.Errorf("count failed password checks: %w", err)
-	}
-	if n == 0 {
-		return 0, nil, nil
-	}
-	var last models.AuditEvent
-	if err := q().Order("created_at DESC, id DESC").Take(&last).Error; err != nil {
-		return 0, nil, fmt.Errorf("last failed password check: %w", err)
-	}
-	return int(n), &last.CreatedAt, nil
-}
-
 // clearLocks lifts every temporary lock of u, the account's and its
 // devices', for an admin's unlock.
 func clearLocks(tx *gorm.DB, u *models.User) error {

@@ -331,7 +331,7 @@ func TestFieldErrors(t *testing.T) {
 
 	t.Run("not a sentinel", func(t *testing.T) {
 		err := models.FieldErrors{"x": {"y"}}.Err()
-		for _, sentinel := range []error{models.ErrNotFound, models.ErrConflict, models.ErrForbidden, models.ErrTooMany, models.ErrUnauthorized, models.ErrNoChanges} {
+		for _, sentinel := range []error{models.ErrNotFound, models.ErrConflict, models.ErrForbidden, models.ErrNoChanges, models.ErrSelf} {
 			if errors.Is(err, sentinel) {
 				t.Errorf("FieldErrors is %v", sentinel)
 			}

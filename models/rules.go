@@ -3,6 +3,7 @@ package models
 import (
 	"net/mail"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -378,4 +379,53 @@ func StorableText(s string, max int) string {
 		cut--
 	}
 	return s[:cut]
+}
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// CleanCode accepts identifiers such as member and card numbers: letters,
+// digits, dots, hyphens and underscores; spaces typed for readability
+// ("6000 3010 …") are dropped.
+func CleanCode(label, raw string, max int) (string, error) {
+	s, msg := CleanText(label, strings.ReplaceAll(raw, " ", ""), max)
+	if msg != nil || s == "" {
+		return s, msg
+	}
+	if !codePattern.MatchString(s) {
+		return "", Invalid(label + " must only include letters, numbers, dots, hyphens and underscores")
+	}
+	return s, nil
+}
+
+func cleanStatus(label, raw string) (string, error) {
+	s := strings.ToUpper(strings.TrimSpace(raw))
+	for _, o := range Statuses {
+		if s == o.Value {
+			return s, nil
+		}
+	}
+	return "", Invalid("Select a status")
+}
+
+// cleanRoles accepts a comma-separated set of known roles, at least one,
+// and stores them in a fixed order.
+func cleanRoles(label, raw string) (string, error) {
+	var out []string
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.ToUpper(strings.TrimSpace(part))
+		if part == "" {
+			continue
+		}
+		if !slices.ContainsFunc(Roles, func(o Option) bool { return o.Value == part }) {
+			return "", Invalid("Select roles from the list")
+		}
+		if !slices.Contains(out, part) {
+			out = append(out, part)
+		}
+	}
+	if len(out) == 0 {
+		return "", Invalid("Select at least one role")
+	}
+	slices.Sort(out)
+	return strings.Join(out, ","), nil
 }

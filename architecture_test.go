@@ -1,0 +1,77 @@
+package main
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// layers says which of the module's packages each package may import, as
+// docs/ARCHITECTURE.md draws them: a request reads top to bottom and never
+// climbs back. Tests may import more (internal/testapp builds the app).
+var layers = map[string][]string{
+	"models":           {},
+	"migrations":       {},
+	"static":           {},
+	"config":           {},
+	"store":            {"models", "migrations"},
+	"auth":             {"models", "store"},
+	"views/components": {"models"},
+	"views/layout":     {"models", "static"},
+	"views":            {"models", "views/components", "views/layout"},
+	"handlers":         {"auth", "models", "store", "static", "views", "views/components", "views/layout"},
+	"server":           {"auth", "config", "handlers", "models", "store"},
+	"cmd/genusers":     {"models", "store"},
+	"internal/testapp": {"config", "models", "server"},
+	".":                {"config", "server"},
+}
+
+// Every package imports only the layers below it, and every package is in
+// the map, so a new one is placed on purpose.
+func TestLayers(t *testing.T) {
+	fset := token.NewFileSet()
+	seen := map[string]bool{}
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		pkg := filepath.ToSlash(filepath.Dir(path))
+		allowed, ok := layers[pkg]
+		if !ok {
+			t.Errorf("%s: package %s has no place in the layers: add it to layers and docs/ARCHITECTURE.md", path, pkg)
+			return nil
+		}
+		seen[pkg] = true
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			dep, internal := strings.CutPrefix(p, "myaccount/")
+			if internal && !slices.Contains(allowed, dep) {
+				t.Errorf("%s imports %s: %s may import only %v", path, p, pkg, allowed)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pkg := range layers {
+		if !seen[pkg] {
+			t.Errorf("layers names %s, which has no Go files", pkg)
+		}
+	}
+}
