@@ -5,24 +5,30 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"myaccount/auth"
 	"myaccount/models"
 	"myaccount/store"
 	"myaccount/views"
+	"myaccount/views/layout"
 )
 
 // GET /admin/audit — the merchant's audit log, filtered by actor, subject,
 // action and days, newest first, a page at a time.
 func (a *App) handleAdminAudit(c echo.Context) error {
 	f, q := parseAuditFilter(c)
+	if len(f.Errors) > 0 {
+		return a.refused(c, http.StatusUnprocessableEntity, "Audit log", "admin-audit",
+			func(p layout.Page) templ.Component {
+				p.Wide = true
+				return views.AdminAuditPage(p, f, models.AuditPage{})
+			},
+			func(layout.Page) templ.Component { return views.AuditUpdate(f, models.AuditPage{}) })
+	}
 	p := a.page(c, "Audit log", "admin-audit")
 	p.Wide = true
-	if len(f.Errors) > 0 {
-		p.Title = "Error: " + p.Title
-		return render(c, http.StatusUnprocessableEntity, views.AdminAuditPage(p, f, models.AuditPage{}), views.AuditUpdate(f, models.AuditPage{}))
-	}
 	q.MerchantID = auth.CurrentMerchant(c).ID
 	page, err := a.Audit.Search(c.Request().Context(), q)
 	if err != nil {

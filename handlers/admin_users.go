@@ -20,13 +20,17 @@ import (
 func (a *App) handleAdminUsers(c echo.Context) error {
 	m := auth.CurrentMerchant(c)
 	q := views.UserListQuery{Text: c.QueryParam("q"), Status: c.QueryParam("status"), Role: c.QueryParam("role"), Sort: c.QueryParam("sort"), Desc: c.QueryParam("dir") == "desc"}
-	p := a.page(c, "Users", "admin-users")
-	p.Wide = true
 	if _, err := models.CleanSearch("Search", q.Text); err != nil {
 		q.Error = err.Error()
-		p.Title = "Error: " + p.Title
-		return render(c, http.StatusUnprocessableEntity, views.AdminUsersPage(p, q, models.UserPage{}), views.AdminUserResults(q, models.UserPage{}))
+		return a.refused(c, http.StatusUnprocessableEntity, "Users", "admin-users",
+			func(p layout.Page) templ.Component {
+				p.Wide = true
+				return views.AdminUsersPage(p, q, models.UserPage{})
+			},
+			func(layout.Page) templ.Component { return views.AdminUserResults(q, models.UserPage{}) })
 	}
+	p := a.page(c, "Users", "admin-users")
+	p.Wide = true
 	page, err := a.Users.Search(c.Request().Context(), store.UserQuery{
 		MerchantID: m.ID, Text: q.Text, Status: q.Status, Role: q.Role, Sort: q.Sort, Desc: q.Desc,
 		After: c.QueryParam("after"), Before: c.QueryParam("before"),

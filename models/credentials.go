@@ -77,8 +77,9 @@ type PasswordChange struct {
 
 // Validate checks what needs neither the database nor a hash: each field
 // is filled in, the current password could be one, the new one meets p for
-// owner, and the re-entry matches. The current password itself, its reuse
-// and the history are checked after it, by the guard and the store.
+// owner and differs from the current one, and the re-entry matches. The
+// current password itself is the guard's to check, the history the
+// store's.
 func (in PasswordChange) Validate(p PasswordPolicy, owner PasswordOwner) FieldErrors {
 	const label = "New password"
 	errs := FieldErrors{}
@@ -98,6 +99,9 @@ func (in PasswordChange) Validate(p PasswordPolicy, owner PasswordOwner) FieldEr
 		errs.Add("confirm_password", "Re-enter your new password")
 	} else if in.Confirm != in.New {
 		errs.Add("confirm_password", "The passwords do not match")
+	}
+	if in.New != "" && in.New == in.Current {
+		errs.Add("new_password", "New password must be different from your current password")
 	}
 	return errs
 }

@@ -54,7 +54,12 @@ func TestChangePasswordHistory(t *testing.T) {
 				users := store.NewUsers(app.DB)
 				current := a
 				for i, s := range tc.steps {
-					_, err := users.ChangePassword(ctx, app.Deps.Hasher, m, u, store.PasswordChange{PasswordChange: models.PasswordChange{Current: current, New: s.next, Confirm: s.next}}, meta)
+					// The form's own rules first, as the handler runs them.
+					in := models.PasswordChange{Current: current, New: s.next, Confirm: s.next}
+					err := in.Validate(m.PasswordPolicy, u.PasswordOwner(m)).Err()
+					if err == nil {
+						_, err = users.ChangePassword(ctx, app.Deps.Hasher, m, u, store.PasswordChange{PasswordChange: in}, meta)
+					}
 					var fe models.FieldErrors
 					switch {
 					case s.want == "" && err != nil:

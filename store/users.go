@@ -219,16 +219,12 @@ type PasswordChange struct {
 	KeepSession string
 }
 
-// ChangePassword stores a new hash for u after the rules that need the
-// current password or the database: the new one differs from the current
-// one and from the user's last passwords. The previous hash goes to the
+// ChangePassword stores a new hash for u after the rule that needs the
+// database: the new password is none of the user's last passwords. The previous hash goes to the
 // password history, and the user's other sessions end in the same
 // transaction; it reports how many ended.
 func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *models.Merchant, u *models.User, in PasswordChange, meta Meta) (ended int64, err error) {
 	const label = "New password"
-	if in.New == in.Current {
-		return 0, models.FieldErrors{"new_password": {"New password must be different from your current password"}}
-	}
 	// Last, as each earlier password costs a hash to compare.
 	if n := m.PasswordPolicy.History; n > 0 {
 		reused, err := s.reusesPassword(ctx, hasher, u.ID, in.New, n)
