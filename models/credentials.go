@@ -43,12 +43,18 @@ func (in SignIn) Validate() FieldErrors {
 	if strings.TrimSpace(in.Login) == "" {
 		errs.Add("login", "Enter your username or email")
 	}
-	if in.Password == "" {
-		errs.Add("password", "Enter your password")
-	} else {
-		errs.Refuse("password", TypedPasswordProblem("Password", in.Password))
-	}
+	typedPassword(errs, "password", "password", in.Password)
 	return errs
+}
+
+// typedPassword checks a password typed into field, named label in
+// messages, to sign in or to prove who one is: given, and could be one.
+func typedPassword(errs FieldErrors, field, label, pw string) {
+	if pw == "" {
+		errs.Add(field, "Enter your "+label)
+		return
+	}
+	errs.Refuse(field, TypedPasswordProblem(strings.ToUpper(label[:1])+label[1:], pw))
 }
 
 // Confirmation is the form that asks a signed-in user for their password
@@ -60,11 +66,7 @@ type Confirmation struct {
 // Validate checks the password is given and could be one.
 func (in Confirmation) Validate() FieldErrors {
 	errs := FieldErrors{}
-	if in.Password == "" {
-		errs.Add("password", "Enter your password")
-	} else {
-		errs.Refuse("password", TypedPasswordProblem("Password", in.Password))
-	}
+	typedPassword(errs, "password", "password", in.Password)
 	return errs
 }
 
@@ -83,11 +85,7 @@ type PasswordChange struct {
 func (in PasswordChange) Validate(p PasswordPolicy, owner PasswordOwner) FieldErrors {
 	const label = "New password"
 	errs := FieldErrors{}
-	if in.Current == "" {
-		errs.Add("current_password", "Enter your current password")
-	} else {
-		errs.Refuse("current_password", TypedPasswordProblem("Current password", in.Current))
-	}
+	typedPassword(errs, "current_password", "current password", in.Current)
 	if in.New == "" {
 		errs.Add("new_password", "Enter a new password")
 	} else {
@@ -131,10 +129,6 @@ func (in EmailChange) Validate(current string) (string, FieldErrors) {
 	} else if !errs.Has("new_email") && !strings.EqualFold(confirm, strings.TrimSpace(in.New)) {
 		errs.Add("confirm_email", "The email addresses do not match")
 	}
-	if in.Password == "" {
-		errs.Add("current_password", "Enter your current password")
-	} else {
-		errs.Refuse("current_password", TypedPasswordProblem("Current password", in.Password))
-	}
+	typedPassword(errs, "current_password", "current password", in.Password)
 	return email, errs
 }
