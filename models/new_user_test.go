@@ -1,0 +1,68 @@
+package models_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"myaccount/models"
+)
+
+// NewUser.Validate uses the profile's rules and messages for the same
+// fields, and the merchant's policy for the initial password.
+func TestNewUserValidate(t *testing.T) {
+	m := settingsMerchant() // requires first and last name
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	good := models.NewUser{Username: " new.guest ", Email: "New@Example.COM", FirstName: " Ana ", LastName: "Silva",
+		Roles: []string{"", "CUSTOMER"}, Password: "Sandbar#Kite-4821", GenerateCard: "16"}
+	out, errs := good.Validate(m, now)
+	if len(errs) != 0 {
+		t.Fatalf("good input: got %v", errs)
+	}
+	u := out.User
+	if u.Username != "new.guest" || u.Email != "New@example.com" || u.FirstName != "Ana" || !reflect.DeepEqual([]string(u.Roles), []string{"CUSTOMER"}) ||
+		out.GenerateCard != 16 || out.GenerateMember != 0 || out.Password != good.Password {
+		t.Errorf("cleaned: got %+v", out)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*models.NewUser)
+		want models.FieldErrors
+	}{
+		{"no username", func(in *models.NewUser) { in.Username = " " }, models.FieldErrors{"username": {"Enter a username"}}},
+		{"bad username", func(in *models.NewUser) { in.Username = "-x" }, models.FieldErrors{"username": {"Username must be 3 to 64 letters, numbers, dots, hyphens, underscores or @, starting with a letter or number"}}},
+		{"required first name, as the profile says it", func(in *models.NewUser) { in.FirstName = "" }, models.FieldErrors{"first_name": {"Enter your first name"}}},
+		{"a name with digits", func(in *models.NewUser) { in.LastName = "S1lva" }, models.FieldErrors{"last_name": {"Last name must only include letters, spaces, hyphens, apostrophes and full stops"}}},
+		{"no role", func(in *models.NewUser) { in.Roles = []string{""} }, models.FieldErrors{"roles": {"Select at least one role"}}},
+		{"a length not offered", func(in *models.NewUser) { in.GenerateCard = "7" }, models.FieldErrors{"card_number": {"Choose a length from the list"}}},
+		{"typed and generated", func(in *models.NewUser) { in.CardNumber = "6000 1234" }, models.FieldErrors{"card_number": {"Either type a number or generate one, not both"}}},
+		{"no password", func(in *models.NewUser) { in.Password = "" }, models.FieldErrors{"password": {"Enter an initial password"}}},
+	} {
+		in := good
+		tc.edit(&in)
+		if _, got := in.Validate(m, now); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// An admin cannot lock, deactivate or demote themselves; anyone else can
+// be.
+func TestCheckSelfEdit(t *testing.T) {
+	admin := &models.User{ID: "a", Status: models.StatusActive, Roles: models.StringList{models.RoleMerchantAdmin}}
+	locked, demoted := *admin, *admin
+	locked.Status, demoted.Roles = models.StatusLocked, models.StringList{models.RoleCustomer}
+	if got := models.CheckSelfEdit(admin, admin, &locked); !got.Has("status") {
+		t.Errorf("locking oneself: got %v", got)
+	}
+	if got := models.CheckSelfEdit(admin, admin, &demoted); !got.Has("roles") {
+		t.Errorf("demoting oneself: got %v", got)
+	}
+	other := &models.User{ID: "b"}
+	if got := models.CheckSelfEdit(other, admin, &locked); len(got) != 0 {
+		t.Errorf("another admin locking: got %v", got)
+	}
+	if models.CheckAccountAction(admin, admin) != models.ErrSelf || models.CheckAccountAction(other, admin) != nil {
+		t.Errorf("CheckAccountAction: wrong answer")
+	}
+}
