@@ -295,7 +295,7 @@ func TestAdminSettingsInvalid(t *testing.T) {
 			"custom_options_0":    "Only lists have options: clear the options of custom field 1, or make it a list of options",
 		}
 		for field, msg := range want {
-			if got := fieldError(doc, field); got != msg {
+			if got := testapp.FieldError(doc, field); got != msg {
 				t.Errorf("#%s-error: got %q, want %q", field, got, msg)
 			}
 			input := doc.Find("#" + field)
@@ -307,7 +307,7 @@ func TestAdminSettingsInvalid(t *testing.T) {
 			}
 		}
 		wantSummary := []string{want["password_min_length"], want["max_failed_logins"], want["custom_key_0"], want["custom_options_0"]}
-		if got := summaryMessages(doc); strings.Join(got, "|") != strings.Join(wantSummary, "|") {
+		if got := testapp.SummaryMessages(doc); strings.Join(got, "|") != strings.Join(wantSummary, "|") {
 			t.Errorf("summary: got %q, want %q in form order", got, wantSummary)
 		}
 		if href, _ := doc.Find(`[data-testid="error-summary"] a`).First().Attr("href"); href != "#password_min_length" {
@@ -332,7 +332,7 @@ func TestAdminSettingsInvalid(t *testing.T) {
 		form.Set("password_min_digits", "5")
 		res = c.Post("/admin/settings", form)
 		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "password_min_length"); !strings.HasPrefix(got, "Minimum password length must be at least 8,") {
+		if got := testapp.FieldError(res.Doc(t), "password_min_length"); !strings.HasPrefix(got, "Minimum password length must be at least 8,") {
 			t.Errorf("sum rule: got %q", got)
 		}
 
@@ -546,7 +546,7 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 
 			res := guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Short#1a"}, "confirm_password": {"Short#1a"}})
 			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "new_password"); got != "New password must have at least 10 characters" {
+			if got := testapp.FieldError(res.Doc(t), "new_password"); got != "New password must have at least 10 characters" {
 				t.Errorf("new password error: got %q", got)
 			}
 			rules := guest.Get("/account/password").Doc(t).Find(`[data-rule="length"]`).Text()
@@ -601,18 +601,18 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			}
 			res := guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Tq8#vL2m!Rz5"}, "confirm_password": {"Tq8#vL2m!Rz5"}})
 			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "new_password"); got != "New password must have at least 15 characters" {
+			if got := testapp.FieldError(res.Doc(t), "new_password"); got != "New password must have at least 15 characters" {
 				t.Errorf("short password: got %q", got)
 			}
 			res = guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"1qaz2wsx3edc4rfv"}, "confirm_password": {"1qaz2wsx3edc4rfv"}})
 			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "new_password"); got != "New password is too common: choose one that is harder to guess" {
+			if got := testapp.FieldError(res.Doc(t), "new_password"); got != "New password is too common: choose one that is harder to guess" {
 				t.Errorf("common password: got %q", got)
 			}
 			// Long but easy to guess: refused with zxcvbn's warning.
 			res = guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Abcdefghijklmno"}, "confirm_password": {"Abcdefghijklmno"}})
 			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "new_password"); got != "New password is too easy to guess: Sequences like abc or 6543 are easy to guess" {
+			if got := testapp.FieldError(res.Doc(t), "new_password"); got != "New password is too easy to guess: Sequences like abc or 6543 are easy to guess" {
 				t.Errorf("sequence: got %q", got)
 			}
 			// No composition rules: lowercase letters and spaces will do.
@@ -642,7 +642,7 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			form.Set("birthday", "")
 			res := guest.Post("/account/profile", form)
 			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "birthday"); got != "Enter your birthday" {
+			if got := testapp.FieldError(res.Doc(t), "birthday"); got != "Enter your birthday" {
 				t.Errorf("birthday error: got %q, want Enter your birthday", got)
 			}
 		})
@@ -668,7 +668,7 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			form.Set("custom_anniversary", "14/07/2024")
 			res := guest.Post("/account/profile", form)
 			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "custom_anniversary"); got != "Anniversary must be a real date, like 1986-01-30" {
+			if got := testapp.FieldError(res.Doc(t), "custom_anniversary"); got != "Anniversary must be a real date, like 1986-01-30" {
 				t.Errorf("error: got %q", got)
 			}
 			form.Set("custom_anniversary", "2024-07-14")
@@ -703,7 +703,7 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			form.Set("custom_shirt_size", "XL")
 			res := guest.Post("/account/profile", form)
 			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "custom_shirt_size"); got != "Select shirt size from the list" {
+			if got := testapp.FieldError(res.Doc(t), "custom_shirt_size"); got != "Select shirt size from the list" {
 				t.Errorf("error: got %q", got)
 			}
 			form.Set("custom_shirt_size", "M")

@@ -495,7 +495,7 @@ func TestAdminCreateUserPasswordRules(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				res := c.Post("/admin/users", form(tt.password))
 				testapp.Want(t, res, http.StatusUnprocessableEntity)
-				if got := fieldError(res.Doc(t), "password"); got != tt.want {
+				if got := testapp.FieldError(res.Doc(t), "password"); got != tt.want {
 					t.Errorf("password error: got %q, want %q", got, tt.want)
 				}
 				if strings.Contains(res.Body, tt.password) {

@@ -95,7 +95,7 @@ func TestAdminEditKeepsWhatItDoesNotShow(t *testing.T) {
 		// The marker alone (every role unticked) is a choice, refused as such.
 		res = c.Post("/admin/users/"+guest.ID, url.Values{"roles": {""}, "version": {version(t, app, guestLogin)}})
 		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "roles"); got != "Select at least one role" {
+		if got := testapp.FieldError(res.Doc(t), "roles"); got != "Select at least one role" {
 			t.Errorf("roles error: got %q", got)
 		}
 	})

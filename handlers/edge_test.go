@@ -204,7 +204,7 @@ func TestFormsReadOnlyTheBody(t *testing.T) {
 		q := url.Values{"login": {guestLogin}, "password": {guestPassword}}
 		res := c.Post("/login?"+q.Encode(), url.Values{})
 		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "login"); got != msgEnterLogin {
+		if got := testapp.FieldError(res.Doc(t), "login"); got != msgEnterLogin {
 			t.Errorf("login error: got %q, want %q", got, msgEnterLogin)
 		}
 		if n := countSessions(t, app, guest.ID); n != 0 {

@@ -46,7 +46,7 @@ func TestEveryPasswordDoorIsCounted(t *testing.T) {
 				for i := 1; i < limit; i++ {
 					res := c.Post(door.path, door.form("Wrong#2026"))
 					testapp.Want(t, res, http.StatusUnprocessableEntity)
-					if got := fieldError(res.Doc(t), door.field); !strings.HasSuffix(got, "password is incorrect") {
+					if got := testapp.FieldError(res.Doc(t), door.field); !strings.HasSuffix(got, "password is incorrect") {
 						t.Fatalf("attempt %d: got %q next to %s, want the password is incorrect", i, got, door.field)
 					}
 				}
@@ -127,7 +127,7 @@ func TestRateLimitsCoverEveryDoor(t *testing.T) {
 			for _, door := range passwordDoors {
 				res := c.Post(door.path, door.form(guestPassword))
 				testapp.Want(t, res, http.StatusTooManyRequests)
-				if got := fieldError(res.Doc(t), door.field); !strings.HasPrefix(got, "Too many attempts. Wait ") {
+				if got := testapp.FieldError(res.Doc(t), door.field); !strings.HasPrefix(got, "Too many attempts. Wait ") {
 					t.Errorf("%s: got %q, want to wait", door.name, got)
 				}
 			}
@@ -214,7 +214,7 @@ func TestPausedDoorIsNoOracle(t *testing.T) {
 			wrong := c.Post(door.path, door.form("Wrong#2026"))
 			for name, res := range map[string]*testapp.Response{"right": right, "wrong": wrong} {
 				testapp.Want(t, res, http.StatusTooManyRequests)
-				if got := fieldError(res.Doc(t), door.field); !strings.HasPrefix(got, "Too many wrong passwords. You can try again after "+until.Format("15:04")) {
+				if got := testapp.FieldError(res.Doc(t), door.field); !strings.HasPrefix(got, "Too many wrong passwords. You can try again after "+until.Format("15:04")) {
 					t.Errorf("%s, %s password: got %q", door.name, name, got)
 				}
 				if res.Header.Get("Retry-After") == "" {

@@ -214,13 +214,13 @@ func TestPasswordChangeNIST(t *testing.T) {
 				res := c.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {tt.pw}, "confirm_password": {tt.pw}})
 				testapp.Want(t, res, http.StatusUnprocessableEntity)
 				doc := res.Doc(t)
-				got := fieldError(doc, "new_password")
+				got := testapp.FieldError(doc, "new_password")
 				for _, msg := range tt.want {
 					if !strings.Contains(got, msg) {
 						t.Errorf("new password error: got %q, want %q", got, msg)
 					}
 				}
-				if got := summaryMessages(doc); !reflect.DeepEqual(got, tt.want) {
+				if got := testapp.SummaryMessages(doc); !reflect.DeepEqual(got, tt.want) {
 					t.Errorf("error summary: got %q, want %q", got, tt.want)
 				}
 			})
@@ -531,7 +531,7 @@ func TestPasswordReuse(t *testing.T) {
 		testapp.Want(t, change("Better#2027", "Fresh#Pass42"), http.StatusSeeOther)
 		res := change("Fresh#Pass42", "Guest#2026")
 		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "new_password"); got != "New password must not be one of your last 5 passwords" {
+		if got := testapp.FieldError(res.Doc(t), "new_password"); got != "New password must not be one of your last 5 passwords" {
 			t.Errorf("reuse: got %q", got)
 		}
 		var rows int64

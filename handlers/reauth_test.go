@@ -134,7 +134,7 @@ func TestReauthConfirm(t *testing.T) {
 		// Empty: asked for, not counted.
 		res = c.Post("/account/confirm", url.Values{"next": {"/account/email"}})
 		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "password"); got != "Enter your password" {
+		if got := testapp.FieldError(res.Doc(t), "password"); got != "Enter your password" {
 			t.Errorf("empty password: got %q, want Enter your password", got)
 		}
 		// Wrong: 422, counted as a failed sign-in, never echoed.
@@ -142,10 +142,10 @@ func TestReauthConfirm(t *testing.T) {
 		res = c.Post("/account/confirm", url.Values{"next": {"/account/email"}, "password": {wrong}})
 		testapp.Want(t, res, http.StatusUnprocessableEntity)
 		doc = res.Doc(t)
-		if got := fieldError(doc, "password"); got != "Your password is incorrect" {
+		if got := testapp.FieldError(doc, "password"); got != "Your password is incorrect" {
 			t.Errorf("wrong password: got %q, want Your password is incorrect", got)
 		}
-		if got := summaryMessages(doc); len(got) != 1 || got[0] != "Your password is incorrect" {
+		if got := testapp.SummaryMessages(doc); len(got) != 1 || got[0] != "Your password is incorrect" {
 			t.Errorf("summary: got %q", got)
 		}
 		if got := doc.Find("input#password").AttrOr("aria-invalid", ""); got != "true" {
