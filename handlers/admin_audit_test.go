@@ -105,7 +105,7 @@ func TestAdminAuditPage(t *testing.T) {
 		for id, label := range map[string]string{
 			"actor": "Actor (username)", "subject": "Subject (username)", "action": "Action", "from": "From", "to": "To",
 		} {
-			if got := labelFor(doc, id); got != label {
+			if got := testapp.Label(doc, id); got != label {
 				t.Errorf("label for %s: got %q, want %q", id, got, label)
 			}
 		}

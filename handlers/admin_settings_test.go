@@ -108,7 +108,7 @@ func TestAdminSettingsPage(t *testing.T) {
 			"max_failed_logins":     "Failed sign-ins before a lock",
 		}
 		for id, label := range numbers {
-			if got := labelFor(doc, id); got != label {
+			if got := testapp.Label(doc, id); got != label {
 				t.Errorf("label for %s: got %q, want %q", id, got, label)
 			}
 			input := doc.Find("#" + id)
@@ -119,7 +119,7 @@ func TestAdminSettingsPage(t *testing.T) {
 				t.Errorf("#%s inputmode: got %q, want numeric", id, mode)
 			}
 		}
-		if got := labelFor(doc, "password_preset"); got != "Password policy" {
+		if got := testapp.Label(doc, "password_preset"); got != "Password policy" {
 			t.Errorf("label for password_preset: got %q, want Password policy", got)
 		}
 		var presets []string
@@ -139,7 +139,7 @@ func TestAdminSettingsPage(t *testing.T) {
 			}
 		}
 		for id, label := range map[string]string{"unique_email": "Email must be unique", "unique_mobile": "Mobile phone must be unique"} {
-			if got := labelFor(doc, id); got != label {
+			if got := testapp.Label(doc, id); got != label {
 				t.Errorf("label for %s: got %q, want %q", id, got, label)
 			}
 			if _, on := doc.Find("#" + id).Attr("checked"); !on {
@@ -152,8 +152,8 @@ func TestAdminSettingsPage(t *testing.T) {
 		}
 		for _, f := range models.RequirableFields() {
 			id := models.RequiredInputName(f.Name)
-			if required.Find("#"+id).Length() != 1 || labelFor(doc, id) != f.Label {
-				t.Errorf("required checkbox %s: got label %q, want %q inside the fieldset", id, labelFor(doc, id), f.Label)
+			if required.Find("#"+id).Length() != 1 || testapp.Label(doc, id) != f.Label {
+				t.Errorf("required checkbox %s: got label %q, want %q inside the fieldset", id, testapp.Label(doc, id), f.Label)
 			}
 			_, on := doc.Find("#" + id).Attr("checked")
 			if on != m.Requires(f.Name) {
@@ -165,7 +165,7 @@ func TestAdminSettingsPage(t *testing.T) {
 			t.Errorf("custom field rows: got %d, want the blank one", n)
 		}
 		for id, label := range map[string]string{"custom_key_0": "Key", "custom_label_0": "Label", "custom_type_0": "Type", "custom_options_0": "Options", "custom_required_0": "Required"} {
-			if got := labelFor(doc, id); got != label {
+			if got := testapp.Label(doc, id); got != label {
 				t.Errorf("label for %s: got %q, want %q", id, got, label)
 			}
 		}
@@ -234,7 +234,7 @@ func TestAdminSettingsPage(t *testing.T) {
 		if v, _ := doc.Find("#custom_type_1 option[selected]").Attr("value"); v != "date" {
 			t.Errorf("custom_type_1: got %q, want date", v)
 		}
-		if got := labelFor(doc, "custom_remove_0"); got != "Remove" {
+		if got := testapp.Label(doc, "custom_remove_0"); got != "Remove" {
 			t.Errorf("remove label: got %q", got)
 		}
 	})
@@ -629,7 +629,7 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			app := testapp.New(t, b)
 			guest := app.Client(t)
 			guest.SignInGuest()
-			if labelFor(guest.Get("/account/profile/edit").Doc(t), "birthday") != "Birthday" {
+			if testapp.Label(guest.Get("/account/profile/edit").Doc(t), "birthday") != "Birthday" {
 				t.Fatalf("birthday label before")
 			}
 			saveSettings(t, settingsAdmin(t, app), func(form url.Values) { form.Set("required_birthday", "true") })
@@ -658,7 +658,7 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			})
 
 			doc := guest.Get("/account/profile/edit").Doc(t)
-			if got := labelFor(doc, "custom_anniversary"); got != "Anniversary" {
+			if got := testapp.Label(doc, "custom_anniversary"); got != "Anniversary" {
 				t.Errorf("label: got %q, want Anniversary", got)
 			}
 			if typ, _ := doc.Find("#custom_anniversary").Attr("type"); typ != "date" {

@@ -232,7 +232,7 @@ func TestAdminUserEdit(t *testing.T) {
 		testapp.Want(t, res, http.StatusOK)
 		doc := res.Doc(t)
 		for id, label := range map[string]string{"first_name": "First name", "last_name": "Last name", "mobile": "Mobile phone", "country": "Country", "status": "Status", "email": "Email"} {
-			if got := labelFor(doc, id); got != label {
+			if got := testapp.Label(doc, id); got != label {
 				t.Errorf("label for %s: got %q, want %q", id, got, label)
 			}
 		}
@@ -299,7 +299,7 @@ func TestAdminCreateUser(t *testing.T) {
 		c := adminClient(t, app)
 		labels := c.Get("/admin/users/new").Doc(t)
 		for id, label := range map[string]string{"username": "Username", "password": "Initial password", "generate_card": "Or generate a card number"} {
-			if got := labelFor(labels, id); got != label {
+			if got := testapp.Label(labels, id); got != label {
 				t.Errorf("label for %s: got %q, want %q", id, got, label)
 			}
 		}

@@ -26,7 +26,7 @@ func TestPasswordPage(t *testing.T) {
 		testapp.Want(t, res, http.StatusOK)
 		doc := res.Doc(t)
 		for id, label := range map[string]string{"current_password": "Current password", "new_password": "New password", "confirm_password": "Re-enter new password"} {
-			if got := labelFor(doc, id); got != label {
+			if got := testapp.Label(doc, id); got != label {
 				t.Errorf("label for %s: got %q, want %q", id, got, label)
 			}
 			if typ, _ := doc.Find("#" + id).Attr("type"); typ != "password" {
@@ -390,7 +390,7 @@ func TestEmailChange(t *testing.T) {
 		testapp.Want(t, res, http.StatusOK)
 		doc := res.Doc(t)
 		for id, label := range map[string]string{"new_email": "New email", "confirm_email": "Re-enter email", "current_password": "Current password"} {
-			if got := labelFor(doc, id); got != label {
+			if got := testapp.Label(doc, id); got != label {
 				t.Errorf("label for %s: got %q, want %q", id, got, label)
 			}
 		}

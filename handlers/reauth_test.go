@@ -114,7 +114,7 @@ func TestReauthConfirm(t *testing.T) {
 		if got := strings.TrimSpace(doc.Find("h1").Text()); got != "Confirm your password" {
 			t.Errorf("h1: got %q, want Confirm your password", got)
 		}
-		if got := labelFor(doc, "password"); got != "Password" {
+		if got := testapp.Label(doc, "password"); got != "Password" {
 			t.Errorf("label: got %q, want Password", got)
 		}
 		form := doc.Find("#confirm-form form")

@@ -64,19 +64,23 @@ type Scenario struct {
 	// exactly; "" wants nothing there. "selector@attr" reads the attribute
 	// of the first element found instead.
 	Text map[string]string
-	// Contains maps a selector to text in what it finds: it must find
-	// something, and "" wants only that. "selector@attr" reads an
+	// Contains maps a selector to texts in what it finds: it must find
+	// something, whose text holds each of them. "selector@attr" reads an
 	// attribute, which must be there.
-	Contains map[string]string
+	Contains map[string][]string
 	// Absent lists selectors that must find nothing.
 	Absent []string
 	// Count maps a selector to how many elements it must find.
 	Count map[string]int
+	// Labels maps an input's id to the words of its label, without the
+	// "(optional)" marker.
+	Labels map[string]string
 	// Errors maps a field to the message next to it, exactly, without the
 	// "Error:" read to screen readers; "" wants none.
 	Errors map[string]string
 	// Invalid lists fields that must be marked invalid: aria-invalid,
-	// described by their message and linked from the error summary.
+	// described by their message, and linked from the error summary (in
+	// the words of Errors, when it has the field).
 	Invalid []string
 	// Summary is the error summary's messages in order; nil is not
 	// checked, and an empty list wants none.
@@ -196,7 +200,7 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 			t.Errorf("%s: body: got %q in it, want none", where, unwanted)
 		}
 	}
-	if len(s.Text)+len(s.Contains)+len(s.Absent)+len(s.Count)+len(s.Errors)+len(s.Invalid) == 0 && s.Summary == nil {
+	if len(s.Text)+len(s.Contains)+len(s.Absent)+len(s.Count)+len(s.Labels)+len(s.Errors)+len(s.Invalid) == 0 && s.Summary == nil {
 		return
 	}
 	doc := res.Doc(t)
@@ -207,8 +211,13 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 	}
 	for _, key := range slices.Sorted(maps.Keys(s.Contains)) {
 		got, found := read(doc, key)
-		if want := s.Contains[key]; !found || !strings.Contains(got, want) {
-			t.Errorf("%s: %s: got %q (found: %v), want %q in it", where, key, got, found, want)
+		if !found {
+			t.Errorf("%s: %s: got nothing, want %q", where, key, s.Contains[key])
+		}
+		for _, want := range s.Contains[key] {
+			if found && !strings.Contains(got, want) {
+				t.Errorf("%s: %s: got %q, want %q in it", where, key, got, want)
+			}
 		}
 	}
 	for _, sel := range s.Absent {
@@ -219,6 +228,11 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 	for _, sel := range slices.Sorted(maps.Keys(s.Count)) {
 		if got, want := doc.Find(sel).Length(), s.Count[sel]; got != want {
 			t.Errorf("%s: %s: got %d, want %d", where, sel, got, want)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Labels)) {
+		if got, want := Label(doc, id), s.Labels[id]; got != want {
+			t.Errorf("%s: label for %s: got %q, want %q", where, id, got, want)
 		}
 	}
 	for _, field := range slices.Sorted(maps.Keys(s.Errors)) {
@@ -234,8 +248,12 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 		if got := input.AttrOr("aria-describedby", ""); !slices.Contains(strings.Fields(got), field+"-error") {
 			t.Errorf("%s: #%s aria-describedby: got %q, want it to name %s-error", where, field, got, field)
 		}
-		if doc.Find(`[data-testid="error-summary"] a[href="#`+field+`"]`).Length() == 0 {
-			t.Errorf("%s: error summary: got no link to #%s, want one", where, field)
+		links := doc.Find(`[data-testid="error-summary"] a[href="#` + field + `"]`)
+		if msg, ok := s.Errors[field]; ok {
+			links = links.FilterFunction(func(_ int, a *goquery.Selection) bool { return strings.TrimSpace(a.Text()) == msg })
+		}
+		if links.Length() == 0 {
+			t.Errorf("%s: error summary: got no link to #%s (saying %q), want one", where, field, s.Errors[field])
 		}
 	}
 	if s.Summary != nil {
@@ -304,6 +322,13 @@ func FieldError(doc *goquery.Document, field string) string {
 		return ""
 	}
 	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(el.Text()), "Error:"))
+}
+
+// Label is the words of the label of the input with id, without the
+// "(optional)" marker.
+func Label(doc *goquery.Document, id string) string {
+	text := doc.Find(`label[for="` + id + `"]`).First().Text()
+	return strings.Join(strings.Fields(strings.Replace(text, "(optional)", "", 1)), " ")
 }
 
 // SummaryMessages lists the error summary's messages in order.
