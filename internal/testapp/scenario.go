@@ -79,8 +79,8 @@ type Scenario struct {
 	// "Error:" read to screen readers; "" wants none.
 	Errors map[string]string
 	// Invalid lists fields that must be marked invalid: aria-invalid,
-	// described by their message, and linked from the error summary (in
-	// the words of Errors, when it has the field).
+	// described by their message, and linked once from the error summary
+	// (in the words of Errors, when it has the field).
 	Invalid []string
 	// Summary is the error summary's messages in order; nil is not
 	// checked, and an empty list wants none.
@@ -252,8 +252,8 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 		if msg, ok := s.Errors[field]; ok {
 			links = links.FilterFunction(func(_ int, a *goquery.Selection) bool { return strings.TrimSpace(a.Text()) == msg })
 		}
-		if links.Length() == 0 {
-			t.Errorf("%s: error summary: got no link to #%s (saying %q), want one", where, field, s.Errors[field])
+		if n := links.Length(); n != 1 {
+			t.Errorf("%s: error summary: got %d links to #%s (saying %q), want one", where, n, field, s.Errors[field])
 		}
 	}
 	if s.Summary != nil {
