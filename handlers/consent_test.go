@@ -106,7 +106,7 @@ func TestAdminEditKeepsWhatItDoesNotShow(t *testing.T) {
 func TestSettingsKeepWhatTheFormDoesNotShow(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		c := settingsAdmin(t, app)
+		c := adminClient(t, app)
 		form := settingsForm(t, c)
 		form.Del("unique_email")
 		form.Del("required_first_name")

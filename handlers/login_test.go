@@ -837,3 +837,8 @@ func around(s string, i int) string {
 
 // location is the Location header a redirect to path has.
 func location(path string) map[string]string { return map[string]string{"Location": path} }
+
+// passwordChange is the password form changing current to next.
+func passwordChange(current, next string) url.Values {
+	return url.Values{"current_password": {current}, "new_password": {next}, "confirm_password": {next}}
+}
