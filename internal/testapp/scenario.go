@@ -58,11 +58,11 @@ type Scenario struct {
 	// Status is the status wanted; 0 is not checked.
 	Status int
 	// Headers maps a header to its value, exactly; "" wants none. A "*"
-	// at the end or the start stands for any rest: "/login*", "*HX-Request*".
+	// stands for any text: "/login*", "*HX-Request*".
 	Headers map[string]string
-	// Text maps a CSS selector to the text of what it finds, trimmed,
-	// exactly; "" wants nothing there. "selector@attr" reads the attribute
-	// of the first element found instead.
+	// Text maps a CSS selector to the text of what it finds, trimmed, as
+	// Headers matches; "" wants nothing there. "selector@attr" reads the
+	// attribute of the first element found instead.
 	Text map[string]string
 	// Contains maps a selector to texts in what it finds: it must find
 	// something, whose text holds each of them. "selector@attr" reads an
@@ -205,7 +205,7 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 	}
 	doc := res.Doc(t)
 	for _, key := range slices.Sorted(maps.Keys(s.Text)) {
-		if got, _ := read(doc, key); got != s.Text[key] {
+		if got, _ := read(doc, key); !matches(got, s.Text[key]) {
 			t.Errorf("%s: %s: got %q, want %q", where, key, got, s.Text[key])
 		}
 	}
@@ -277,20 +277,25 @@ func read(doc *goquery.Document, key string) (string, bool) {
 	return found.First().Attr(attr)
 }
 
-// matches reports whether got is want, where a "*" at either end of want
-// stands for any rest.
+// matches reports whether got is want, where each "*" in want stands
+// for any text.
 func matches(got, want string) bool {
-	prefix, suffix := strings.HasSuffix(want, "*"), strings.HasPrefix(want, "*") && len(want) > 1
-	want = strings.TrimSuffix(strings.TrimPrefix(want, "*"), "*")
-	switch {
-	case prefix && suffix:
-		return strings.Contains(got, want)
-	case prefix:
-		return strings.HasPrefix(got, want)
-	case suffix:
-		return strings.HasSuffix(got, want)
+	parts := strings.Split(want, "*")
+	if len(parts) == 1 {
+		return got == want
 	}
-	return got == want
+	if !strings.HasPrefix(got, parts[0]) {
+		return false
+	}
+	got = got[len(parts[0]):]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(got, p)
+		if i < 0 {
+			return false
+		}
+		got = got[i+len(p):]
+	}
+	return strings.HasSuffix(got, parts[len(parts)-1])
 }
 
 // ClientAs is a new client signed in as who: "" nobody, "guest" the demo
