@@ -58,7 +58,8 @@ type Scenario struct {
 	// Status is the status wanted; 0 is not checked.
 	Status int
 	// Headers maps a header to its value, exactly; "" wants none. A "*"
-	// stands for any text: "/login*", "*HX-Request*".
+	// stands for any text: "/login*", "*HX-Request*"; "*" alone wants the
+	// header, whatever its value.
 	Headers map[string]string
 	// Text maps a CSS selector to the text of what it finds, trimmed, as
 	// Headers matches; "" wants nothing there. "selector@attr" reads the
@@ -75,8 +76,8 @@ type Scenario struct {
 	// Labels maps an input's id to the words of its label, without the
 	// "(optional)" marker.
 	Labels map[string]string
-	// Errors maps a field to the message next to it, exactly, without the
-	// "Error:" read to screen readers; "" wants none.
+	// Errors maps a field to the message next to it, without the "Error:"
+	// read to screen readers, as Text matches; "" wants none.
 	Errors map[string]string
 	// Invalid lists fields that must be marked invalid: aria-invalid,
 	// described by their message, and linked once from the error summary
@@ -183,7 +184,7 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 		t.Fatalf("%s: got status %d, want %d\n%s", where, res.StatusCode, s.Status, firstBytes(res.Body, 3000))
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Headers)) {
-		if got, want := strings.Join(res.Header.Values(name), ", "), s.Headers[name]; !matches(got, want) {
+		if got, want := strings.Join(res.Header.Values(name), ", "), s.Headers[name]; !matches(got, want) || want == "*" && got == "" {
 			t.Errorf("%s: %s: got %q, want %q", where, name, got, want)
 		}
 	}
@@ -236,7 +237,7 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 		}
 	}
 	for _, field := range slices.Sorted(maps.Keys(s.Errors)) {
-		if got, want := FieldError(doc, field), s.Errors[field]; got != want {
+		if got, want := FieldError(doc, field), s.Errors[field]; !matches(got, want) {
 			t.Errorf("%s: error next to %s: got %q, want %q", where, field, got, want)
 		}
 	}
@@ -250,7 +251,7 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 		}
 		links := doc.Find(`[data-testid="error-summary"] a[href="#` + field + `"]`)
 		if msg, ok := s.Errors[field]; ok {
-			links = links.FilterFunction(func(_ int, a *goquery.Selection) bool { return strings.TrimSpace(a.Text()) == msg })
+			links = links.FilterFunction(func(_ int, a *goquery.Selection) bool { return matches(strings.TrimSpace(a.Text()), msg) })
 		}
 		if n := links.Length(); n != 1 {
 			t.Errorf("%s: error summary: got %d links to #%s (saying %q), want one", where, n, field, s.Errors[field])
