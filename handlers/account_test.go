@@ -41,6 +41,25 @@ func profileForm(t *testing.T, c *testapp.Client) url.Values {
 	return form
 }
 
+// edited reads a form as the signed-in client's page has it (with
+// profileForm or settingsForm) and changes the fields in set: the form a
+// browser would submit.
+func edited(read func(*testing.T, *testapp.Client) url.Values, set map[string]string) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+	return func(t *testing.T, _ *testapp.App, c *testapp.Client) url.Values {
+		t.Helper()
+		form := read(t, c)
+		for k, v := range set {
+			form.Set(k, v)
+		}
+		return form
+	}
+}
+
+// profileWith is the guest's profile form with the fields in set changed.
+func profileWith(set map[string]string) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+	return edited(profileForm, set)
+}
+
 func TestAccountPageShowsEverySection(t *testing.T) {
 	testapp.RunScenarios(t, []testapp.Scenario{{
 		Name: "the demo guest", As: "guest", Path: "/account", Status: http.StatusOK,
@@ -273,17 +292,4 @@ func TestProfileMerchantRules(t *testing.T) {
 		}
 		testapp.Scenario{Path: "/account", Text: map[string]string{`[data-field="custom_favourite_drink"]`: "Flat white"}}.Send(t, c)
 	})
-}
-
-// profileWith reads the profile form as the signed-in client's page has
-// it, and changes the fields in set: the form a browser would submit.
-func profileWith(set map[string]string) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
-	return func(t *testing.T, _ *testapp.App, c *testapp.Client) url.Values {
-		t.Helper()
-		form := profileForm(t, c)
-		for k, v := range set {
-			form.Set(k, v)
-		}
-		return form
-	}
 }

@@ -56,6 +56,11 @@ func settingsForm(t *testing.T, c *testapp.Client) url.Values {
 	return settingsValues(res.Doc(t))
 }
 
+// settingsWith is the admin's settings form with the fields in set changed.
+func settingsWith(set map[string]string) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+	return edited(settingsForm, set)
+}
+
 // saveSettings submits the settings form after edit and wants it saved.
 func saveSettings(t *testing.T, c *testapp.Client, set map[string]string) {
 	t.Helper()
@@ -545,17 +550,4 @@ func last(form url.Values, name string) string {
 		return ""
 	}
 	return vals[len(vals)-1]
-}
-
-// settingsWith reads the settings form as the signed-in admin's page has
-// it, and changes the fields in set: the form a browser would submit.
-func settingsWith(set map[string]string) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
-	return func(t *testing.T, _ *testapp.App, c *testapp.Client) url.Values {
-		t.Helper()
-		form := settingsForm(t, c)
-		for k, v := range set {
-			form.Set(k, v)
-		}
-		return form
-	}
 }
