@@ -199,6 +199,7 @@ func TestAdminSettingsAccess(t *testing.T) {
 func TestAdminSettingsInvalid(t *testing.T) {
 	var before *models.Merchant
 	var sent url.Values
+	snap := func(t *testing.T, app *testapp.App, _ *testapp.Client) { before = app.Merchant(t, "sandpiper") }
 	unchanged := func(t *testing.T, app *testapp.App, _ *testapp.Response) {
 		after := app.Merchant(t, "sandpiper")
 		if after.Version != before.Version || after.PasswordPolicy != before.PasswordPolicy || !after.UniqueEmail {
@@ -218,7 +219,7 @@ func TestAdminSettingsInvalid(t *testing.T) {
 	sum := settingsWith(map[string]string{"password_min_digits": "5"})
 	testapp.RunScenarios(t, []testapp.Scenario{
 		{Name: "four fields wrong", As: "admin", Method: http.MethodPost, Path: "/admin/settings", Shared: true,
-			Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) { before = app.Merchant(t, "sandpiper") },
+			Before: snap,
 			FormFunc: func(t *testing.T, app *testapp.App, c *testapp.Client) url.Values {
 				sent = settingsWith(map[string]string{
 					"password_min_length": "abc", "password_min_digits": "4", "max_failed_logins": "0", "password_history": "7",
@@ -246,108 +247,97 @@ func TestAdminSettingsInvalid(t *testing.T) {
 				}
 				unchanged(t, app, res)
 			}},
-		{Name: "class minimums longer than the length", As: "admin", Method: http.MethodPost, Path: "/admin/settings", FormFunc: sum, Shared: true,
+		{Name: "class minimums longer than the length", As: "admin", Method: http.MethodPost, Path: "/admin/settings", FormFunc: sum, Before: snap, Shared: true,
 			Status: http.StatusUnprocessableEntity, Contains: map[string][]string{"#password_min_length-error": {"Minimum password length must be at least 8,"}}, After: unchanged},
 		// htmx gets the section alone.
-		{Name: "htmx", As: "admin", Method: http.MethodPost, Path: "/admin/settings", FormFunc: sum, HTMX: true, Shared: true,
+		{Name: "htmx", As: "admin", Method: http.MethodPost, Path: "/admin/settings", FormFunc: sum, HTMX: true, Before: snap, Shared: true,
 			Status: http.StatusUnprocessableEntity, Fragment: true, Count: map[string]int{"section#settings-form": 1}, After: unchanged},
 	})
 }
 
 func TestAdminSettingsSave(t *testing.T) {
-	var before, saved *models.Merchant
-	testapp.RunScenarios(t, []testapp.Scenario{
-		{Name: "saved", As: "admin", Method: http.MethodPost, Path: "/admin/settings", Shared: true,
-			Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) { before = app.Merchant(t, "sandpiper") },
-			FormFunc: settingsWith(map[string]string{
-				"password_min_length": "8", "password_min_score": "2", "password_history": "10",
-				"unique_mobile":     "false", // shown and left unticked
-				"required_birthday": "true",
-				"custom_key_0":      "shirt_size", "custom_label_0": "Shirt size", "custom_type_0": "list", "custom_options_0": "S\r\nM\r\nL", "custom_required_0": "true",
-			}),
-			Status: http.StatusSeeOther, Headers: location("/admin/settings"),
-			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
-				saved = app.Merchant(t, "sandpiper")
-				wantDefs := models.CustomFieldDefs{{Key: "shirt_size", Label: "Shirt size", Type: models.CustomList, Options: []string{"S", "M", "L"}, Required: true}}
-				if after := saved; after.PasswordPolicy.MinLength != 8 || after.PasswordPolicy.MinScore != 2 || after.PasswordPolicy.History != 10 || after.UniqueMobile || !after.UniqueEmail ||
-					!after.Requires("birthday") || !after.Requires("last_name") || len(after.CustomFields) != 1 ||
-					after.CustomFields[0].Key != wantDefs[0].Key || strings.Join(after.CustomFields[0].Options, ",") != "S,M,L" || !after.CustomFields[0].Required ||
-					after.Version != before.Version+1 || after.Name != before.Name || after.Code != before.Code {
-					t.Errorf("stored: got %+v", after)
-				}
-				testapp.Scenario{Path: "/admin/settings",
-					Text: map[string]string{`[data-testid="notice"]`: settingsSaved, "#password_min_length@value": "8", "#password_min_score@value": "2",
-						`input[name="version"]@value`: strconv.Itoa(saved.Version)},
-					// The new field and a blank row.
-					Count: map[string]int{`[data-testid="custom-field"]`: 2}}.Send(t, res.Client)
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		before := app.Merchant(t, "sandpiper")
+		c := adminClient(t, app)
+		saveSettings(t, c, map[string]string{
+			"password_min_length": "8", "password_min_score": "2", "password_history": "10",
+			"unique_mobile":     "false", // shown and left unticked
+			"required_birthday": "true",
+			"custom_key_0":      "shirt_size", "custom_label_0": "Shirt size", "custom_type_0": "list", "custom_options_0": "S\r\nM\r\nL", "custom_required_0": "true",
+		})
+		after := app.Merchant(t, "sandpiper")
+		wantDefs := models.CustomFieldDefs{{Key: "shirt_size", Label: "Shirt size", Type: models.CustomList, Options: []string{"S", "M", "L"}, Required: true}}
+		if after.PasswordPolicy.MinLength != 8 || after.PasswordPolicy.MinScore != 2 || after.PasswordPolicy.History != 10 || after.UniqueMobile || !after.UniqueEmail ||
+			!after.Requires("birthday") || !after.Requires("last_name") || len(after.CustomFields) != 1 ||
+			after.CustomFields[0].Key != wantDefs[0].Key || strings.Join(after.CustomFields[0].Options, ",") != "S,M,L" || !after.CustomFields[0].Required ||
+			after.Version != before.Version+1 || after.Name != before.Name || after.Code != before.Code {
+			t.Errorf("stored: got %+v", after)
+		}
+		testapp.Scenario{Path: "/admin/settings",
+			Text: map[string]string{`[data-testid="notice"]`: settingsSaved, "#password_min_length@value": "8", "#password_min_score@value": "2",
+				`input[name="version"]@value`: strconv.Itoa(after.Version)},
+			// The new field and a blank row.
+			Count: map[string]int{`[data-testid="custom-field"]`: 2}}.Send(t, c)
 
-				evs := settingsEvents(t, app, before.ID)
-				if len(evs) != 1 {
-					t.Fatalf("audit events: got %d, want 1", len(evs))
-				}
-				ev := evs[0]
-				if ev.ActorID == nil || *ev.ActorID != app.User(t, "demo.admin").ID || ev.SubjectID != nil || ev.MerchantID != before.ID {
-					t.Errorf("audit event: got actor %v subject %v merchant %s", ev.ActorID, ev.SubjectID, ev.MerchantID)
-				}
-				wantChanges := models.Changes{
-					{Field: "password_min_length", Old: "6", New: "8"},
-					{Field: "password_min_score", Old: "0", New: "2"},
-					{Field: "password_history", Old: "5", New: "10"},
-					{Field: "unique_mobile", Old: "true", New: "false"},
-					{Field: "required_fields", Old: "first_name, last_name", New: "first_name, last_name, birthday"},
-					{Field: "custom_fields", Old: "none", New: `shirt_size "Shirt size" (list of options: S, M, L; required)`},
-				}
-				if len(ev.Changes) != len(wantChanges) {
-					t.Fatalf("audit changes: got %+v, want %+v", ev.Changes, wantChanges)
-				}
-				for i, ch := range ev.Changes {
-					if ch != wantChanges[i] {
-						t.Errorf("audit change %d: got %+v, want %+v", i, ch, wantChanges[i])
-					}
-				}
-			}},
+		evs := settingsEvents(t, app, before.ID)
+		if len(evs) != 1 {
+			t.Fatalf("audit events: got %d, want 1", len(evs))
+		}
+		ev := evs[0]
+		if ev.ActorID == nil || *ev.ActorID != app.User(t, "demo.admin").ID || ev.SubjectID != nil || ev.MerchantID != before.ID {
+			t.Errorf("audit event: got actor %v subject %v merchant %s", ev.ActorID, ev.SubjectID, ev.MerchantID)
+		}
+		wantChanges := models.Changes{
+			{Field: "password_min_length", Old: "6", New: "8"},
+			{Field: "password_min_score", Old: "0", New: "2"},
+			{Field: "password_history", Old: "5", New: "10"},
+			{Field: "unique_mobile", Old: "true", New: "false"},
+			{Field: "required_fields", Old: "first_name, last_name", New: "first_name, last_name, birthday"},
+			{Field: "custom_fields", Old: "none", New: `shirt_size "Shirt size" (list of options: S, M, L; required)`},
+		}
+		if len(ev.Changes) != len(wantChanges) {
+			t.Fatalf("audit changes: got %+v, want %+v", ev.Changes, wantChanges)
+		}
+		for i, ch := range ev.Changes {
+			if ch != wantChanges[i] {
+				t.Errorf("audit change %d: got %+v, want %+v", i, ch, wantChanges[i])
+			}
+		}
+
 		// Submitting the form again unchanged saves nothing and says so.
-		{Name: "unchanged", As: "admin", Method: http.MethodPost, Path: "/admin/settings", FormFunc: settingsWith(nil), Shared: true,
-			Status: http.StatusSeeOther,
-			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
-				testapp.Scenario{Path: "/admin/settings", Text: map[string]string{`[data-testid="notice"]`: settingsUnchanged}}.Send(t, res.Client)
-				if again := app.Merchant(t, "sandpiper"); again.Version != saved.Version {
-					t.Errorf("version after an unchanged submit: got %d, want %d", again.Version, saved.Version)
-				}
-				if n := len(settingsEvents(t, app, saved.ID)); n != 1 {
-					t.Errorf("audit events after an unchanged submit: got %d, want 1", n)
-				}
-			}},
+		testapp.Want(t, c.Post("/admin/settings", settingsForm(t, c)), http.StatusSeeOther)
+		testapp.Scenario{Path: "/admin/settings", Text: map[string]string{`[data-testid="notice"]`: settingsUnchanged}}.Send(t, c)
+		if again := app.Merchant(t, "sandpiper"); again.Version != after.Version {
+			t.Errorf("version after an unchanged submit: got %d, want %d", again.Version, after.Version)
+		}
+		if n := len(settingsEvents(t, app, before.ID)); n != 1 {
+			t.Errorf("audit events after an unchanged submit: got %d, want 1", n)
+		}
+
 		// A field is removed with its checkbox.
-		{Name: "a field removed", As: "admin", Method: http.MethodPost, Path: "/admin/settings", Shared: true,
-			FormFunc: settingsWith(map[string]string{"custom_remove_0": "true"}), Status: http.StatusSeeOther, Headers: location("/admin/settings"),
-			After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
-				if defs := app.Merchant(t, "sandpiper").CustomFields; len(defs) != 0 {
-					t.Errorf("after removing: got %+v, want none", defs)
-				}
-			}},
+		saveSettings(t, c, map[string]string{"custom_remove_0": "true"})
+		if defs := app.Merchant(t, "sandpiper").CustomFields; len(defs) != 0 {
+			t.Errorf("after removing: got %+v, want none", defs)
+		}
 	})
 }
 
 func TestAdminSettingsSaveHTMX(t *testing.T) {
-	var returned url.Values
-	testapp.RunScenarios(t, []testapp.Scenario{
-		{Name: "saved", As: "admin", Method: http.MethodPost, Path: "/admin/settings", HTMX: true, Shared: true,
-			FormFunc: settingsWith(map[string]string{"max_failed_logins": "7"}),
-			Status:   http.StatusOK, Fragment: true, Count: map[string]int{"section#settings-form": 1},
-			Headers: map[string]string{"HX-Push-Url": "/admin/settings"},
-			Text:    map[string]string{`[data-testid="notice"]`: settingsSaved, "#max_failed_logins@value": "7"},
-			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
-				doc := res.Doc(t)
-				if v, _ := doc.Find(`input[name="version"]`).Attr("value"); v != strconv.Itoa(app.Merchant(t, "sandpiper").Version) {
-					t.Errorf("version field: got %q, want the new one", v)
-				}
-				returned = settingsValues(doc)
-			}},
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := adminClient(t, app)
+		res := testapp.Scenario{Method: http.MethodPost, Path: "/admin/settings", HTMX: true, FormFunc: settingsWith(map[string]string{"max_failed_logins": "7"}),
+			Status: http.StatusOK, Fragment: true, Count: map[string]int{"section#settings-form": 1}, Headers: map[string]string{"HX-Push-Url": "/admin/settings"},
+			Text: map[string]string{`[data-testid="notice"]`: settingsSaved, "#max_failed_logins@value": "7"}}.Send(t, c)
+		doc := res.Doc(t)
+		if v, _ := doc.Find(`input[name="version"]`).Attr("value"); v != strconv.Itoa(app.Merchant(t, "sandpiper").Version) {
+			t.Errorf("version field: got %q, want the new one", v)
+		}
+
 		// The section it returned can be submitted again straight away.
-		{Name: "the returned section again", As: "admin", Method: http.MethodPost, Path: "/admin/settings", HTMX: true, Shared: true,
-			FormFunc: func(*testing.T, *testapp.App, *testapp.Client) url.Values { return returned },
-			Status:   http.StatusOK, Text: map[string]string{`[data-testid="notice"]`: settingsUnchanged}},
+		testapp.Scenario{Method: http.MethodPost, Path: "/admin/settings", HTMX: true, Form: settingsValues(doc),
+			Status: http.StatusOK, Text: map[string]string{`[data-testid="notice"]`: settingsUnchanged}}.Send(t, c)
 	})
 }
 

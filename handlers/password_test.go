@@ -236,38 +236,39 @@ func TestPasswordChangeErrors(t *testing.T) {
 }
 
 func TestPasswordChange(t *testing.T) {
-	var before *models.User
-	testapp.RunScenarios(t, []testapp.Scenario{
-		{Name: "changed", As: "guest", Method: http.MethodPost, Path: "/account/password", Form: passwordChange("Guest#2026", "Better#2027"), Shared: true,
-			Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) { before = app.User(t, guestLogin) },
-			Status: http.StatusSeeOther,
-			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
-				after := app.User(t, "demo.guest")
-				if cost, err := bcrypt.Cost([]byte(after.PasswordHash)); err != nil || cost != 4 {
-					t.Errorf("hash cost: got %d (%v), want the configured 4", cost, err)
-				}
-				if bcrypt.CompareHashAndPassword([]byte(after.PasswordHash), []byte("Better#2027")) != nil {
-					t.Errorf("stored hash does not match the new password")
-				}
-				if after.PasswordChangedAt == nil || (before.PasswordChangedAt != nil && !after.PasswordChangedAt.After(*before.PasswordChangedAt)) {
-					t.Errorf("password_changed_at: got %v, want now", after.PasswordChangedAt)
-				}
-				var history []models.PasswordHistory
-				app.DB.Where("user_id = ?", before.ID).Find(&history)
-				if len(history) != 1 || history[0].Hash != before.PasswordHash {
-					t.Errorf("password history: got %d rows, want the previous hash", len(history))
-				}
-				evs := app.Audit(t, before.ID)
-				if evs[0].Action != models.ActionPasswordChange || len(evs[0].Changes) != 1 || evs[0].Changes[0].Old != models.Secret || evs[0].Changes[0].New != models.Secret {
-					t.Errorf("audit: got %+v, want password changed → changed", evs[0])
-				}
-				testapp.Scenario{Path: "/account", Contains: map[string][]string{`[data-testid="notice"]`: {"Your password has been changed."}}}.Send(t, res.Client)
-			}},
-		{Name: "the old password no longer signs in", Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}}, Shared: true,
-			Status: http.StatusUnprocessableEntity},
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := app.ClientAs(t, "guest")
+		before := app.User(t, "demo.guest")
+		testapp.Want(t, c.Post("/account/password", passwordChange("Guest#2026", "Better#2027")), http.StatusSeeOther)
+		after := app.User(t, "demo.guest")
+		if cost, err := bcrypt.Cost([]byte(after.PasswordHash)); err != nil || cost != 4 {
+			t.Errorf("hash cost: got %d (%v), want the configured 4", cost, err)
+		}
+		if bcrypt.CompareHashAndPassword([]byte(after.PasswordHash), []byte("Better#2027")) != nil {
+			t.Errorf("stored hash does not match the new password")
+		}
+		if after.PasswordChangedAt == nil || (before.PasswordChangedAt != nil && !after.PasswordChangedAt.After(*before.PasswordChangedAt)) {
+			t.Errorf("password_changed_at: got %v, want now", after.PasswordChangedAt)
+		}
+		var history []models.PasswordHistory
+		app.DB.Where("user_id = ?", before.ID).Find(&history)
+		if len(history) != 1 || history[0].Hash != before.PasswordHash {
+			t.Errorf("password history: got %d rows, want the previous hash", len(history))
+		}
+		evs := app.Audit(t, before.ID)
+		if evs[0].Action != models.ActionPasswordChange || len(evs[0].Changes) != 1 || evs[0].Changes[0].Old != models.Secret || evs[0].Changes[0].New != models.Secret {
+			t.Errorf("audit: got %+v, want password changed → changed", evs[0])
+		}
+		testapp.Scenario{Path: "/account", Contains: map[string][]string{`[data-testid="notice"]`: {"Your password has been changed."}}}.Send(t, c)
+
+		testapp.Scenario{Name: "the old password", Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}},
+			Status: http.StatusUnprocessableEntity}.Run(t, app)
+		app.Client(t).SignIn("demo.guest", "Better#2027")
+
 		// With htmx the section answers itself, cleared, with the message.
-		{Name: "the new one does, and htmx changes it", As: "demo.guest:Better#2027", Method: http.MethodPost, Path: "/account/password", HTMX: true, Shared: true,
-			Form: passwordChange("Better#2027", "Best#20288"), Status: http.StatusOK, Fragment: true, Count: map[string]int{"section#password-form [data-testid=notice]": 1}},
+		testapp.Scenario{Method: http.MethodPost, Path: "/account/password", HTMX: true, Form: passwordChange("Better#2027", "Best#20288"),
+			Status: http.StatusOK, Fragment: true, Count: map[string]int{"section#password-form [data-testid=notice]": 1}}.Send(t, c)
 	})
 }
 

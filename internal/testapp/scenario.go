@@ -47,7 +47,8 @@ type Scenario struct {
 	// Shared runs the scenario on one app with the other Shared scenarios
 	// of its table that have the same Flags, in table order, instead of a
 	// fresh one: apps are costly to build. Only for scenarios that change
-	// nothing the others read.
+	// nothing the others read, and that need nothing the others did: -run
+	// may pick one alone.
 	Shared bool
 	// Before runs once the client has signed in, before the request: to
 	// set data up. After runs once the answer has been checked: to check
