@@ -19,6 +19,7 @@ import (
 // back. A test of a page is a table of them run by RunScenarios; a flow of
 // several steps sends each step with Send.
 type Scenario struct {
+	// Name names the subtest, and the request in its failures.
 	Name string
 	// As is who sends the request: "" a visitor, "guest" the demo guest,
 	// "admin" the demo admin, or "login:password" anyone else.
@@ -38,7 +39,8 @@ type Scenario struct {
 	// form read from a page, or naming what Before found.
 	FormFunc func(t *testing.T, app *App, c *Client) url.Values
 	NoCSRF   bool
-	Header   http.Header
+	// Header holds headers to send besides.
+	Header http.Header
 	// HTMX sends the request as htmx does.
 	HTMX bool
 
