@@ -27,7 +27,7 @@ var layers = map[string][]string{
 	"handlers":         {"auth", "models", "store", "static", "views", "views/components", "views/layout"},
 	"server":           {"auth", "config", "handlers", "models", "store"},
 	"cmd/genusers":     {"models", "store"},
-	"internal/testapp": {"config", "models", "server"},
+	"internal/testapp": {"config", "models", "server", "store"},
 	".":                {"config", "server"},
 }
 

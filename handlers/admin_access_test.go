@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,37 +40,14 @@ var adminRoutes = []adminRoute{
 
 func (r adminRoute) at(id string) string { return strings.ReplaceAll(r.path, "{id}", id) }
 
-func (r adminRoute) send(c *testapp.Client, id string) *testapp.Response {
-	if r.method == http.MethodGet {
-		return c.Get(r.at(id))
-	}
-	return c.Post(r.at(id), r.form)
-}
-
 // A guest is refused every admin route with 403; a visitor who is not
 // signed in is sent to sign in. Nothing changes either way.
 func TestAdminRoutesRefuseGuests(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		target := app.User(t, "demo.admin")
-		guest := app.Client(t)
-		guest.SignInGuest()
-		anon := app.Client(t)
-		for _, r := range adminRoutes {
-			res := r.send(guest, target.ID)
-			testapp.Want(t, res, http.StatusForbidden)
-			if res.Doc(t).Find(`[data-testid="error-page"]`).Length() != 1 {
-				t.Errorf("guest %s %s: got no error page", r.method, r.path)
-			}
-			res = r.send(anon, target.ID)
-			testapp.Want(t, res, http.StatusSeeOther)
-			if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
-				t.Errorf("signed out %s %s: got Location %q, want /login", r.method, r.path, loc)
-			}
-		}
+	var before *models.User
+	unchanged := func(t *testing.T, app *testapp.App, _ *testapp.Response) {
 		after := app.User(t, "demo.admin")
-		if after.Version != target.Version || after.Status != models.StatusActive {
-			t.Errorf("the admin's record changed: version %d → %d", target.Version, after.Version)
+		if after.Version != before.Version || after.Status != models.StatusActive {
+			t.Errorf("the admin's record changed: version %d → %d", before.Version, after.Version)
 		}
 		if m := app.Merchant(t, "sandpiper"); m.PasswordPolicy.MinLength != 6 {
 			t.Errorf("settings changed: min length %d", m.PasswordPolicy.MinLength)
@@ -79,59 +57,82 @@ func TestAdminRoutesRefuseGuests(t *testing.T) {
 		if n != 0 {
 			t.Errorf("a guest created a user")
 		}
-	})
+	}
+	var scenarios []testapp.Scenario
+	for _, r := range adminRoutes {
+		for _, as := range []string{"guest", ""} {
+			s := testapp.Scenario{Name: as + " " + r.method + " " + r.path, As: as, Method: r.method, Path: r.at("{demo.admin}"), Form: r.form, Shared: true,
+				Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) { before = app.User(t, "demo.admin") },
+				Status: http.StatusForbidden, Count: map[string]int{`[data-testid="error-page"]`: 1}, After: unchanged}
+			if as == "" {
+				s.Name, s.Status, s.Count, s.Headers = "signed out "+r.method+" "+r.path, http.StatusSeeOther, nil, location("/login*")
+			}
+			scenarios = append(scenarios, s)
+		}
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // An admin asking for, editing or acting on a user of another merchant
 // gets 404, exactly as for an id that does not exist, on every route that
 // names a user, GET and POST alike; and the user is untouched.
 func TestAdminIsolationBetweenMerchants(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		harbor := app.Merchant(t, "harbor")
-		var other models.User
-		if err := app.DB.Where("merchant_id = ?", harbor.ID).Order("username").Take(&other).Error; err != nil {
-			t.Fatal(err)
+	var other *models.User // as it was before
+	var scenarios []testapp.Scenario
+	for _, r := range adminRoutes {
+		if !strings.Contains(r.path, "{id}") {
+			continue
 		}
-		admin := app.Client(t)
-		admin.SignIn("demo.admin", store.DemoAdminPassword)
-		for _, r := range adminRoutes {
-			if !strings.Contains(r.path, "{id}") {
-				continue
-			}
-			for _, id := range []string{other.ID, store.NewID(), "not-an-id"} {
-				res := r.send(admin, id)
-				testapp.Want(t, res, http.StatusNotFound)
-				if title := res.Doc(t).Find("h1").Text(); title != "Page not found" {
-					t.Errorf("%s %s with %s: got title %q, want the plain not-found page", r.method, r.path, id, title)
-				}
-			}
+		for _, id := range []struct{ name, id string }{{"another merchant's user", ""}, {"an unknown id", store.NewID()}, {"not an id", "not-an-id"}} {
+			scenarios = append(scenarios, testapp.Scenario{
+				Name: r.method + " " + r.path + " for " + id.name, As: "admin", Method: r.method, Form: r.form, Shared: true,
+				Before:   func(t *testing.T, app *testapp.App, _ *testapp.Client) { other = firstHarborUser(t, app) },
+				PathFunc: func(*testing.T, *testapp.App) string { return r.at(cmp.Or(id.id, other.ID)) },
+				// The plain not-found page.
+				Status: http.StatusNotFound, Text: map[string]string{"h1": "Page not found"},
+				After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
+					after := app.User(t, other.Username)
+					if after.Version != other.Version || after.Status != other.Status || after.MustChangePassword != other.MustChangePassword || after.PasswordHash != other.PasswordHash {
+						t.Errorf("the other merchant's user changed")
+					}
+					if n := len(app.Audit(t, other.ID)); n != 0 {
+						t.Errorf("audit events about the other merchant's user: got %d, want 0", n)
+					}
+				},
+			})
 		}
-		after := app.User(t, other.Username)
-		if after.Version != other.Version || after.Status != other.Status || after.MustChangePassword != other.MustChangePassword || after.PasswordHash != other.PasswordHash {
-			t.Errorf("the other merchant's user changed")
-		}
-		if n := len(app.Audit(t, other.ID)); n != 0 {
-			t.Errorf("audit events about the other merchant's user: got %d, want 0", n)
-		}
-	})
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // The user list never shows another merchant's users, whatever the search.
 func TestAdminUserListIsolation(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		harbor := app.Merchant(t, "harbor")
-		var other models.User
-		app.DB.Where("merchant_id = ?", harbor.ID).Order("username").Take(&other)
-		admin := app.Client(t)
-		admin.SignIn("demo.admin", store.DemoAdminPassword)
-		for _, q := range []string{"", other.Username, "harbor", other.Email, other.MemberNumber} {
-			res := admin.Get("/admin/users?q=" + url.QueryEscape(q))
-			testapp.Want(t, res, http.StatusOK)
-			if strings.Contains(res.Body, other.ID) || res.Doc(t).Find(`[data-username^="harbor."]`).Length() != 0 {
-				t.Errorf("search %q: a Harbor Coffee user is listed", q)
-			}
-		}
-	})
+	var scenarios []testapp.Scenario
+	for _, q := range []string{"", "{username}", "harbor", "{email}", "{member number}"} {
+		scenarios = append(scenarios, testapp.Scenario{
+			Name: "q=" + q, As: "admin", Shared: true,
+			PathFunc: func(t *testing.T, app *testapp.App) string {
+				u := firstHarborUser(t, app)
+				return "/admin/users?q=" + url.QueryEscape(strings.NewReplacer("{username}", u.Username, "{email}", u.Email, "{member number}", u.MemberNumber).Replace(q))
+			},
+			Status: http.StatusOK, Absent: []string{`[data-username^="harbor."]`},
+			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+				if strings.Contains(res.Body, firstHarborUser(t, app).ID) {
+					t.Errorf("a Harbor Coffee user is listed")
+				}
+			},
+		})
+	}
+	testapp.RunScenarios(t, scenarios)
+}
+
+// firstHarborUser is the first user of Harbor Coffee, another merchant
+// than the demo admin's.
+func firstHarborUser(t *testing.T, app *testapp.App) *models.User {
+	t.Helper()
+	var u models.User
+	if err := app.DB.Where("merchant_id = ?", app.Merchant(t, "harbor").ID).Order("username").Take(&u).Error; err != nil {
+		t.Fatal(err)
+	}
+	return &u
 }

@@ -98,93 +98,59 @@ func newAuditScene(t *testing.T, b testapp.Backend) *auditScene {
 func TestAdminAuditPage(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		s := newAuditScene(t, b)
-		res := s.admin.Get("/admin/audit")
-		testapp.Want(t, res, http.StatusOK)
-		doc := res.Doc(t)
-
-		for id, label := range map[string]string{
-			"actor": "Actor (username)", "subject": "Subject (username)", "action": "Action", "from": "From", "to": "To",
-		} {
-			if got := labelFor(doc, id); got != label {
-				t.Errorf("label for %s: got %q, want %q", id, got, label)
-			}
-		}
-		for _, id := range []string{"from", "to"} {
-			if typ := doc.Find("#"+id).AttrOr("type", ""); typ != "date" {
-				t.Errorf("#%s type: got %q, want date", id, typ)
-			}
-		}
-		if doc.Find(`#action option[value="user.profile_updated"]`).Text() != "Profile updated" {
-			t.Errorf("action select: got no readable %q option", "Profile updated")
-		}
-		if got := doc.Find(`#action option`).First().Text(); got != "Any action" {
-			t.Errorf("action select first option: got %q, want Any action", got)
-		}
-		formSel := doc.Find("#audit-filter form")
-		for attr, want := range map[string]string{
-			"method": "get", "action": "/admin/audit", "hx-get": "/admin/audit", "hx-target": "#audit-results", "hx-push-url": "true",
-		} {
-			if got := formSel.AttrOr(attr, ""); got != want {
-				t.Errorf("filter form %s: got %q, want %q", attr, got, want)
-			}
-		}
-		if doc.Find(`#audit-results .overflow-x-auto > table.table`).Length() != 1 {
-			t.Errorf("results: got no .table inside .overflow-x-auto in #audit-results")
-		}
-		if got := doc.Find(`.site-nav a[aria-current="page"]`).Text(); got != "Audit log" {
-			t.Errorf("current nav: got %q, want Audit log", got)
-		}
-
-		rows := auditRows(doc)
-		if len(rows) < 5 {
-			t.Fatalf("rows: got %d, want at least 5", len(rows))
-		}
-		for i := 1; i < len(rows); i++ {
-			if rows[i].when > rows[i-1].when {
-				t.Errorf("row %d (%s) is newer than row %d (%s): want newest first", i, rows[i].when, i-1, rows[i-1].when)
-			}
-		}
-		find := func(action string) *auditRow {
-			for i := range rows {
-				if rows[i].action == action && rows[i].subject == "demo.guest" {
-					return &rows[i]
+		testapp.Scenario{Path: "/admin/audit", Status: http.StatusOK,
+			Labels: map[string]string{"actor": "Actor (username)", "subject": "Subject (username)", "action": "Action", "from": "From", "to": "To"},
+			Text: map[string]string{
+				"#from@type": "date", "#to@type": "date",
+				`#action option[value="user.profile_updated"]`: "Profile updated", "#action option:first-child": "Any action",
+				"#audit-filter form@method": "get", "#audit-filter form@action": "/admin/audit", "#audit-filter form@hx-get": "/admin/audit",
+				"#audit-filter form@hx-target": "#audit-results", "#audit-filter form@hx-push-url": "true",
+				`.site-nav a[aria-current="page"]`: "Audit log",
+			},
+			Count:     map[string]int{`#audit-results .overflow-x-auto > table.table`: 1},
+			NotInBody: []string{"$2a$", "$2b$", "Tide&amp;Harbour42", "Tide&Harbour42", s.hbUsr.Username},
+			After: func(t *testing.T, _ *testapp.App, res *testapp.Response) {
+				rows := auditRows(res.Doc(t))
+				if len(rows) < 5 {
+					t.Fatalf("rows: got %d, want at least 5", len(rows))
 				}
-			}
-			t.Fatalf("no %s row about demo.guest in %+v", action, rows)
-			return nil
-		}
-		profile := find(models.ActionProfileUpdated)
-		if profile.who != "demo.guest" || profile.actionLabel != "Profile updated" || profile.subjectHref != "/admin/users/"+s.guest.ID {
-			t.Errorf("profile row: got who=%q action=%q subject link=%q", profile.who, profile.actionLabel, profile.subjectHref)
-		}
-		if got := profile.changes["first_name"]; got != "first_name: Maya → Maia" {
-			t.Errorf("first_name change: got %q, want %q", got, "first_name: Maya → Maia")
-		}
-		if got := profile.changes["address_line2"]; got != "address_line2: Suite 200 → (empty)" {
-			t.Errorf("address_line2 change: got %q, want %q", got, "address_line2: Suite 200 → (empty)")
-		}
-		if profile.ip != "127.0.0.1" {
-			t.Errorf("from: got %q, want 127.0.0.1", profile.ip)
-		}
-		if _, err := time.Parse("2006-01-02 15:04:05", profile.when); err != nil {
-			t.Errorf("when: got %q, want YYYY-MM-DD hh:mm:ss", profile.when)
-		}
-		password := find(models.ActionPasswordChange)
-		if got := password.changes["password"]; got != "password: changed" {
-			t.Errorf("password change: got %q, want %q", got, "password: changed")
-		}
-		failed := find(models.ActionSignInFailed)
-		if failed.who != "system" {
-			t.Errorf("failed sign-in: got who %q, want system", failed.who)
-		}
-		for _, bad := range []string{"$2a$", "$2b$", "Tide&amp;Harbour42", "Tide&Harbour42"} {
-			if strings.Contains(res.Body, bad) {
-				t.Errorf("page contains %q", bad)
-			}
-		}
-		if strings.Contains(res.Body, s.hbUsr.Username) {
-			t.Errorf("page names Harbor Coffee's %s", s.hbUsr.Username)
-		}
+				for i := 1; i < len(rows); i++ {
+					if rows[i].when > rows[i-1].when {
+						t.Errorf("row %d (%s) is newer than row %d (%s): want newest first", i, rows[i].when, i-1, rows[i-1].when)
+					}
+				}
+				find := func(action string) *auditRow {
+					for i := range rows {
+						if rows[i].action == action && rows[i].subject == "demo.guest" {
+							return &rows[i]
+						}
+					}
+					t.Fatalf("no %s row about demo.guest in %+v", action, rows)
+					return nil
+				}
+				profile := find(models.ActionProfileUpdated)
+				if profile.who != "demo.guest" || profile.actionLabel != "Profile updated" || profile.subjectHref != "/admin/users/"+s.guest.ID {
+					t.Errorf("profile row: got who=%q action=%q subject link=%q", profile.who, profile.actionLabel, profile.subjectHref)
+				}
+				if got := profile.changes["first_name"]; got != "first_name: Maya → Maia" {
+					t.Errorf("first_name change: got %q, want %q", got, "first_name: Maya → Maia")
+				}
+				if got := profile.changes["address_line2"]; got != "address_line2: Suite 200 → (empty)" {
+					t.Errorf("address_line2 change: got %q, want %q", got, "address_line2: Suite 200 → (empty)")
+				}
+				if profile.ip != "127.0.0.1" {
+					t.Errorf("from: got %q, want 127.0.0.1", profile.ip)
+				}
+				if _, err := time.Parse("2006-01-02 15:04:05", profile.when); err != nil {
+					t.Errorf("when: got %q, want YYYY-MM-DD hh:mm:ss", profile.when)
+				}
+				if got := find(models.ActionPasswordChange).changes["password"]; got != "password: changed" {
+					t.Errorf("password change: got %q, want %q", got, "password: changed")
+				}
+				if failed := find(models.ActionSignInFailed); failed.who != "system" {
+					t.Errorf("failed sign-in: got who %q, want system", failed.who)
+				}
+			}}.Send(t, s.admin)
 	})
 }
 
@@ -193,111 +159,72 @@ func TestAdminAuditPage(t *testing.T) {
 func TestAdminAuditFilters(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		s := newAuditScene(t, b)
-		admin := s.admin
 		today := time.Now().UTC().Format(time.DateOnly)
 		guestEvents := len(s.app.Audit(t, s.guest.ID))
-
+		rowCount := func(want int) func(*testing.T, *testapp.App, *testapp.Response) {
+			return func(t *testing.T, _ *testapp.App, res *testapp.Response) {
+				if n := len(auditRows(res.Doc(t))); n != want {
+					t.Errorf("rows: got %d, want %d", n, want)
+				}
+			}
+		}
+		found := []string{`[data-testid="audit-empty"]`, ".field-error"}
+		empty := testapp.Scenario{Status: http.StatusOK, Absent: []string{`[data-testid="audit-table"] tbody tr`, ".field-error"},
+			Contains: map[string][]string{`[data-testid="audit-empty"]`: {"No events match these filters."}},
+			Count:    map[string]int{`[data-testid="audit-empty"] a[href="/admin/audit"]`: 1}}
+		invalid := func(field, msg string) testapp.Scenario {
+			return testapp.Scenario{Status: http.StatusUnprocessableEntity, Absent: []string{`[data-testid="audit-empty"]`},
+				Contains: map[string][]string{"#" + field + "-error": {msg}}, Invalid: []string{field}}
+		}
 		tests := []struct {
-			name      string
-			query     url.Values
-			status    int
-			wantRows  func(t *testing.T, rows []auditRow)
-			wantEmpty bool
-			// wantErrors maps a field to the start of its message.
-			wantErrors map[string]string
+			name  string
+			query url.Values
+			want  testapp.Scenario
 		}{
-			{name: "subject", query: url.Values{"subject": {"demo.guest"}}, status: http.StatusOK, wantRows: func(t *testing.T, rows []auditRow) {
-				if len(rows) != guestEvents {
-					t.Errorf("rows: got %d, want the guest's %d events", len(rows), guestEvents)
-				}
-				for _, r := range rows {
-					if r.subject != "demo.guest" {
-						t.Errorf("row %s: got subject %q, want demo.guest", r.id, r.subject)
+			{"subject", url.Values{"subject": {"demo.guest"}}, testapp.Scenario{Status: http.StatusOK, Absent: found,
+				After: func(t *testing.T, _ *testapp.App, res *testapp.Response) {
+					rowCount(guestEvents)(t, nil, res)
+					for _, r := range auditRows(res.Doc(t)) {
+						if r.subject != "demo.guest" {
+							t.Errorf("row %s: got subject %q, want demo.guest", r.id, r.subject)
+						}
 					}
-				}
-			}},
-			{name: "subject in capitals", query: url.Values{"subject": {" DEMO.GUEST "}}, status: http.StatusOK, wantRows: func(t *testing.T, rows []auditRow) {
-				if len(rows) != guestEvents {
-					t.Errorf("rows: got %d, want %d", len(rows), guestEvents)
-				}
-			}},
-			{name: "actor", query: url.Values{"actor": {"demo.admin"}}, status: http.StatusOK, wantRows: func(t *testing.T, rows []auditRow) {
-				if len(rows) != 1 || rows[0].action != models.ActionSignIn || rows[0].who != "demo.admin" {
-					t.Errorf("rows: got %+v, want the admin's sign-in", rows)
-				}
-			}},
-			{name: "action", query: url.Values{"action": {models.ActionProfileUpdated}}, status: http.StatusOK, wantRows: func(t *testing.T, rows []auditRow) {
-				if len(rows) != 1 || rows[0].subject != "demo.guest" {
-					t.Errorf("rows: got %+v, want the guest's profile update only", rows)
-				}
-				for _, r := range rows {
-					if r.action != models.ActionProfileUpdated {
-						t.Errorf("row %s: got action %q", r.id, r.action)
+				}}},
+			{"subject in capitals", url.Values{"subject": {" DEMO.GUEST "}}, testapp.Scenario{Status: http.StatusOK, Absent: found, After: rowCount(guestEvents)}},
+			{"actor", url.Values{"actor": {"demo.admin"}}, testapp.Scenario{Status: http.StatusOK, Absent: found,
+				After: func(t *testing.T, _ *testapp.App, res *testapp.Response) {
+					if rows := auditRows(res.Doc(t)); len(rows) != 1 || rows[0].action != models.ActionSignIn || rows[0].who != "demo.admin" {
+						t.Errorf("rows: got %+v, want the admin's sign-in", rows)
 					}
-				}
-			}},
-			{name: "today", query: url.Values{"from": {today}, "to": {today}, "subject": {"demo.guest"}}, status: http.StatusOK, wantRows: func(t *testing.T, rows []auditRow) {
-				if len(rows) != guestEvents {
-					t.Errorf("rows: got %d, want %d", len(rows), guestEvents)
-				}
-			}},
-			{name: "days without events", query: url.Values{"from": {"2000-01-01"}, "to": {"2000-01-31"}}, status: http.StatusOK, wantEmpty: true},
-			{name: "unknown user", query: url.Values{"subject": {"nobody"}}, status: http.StatusOK, wantEmpty: true},
-			{name: "Harbor Coffee's user as subject", query: url.Values{"subject": {s.hbUsr.Username}}, status: http.StatusOK, wantEmpty: true},
-			{name: "Harbor Coffee's user as actor", query: url.Values{"actor": {s.hbUsr.Username}}, status: http.StatusOK, wantEmpty: true},
-			{name: "not a date", query: url.Values{"from": {"yesterday"}, "subject": {"demo.guest"}, "action": {models.ActionSignIn}}, status: http.StatusUnprocessableEntity,
-				wantErrors: map[string]string{"from": "From must be a real date"}},
-			{name: "no such day", query: url.Values{"to": {"2026-02-30"}}, status: http.StatusUnprocessableEntity,
-				wantErrors: map[string]string{"to": "To must be a real date"}},
-			{name: "To before From", query: url.Values{"from": {"2026-03-02"}, "to": {"2026-03-01"}}, status: http.StatusUnprocessableEntity,
-				wantErrors: map[string]string{"to": "To must be the same as or after From"}},
+				}}},
+			{"action", url.Values{"action": {models.ActionProfileUpdated}}, testapp.Scenario{Status: http.StatusOK, Absent: found,
+				After: func(t *testing.T, _ *testapp.App, res *testapp.Response) {
+					// The guest's profile update only.
+					if rows := auditRows(res.Doc(t)); len(rows) != 1 || rows[0].subject != "demo.guest" || rows[0].action != models.ActionProfileUpdated {
+						t.Errorf("rows: got %+v, want the guest's profile update only", rows)
+					}
+				}}},
+			{"today", url.Values{"from": {today}, "to": {today}, "subject": {"demo.guest"}}, testapp.Scenario{Status: http.StatusOK, Absent: found, After: rowCount(guestEvents)}},
+			{"days without events", url.Values{"from": {"2000-01-01"}, "to": {"2000-01-31"}}, empty},
+			{"unknown user", url.Values{"subject": {"nobody"}}, empty},
+			{"Harbor Coffee's user as subject", url.Values{"subject": {s.hbUsr.Username}}, empty},
+			{"Harbor Coffee's user as actor", url.Values{"actor": {s.hbUsr.Username}}, empty},
+			{"not a date", url.Values{"from": {"yesterday"}, "subject": {"demo.guest"}, "action": {models.ActionSignIn}}, invalid("from", "From must be a real date")},
+			{"no such day", url.Values{"to": {"2026-02-30"}}, invalid("to", "To must be a real date")},
+			{"To before From", url.Values{"from": {"2026-03-02"}, "to": {"2026-03-01"}}, invalid("to", "To must be the same as or after From")},
 		}
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				res := admin.Get("/admin/audit?" + tc.query.Encode())
-				testapp.Want(t, res, tc.status)
-				doc := res.Doc(t)
-				// Every filter is shown again as it was typed.
-				for name := range tc.query {
-					sel := doc.Find("#" + name)
-					got := sel.AttrOr("value", "")
-					if goquery.NodeName(sel) == "select" {
-						got = sel.Find("option[selected]").AttrOr("value", "")
-					}
-					if want := strings.TrimSpace(tc.query.Get(name)); got != want {
-						t.Errorf("filter %s: got %q, want %q kept", name, got, want)
-					}
+			sc := tc.want
+			sc.Name, sc.Path, sc.Text = tc.name, "/admin/audit?"+tc.query.Encode(), map[string]string{}
+			// Every filter is shown again as it was typed.
+			for name := range tc.query {
+				key := "#" + name + "@value"
+				if name == "action" {
+					key = "#action option[selected]@value"
 				}
-				empty := doc.Find(`[data-testid="audit-empty"]`)
-				if tc.wantEmpty {
-					if !strings.Contains(empty.Text(), "No events match these filters.") || empty.Find(`a[href="/admin/audit"]`).Length() != 1 {
-						t.Errorf("empty result: got %q, want the message with a link to clear the filters", empty.Text())
-					}
-					if n := len(auditRows(doc)); n != 0 {
-						t.Errorf("rows: got %d, want none", n)
-					}
-				} else if empty.Length() != 0 {
-					t.Errorf("got the empty message, want events")
-				}
-				if tc.wantRows != nil {
-					tc.wantRows(t, auditRows(doc))
-				}
-				for field, msg := range tc.wantErrors {
-					if got := doc.Find("#" + field + "-error").Text(); !strings.Contains(got, msg) {
-						t.Errorf("%s error: got %q, want %q", field, got, msg)
-					}
-					input := doc.Find("#" + field)
-					if input.AttrOr("aria-invalid", "") != "true" || !strings.Contains(input.AttrOr("aria-describedby", ""), field+"-error") {
-						t.Errorf("%s: got aria-invalid=%q aria-describedby=%q, want the error tied to the field", field, input.AttrOr("aria-invalid", ""), input.AttrOr("aria-describedby", ""))
-					}
-					if doc.Find(`[data-testid="error-summary"] a[href="#`+field+`"]`).Length() != 1 {
-						t.Errorf("error summary: got no link to #%s", field)
-					}
-				}
-				if tc.wantErrors == nil && doc.Find(".field-error").Length() != 0 {
-					t.Errorf("got field errors %q, want none", doc.Find(".field-error").Text())
-				}
-			})
+				sc.Text[key] = strings.TrimSpace(tc.query.Get(name))
+			}
+			t.Run(tc.name, func(t *testing.T) { sc.Send(t, s.admin) })
 		}
 	})
 }
@@ -306,36 +233,14 @@ func TestAdminAuditFilters(t *testing.T) {
 func TestAdminAuditHTMX(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		s := newAuditScene(t, b)
-		s.admin.HTMX = true
-		res := s.admin.Get("/admin/audit?subject=demo.guest")
-		testapp.Want(t, res, http.StatusOK)
-		if strings.Contains(res.Body, "<html") || strings.Contains(res.Body, "site-header") {
-			t.Errorf("htmx response: got a whole page, want the fragment")
-		}
-		doc := res.Doc(t)
-		if doc.Find("#audit-results").Length() != 1 || len(auditRows(doc)) == 0 {
-			t.Errorf("htmx response: got no results region with rows")
-		}
-		if doc.Find(`#audit-filter[hx-swap-oob="true"]`).Length() != 1 {
-			t.Errorf("htmx response: got no out-of-band filter form")
-		}
-
-		res = s.admin.Get("/admin/audit?from=2026-13-01")
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		doc = res.Doc(t)
-		if strings.Contains(res.Body, "<html") {
-			t.Errorf("htmx 422: got a whole page, want the fragment")
-		}
-		if !strings.Contains(doc.Find(`#audit-filter[hx-swap-oob] #from-error`).Text(), "From must be a real date") {
-			t.Errorf("htmx 422: got no error next to From in the out-of-band form")
-		}
-
+		testapp.Scenario{Path: "/admin/audit?subject=demo.guest", HTMX: true, Status: http.StatusOK, Fragment: true, NotInBody: []string{"site-header"},
+			Count:    map[string]int{"#audit-results": 1, `#audit-filter[hx-swap-oob="true"]`: 1},
+			Contains: map[string][]string{`[data-testid="audit-table"] tbody tr`: nil}}.Send(t, s.admin)
+		testapp.Scenario{Path: "/admin/audit?from=2026-13-01", HTMX: true, Status: http.StatusUnprocessableEntity, Fragment: true,
+			Contains: map[string][]string{"#audit-filter[hx-swap-oob] #from-error": {"From must be a real date"}}}.Send(t, s.admin)
 		// Restoring history after the back button wants the whole page.
-		res = s.admin.Do(http.MethodGet, "/admin/audit?subject=demo.guest", nil, http.Header{"Hx-History-Restore-Request": {"true"}})
-		testapp.Want(t, res, http.StatusOK)
-		if !strings.Contains(res.Body, "<html") {
-			t.Errorf("history restore: got a fragment, want the whole page")
-		}
+		testapp.Scenario{Path: "/admin/audit?subject=demo.guest", HTMX: true, Header: http.Header{"Hx-History-Restore-Request": {"true"}},
+			Status: http.StatusOK, InBody: []string{"<html"}}.Send(t, s.admin)
 	})
 }
 
@@ -410,16 +315,8 @@ func TestAdminAuditPagination(t *testing.T) {
 
 // Only the merchant's admins see the log.
 func TestAdminAuditAccess(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		guest := app.Client(t)
-		guest.SignInGuest()
-		testapp.Want(t, guest.Get("/admin/audit"), http.StatusForbidden)
-
-		res := app.Client(t).Get("/admin/audit?subject=demo.guest")
-		testapp.Want(t, res, http.StatusSeeOther)
-		if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
-			t.Errorf("Location: got %q, want /login", loc)
-		}
+	testapp.RunScenarios(t, []testapp.Scenario{
+		{Name: "guest", As: "guest", Path: "/admin/audit", Shared: true, Status: http.StatusForbidden},
+		{Name: "signed out", Path: "/admin/audit?subject=demo.guest", Shared: true, Status: http.StatusSeeOther, Headers: location("/login*")},
 	})
 }

@@ -1,9 +1,11 @@
 package handlers_test
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,14 +21,6 @@ const (
 	settingsSaved     = "The settings have been saved."
 	settingsUnchanged = "You did not change anything, so nothing was saved."
 )
-
-// settingsAdmin is a client signed in as the demo admin of Sandpiper Bay.
-func settingsAdmin(t *testing.T, app *testapp.App) *testapp.Client {
-	t.Helper()
-	c := app.Client(t)
-	c.SignIn("demo.admin", "Admin#2026")
-	return c
-}
 
 // settingsValues is the form in doc as a browser would submit it.
 func settingsValues(doc *goquery.Document) url.Values {
@@ -62,20 +56,16 @@ func settingsForm(t *testing.T, c *testapp.Client) url.Values {
 	return settingsValues(res.Doc(t))
 }
 
-// saveSettings submits the settings form after edit and wants it saved.
-func saveSettings(t *testing.T, c *testapp.Client, edit func(form url.Values)) {
-	t.Helper()
-	form := settingsForm(t, c)
-	edit(form)
-	res := c.Post("/admin/settings", form)
-	testapp.Want(t, res, http.StatusSeeOther)
-	if loc := res.Header.Get("Location"); loc != "/admin/settings" {
-		t.Fatalf("Location: got %q, want /admin/settings", loc)
-	}
+// settingsWith is the admin's settings form with the fields in set changed.
+func settingsWith(set map[string]string) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+	return edited(settingsForm, set)
 }
 
-func settingsNotice(doc *goquery.Document) string {
-	return strings.TrimSpace(doc.Find(`[data-testid="notice"]`).Text())
+// saveSettings submits the settings form after edit and wants it saved.
+func saveSettings(t *testing.T, c *testapp.Client, set map[string]string) {
+	t.Helper()
+	testapp.Scenario{Method: http.MethodPost, Path: "/admin/settings", FormFunc: settingsWith(set),
+		Status: http.StatusSeeOther, Headers: location("/admin/settings")}.Send(t, c)
 }
 
 func settingsEvents(t *testing.T, app *testapp.App, merchantID string) []models.AuditEvent {
@@ -88,15 +78,8 @@ func settingsEvents(t *testing.T, app *testapp.App, merchantID string) []models.
 }
 
 func TestAdminSettingsPage(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := settingsAdmin(t, app)
-		res := c.Get("/admin/settings")
-		testapp.Want(t, res, http.StatusOK)
-		doc := res.Doc(t)
-		m := app.Merchant(t, "sandpiper")
-
-		numbers := map[string]string{
+	page := testapp.Scenario{Name: "Sandpiper Bay", As: "admin", Path: "/admin/settings", Shared: true, Status: http.StatusOK,
+		Labels: map[string]string{
 			"password_min_length":   "Minimum password length",
 			"password_min_lower":    "Minimum lowercase letters",
 			"password_min_upper":    "Minimum uppercase letters",
@@ -106,244 +89,118 @@ func TestAdminSettingsPage(t *testing.T) {
 			"password_history":      "Previous passwords that may not be reused",
 			"password_max_age_days": "Password expires after (days, 0 = never)",
 			"max_failed_logins":     "Failed sign-ins before a lock",
-		}
-		for id, label := range numbers {
-			if got := labelFor(doc, id); got != label {
-				t.Errorf("label for %s: got %q, want %q", id, got, label)
+			"password_preset":       "Password policy",
+			"unique_email":          "Email must be unique", "unique_mobile": "Mobile phone must be unique",
+			"custom_key_0": "Key", "custom_label_0": "Label", "custom_type_0": "Type", "custom_options_0": "Options", "custom_required_0": "Required",
+		},
+		Text: map[string]string{
+			// The demo merchant's numbers are VELA's.
+			"#password_preset option[selected]@value": "vela",
+			"#password_min_length@value":              "6", "#password_min_score@value": "0", "#password_history@value": "5", "#max_failed_logins@value": "5",
+			"fieldset#required_fields > legend": "Required fields",
+			"#settings-form form@hx-post":       "/admin/settings", "#settings-form form@hx-target": "#settings-form",
+			`nav a[aria-current="page"]`: "Settings",
+		},
+		// The demo merchant enforces both.
+		Contains: map[string][]string{"#unique_email@checked": nil, "#unique_mobile@checked": nil},
+		// Sandpiper has no custom fields: one blank row to add one, with
+		// options in a textarea.
+		Count: map[string]int{`[data-testid="custom-field"]`: 1, "textarea#custom_options_0": 1,
+			`#settings-form form input[name="_csrf"]:not([value=""])`: 1},
+		After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+			doc := res.Doc(t)
+			var presets []string
+			doc.Find("#password_preset option").Each(func(_ int, s *goquery.Selection) {
+				v, _ := s.Attr("value")
+				presets = append(presets, v+"="+strings.SplitN(strings.TrimSpace(s.Text()), ":", 2)[0])
+			})
+			if got := strings.Join(presets, ","); got != "=Custom,vela=VELA,nist=NIST SP 800-63B" {
+				t.Errorf("password policy options: got %s", got)
 			}
-			input := doc.Find("#" + id)
-			if typ, _ := input.Attr("type"); typ != "number" {
-				t.Errorf("#%s type: got %q, want number", id, typ)
+			m := app.Merchant(t, "sandpiper")
+			for _, f := range models.RequirableFields() {
+				id := models.RequiredInputName(f.Name)
+				if doc.Find("fieldset#required_fields #"+id).Length() != 1 || testapp.Label(doc, id) != f.Label {
+					t.Errorf("required checkbox %s: got label %q, want %q inside the fieldset", id, testapp.Label(doc, id), f.Label)
+				}
+				if _, on := doc.Find("#" + id).Attr("checked"); on != m.Requires(f.Name) {
+					t.Errorf("#%s checked: got %v, want %v", id, on, m.Requires(f.Name))
+				}
 			}
-			if mode, _ := input.Attr("inputmode"); mode != "numeric" {
-				t.Errorf("#%s inputmode: got %q, want numeric", id, mode)
+			var types []string
+			doc.Find("#custom_type_0 option").Each(func(_ int, s *goquery.Selection) {
+				if v, _ := s.Attr("value"); v != "" {
+					types = append(types, v)
+				}
+			})
+			if strings.Join(types, ",") != "text,number,date,datetime,list" {
+				t.Errorf("types: got %v", types)
 			}
-		}
-		if got := labelFor(doc, "password_preset"); got != "Password policy" {
-			t.Errorf("label for password_preset: got %q, want Password policy", got)
-		}
-		var presets []string
-		doc.Find("#password_preset option").Each(func(_ int, s *goquery.Selection) {
-			v, _ := s.Attr("value")
-			presets = append(presets, v+"="+strings.SplitN(strings.TrimSpace(s.Text()), ":", 2)[0])
-		})
-		if got := strings.Join(presets, ","); got != "=Custom,vela=VELA,nist=NIST SP 800-63B" {
-			t.Errorf("password policy options: got %s", got)
-		}
-		if v, _ := doc.Find("#password_preset option[selected]").Attr("value"); v != "vela" {
-			t.Errorf("password policy: got %q selected, want vela (the demo merchant's numbers)", v)
-		}
-		for id, want := range map[string]string{"password_min_length": "6", "password_min_score": "0", "password_history": "5", "max_failed_logins": "5"} {
-			if v, _ := doc.Find("#" + id).Attr("value"); v != want {
-				t.Errorf("#%s value: got %q, want %q", id, v, want)
+			// Every visible input has a label.
+			doc.Find("#settings-form form").Find("input, select, textarea").Each(func(_ int, s *goquery.Selection) {
+				id, _ := s.Attr("id")
+				if typ, _ := s.Attr("type"); typ == "hidden" {
+					return
+				}
+				if id == "" || doc.Find(`label[for="`+id+`"]`).Length() != 1 {
+					name, _ := s.Attr("name")
+					t.Errorf("input %q: got no label, want one", name)
+				}
+			})
+			if v, _ := doc.Find(`#settings-form form input[name="version"]`).Attr("value"); v != strconv.Itoa(m.Version) {
+				t.Errorf("version field: got %q, want %d", v, m.Version)
 			}
-		}
-		for id, label := range map[string]string{"unique_email": "Email must be unique", "unique_mobile": "Mobile phone must be unique"} {
-			if got := labelFor(doc, id); got != label {
-				t.Errorf("label for %s: got %q, want %q", id, got, label)
-			}
-			if _, on := doc.Find("#" + id).Attr("checked"); !on {
-				t.Errorf("#%s: got unchecked, want checked (the demo merchant enforces it)", id)
-			}
-		}
-		required := doc.Find("fieldset#required_fields")
-		if got := strings.TrimSpace(required.Find("legend").First().Text()); got != "Required fields" {
-			t.Errorf("required fields legend: got %q", got)
-		}
-		for _, f := range models.RequirableFields() {
-			id := models.RequiredInputName(f.Name)
-			if required.Find("#"+id).Length() != 1 || labelFor(doc, id) != f.Label {
-				t.Errorf("required checkbox %s: got label %q, want %q inside the fieldset", id, labelFor(doc, id), f.Label)
-			}
-			_, on := doc.Find("#" + id).Attr("checked")
-			if on != m.Requires(f.Name) {
-				t.Errorf("#%s checked: got %v, want %v", id, on, m.Requires(f.Name))
-			}
-		}
-		// Sandpiper has no custom fields: one blank row to add one.
-		if n := doc.Find(`[data-testid="custom-field"]`).Length(); n != 1 {
-			t.Errorf("custom field rows: got %d, want the blank one", n)
-		}
-		for id, label := range map[string]string{"custom_key_0": "Key", "custom_label_0": "Label", "custom_type_0": "Type", "custom_options_0": "Options", "custom_required_0": "Required"} {
-			if got := labelFor(doc, id); got != label {
-				t.Errorf("label for %s: got %q, want %q", id, got, label)
-			}
-		}
-		if goquery.NodeName(doc.Find("#custom_options_0")) != "textarea" {
-			t.Errorf("options: got a %s, want a textarea", goquery.NodeName(doc.Find("#custom_options_0")))
-		}
-		var types []string
-		doc.Find("#custom_type_0 option").Each(func(_ int, s *goquery.Selection) {
-			if v, _ := s.Attr("value"); v != "" {
-				types = append(types, v)
-			}
-		})
-		if strings.Join(types, ",") != "text,number,date,datetime,list" {
-			t.Errorf("types: got %v", types)
-		}
-
-		// Every visible input has a label; the form posts itself with htmx.
-		doc.Find("#settings-form form").Find("input, select, textarea").Each(func(_ int, s *goquery.Selection) {
-			id, _ := s.Attr("id")
-			if typ, _ := s.Attr("type"); typ == "hidden" {
-				return
-			}
-			if id == "" || doc.Find(`label[for="`+id+`"]`).Length() != 1 {
-				name, _ := s.Attr("name")
-				t.Errorf("input %q: got no label, want one", name)
-			}
-		})
-		form := doc.Find("#settings-form form")
-		if v, _ := form.Attr("hx-post"); v != "/admin/settings" {
-			t.Errorf("hx-post: got %q", v)
-		}
-		if v, _ := form.Attr("hx-target"); v != "#settings-form" {
-			t.Errorf("hx-target: got %q", v)
-		}
-		if v, _ := form.Find(`input[name="version"]`).Attr("value"); v != strconv.Itoa(m.Version) {
-			t.Errorf("version field: got %q, want %d", v, m.Version)
-		}
-		if v, _ := form.Find(`input[name="_csrf"]`).Attr("value"); v == "" {
-			t.Errorf("_csrf: got none")
-		}
-		if got := strings.TrimSpace(doc.Find(`nav a[aria-current="page"]`).Text()); got != "Settings" {
-			t.Errorf("current nav item: got %q, want Settings", got)
-		}
-
+		}}
+	for _, id := range []string{"password_min_length", "password_min_lower", "password_min_upper", "password_min_digits", "password_min_special",
+		"password_min_score", "password_history", "password_max_age_days", "max_failed_logins"} {
+		page.Text["#"+id+"@type"], page.Text["#"+id+"@inputmode"] = "number", "numeric"
+	}
+	testapp.RunScenarios(t, []testapp.Scenario{page, {
 		// Harbor Coffee's custom fields are listed with fixed keys.
-		harbor := app.Merchant(t, "harbor")
-		if err := app.DB.Model(&models.User{}).Where("username = ?", "demo.admin").Update("merchant_id", harbor.ID).Error; err != nil {
-			t.Fatal(err)
-		}
-		doc = c.Get("/admin/settings").Doc(t)
-		if n := doc.Find(`[data-testid="custom-field"]`).Length(); n != 3 {
-			t.Errorf("harbor custom field rows: got %d, want 2 and a blank one", n)
-		}
-		if v, _ := doc.Find("#custom_key_0").Attr("value"); v != "favourite_drink" {
-			t.Errorf("custom_key_0: got %q", v)
-		}
-		if _, ro := doc.Find("#custom_key_0").Attr("readonly"); !ro {
-			t.Errorf("a saved key: got editable, want readonly")
-		}
-		if _, ro := doc.Find("#custom_key_2").Attr("readonly"); ro {
-			t.Errorf("the new row's key: got readonly, want editable")
-		}
-		if got := doc.Find("#custom_options_0").Text(); got != "Espresso\nFlat white\nLatte\nTea" {
-			t.Errorf("options: got %q", got)
-		}
-		if v, _ := doc.Find("#custom_type_1 option[selected]").Attr("value"); v != "date" {
-			t.Errorf("custom_type_1: got %q, want date", v)
-		}
-		if got := labelFor(doc, "custom_remove_0"); got != "Remove" {
-			t.Errorf("remove label: got %q", got)
-		}
-	})
+		Name: "Harbor Coffee", As: "admin", Path: "/admin/settings", Shared: true,
+		Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) {
+			if err := app.DB.Model(&models.User{}).Where("username = ?", "demo.admin").Update("merchant_id", app.Merchant(t, "harbor").ID).Error; err != nil {
+				t.Fatal(err)
+			}
+		},
+		// Two fields and a blank row.
+		Count: map[string]int{`[data-testid="custom-field"]`: 3},
+		Text: map[string]string{"#custom_key_0@value": "favourite_drink", "#custom_options_0": "Espresso\nFlat white\nLatte\nTea",
+			"#custom_type_1 option[selected]@value": "date"},
+		Labels: map[string]string{"custom_remove_0": "Remove"},
+		// A saved key is read-only; the new row's is not.
+		Contains: map[string][]string{"#custom_key_0@readonly": nil},
+		Absent:   []string{"#custom_key_2[readonly]"},
+	}})
 }
 
 // Guests may not see or change the settings; visitors are sent to sign in.
 func TestAdminSettingsAccess(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		before := app.Merchant(t, "sandpiper")
-		guest := app.Client(t)
-		guest.SignInGuest()
-		testapp.Want(t, guest.Get("/admin/settings"), http.StatusForbidden)
-		testapp.Want(t, guest.Post("/admin/settings", url.Values{"password_min_length": {"3"}, "version": {strconv.Itoa(before.Version)}}), http.StatusForbidden)
-
-		anon := app.Client(t)
-		res := anon.Get("/admin/settings")
-		testapp.Want(t, res, http.StatusSeeOther)
-		if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
-			t.Errorf("signed out GET: got Location %q, want /login", loc)
-		}
-		res = anon.Post("/admin/settings", url.Values{"password_min_length": {"3"}})
-		testapp.Want(t, res, http.StatusSeeOther)
-		if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
-			t.Errorf("signed out POST: got Location %q, want /login", loc)
-		}
+	var before *models.Merchant
+	snap := func(t *testing.T, app *testapp.App, _ *testapp.Client) { before = app.Merchant(t, "sandpiper") }
+	unchanged := func(t *testing.T, app *testapp.App, _ *testapp.Response) {
 		if after := app.Merchant(t, "sandpiper"); after.Version != before.Version || after.PasswordPolicy != before.PasswordPolicy {
 			t.Errorf("settings changed by a guest or visitor: got %+v", after)
 		}
+	}
+	lower := func(t *testing.T, app *testapp.App, _ *testapp.Client) url.Values {
+		return url.Values{"password_min_length": {"3"}, "version": {strconv.Itoa(app.Merchant(t, "sandpiper").Version)}}
+	}
+	testapp.RunScenarios(t, []testapp.Scenario{
+		{Name: "guest GET", As: "guest", Path: "/admin/settings", Shared: true, Before: snap, Status: http.StatusForbidden, After: unchanged},
+		{Name: "guest POST", As: "guest", Method: http.MethodPost, Path: "/admin/settings", FormFunc: lower, Shared: true, Before: snap,
+			Status: http.StatusForbidden, After: unchanged},
+		{Name: "signed out GET", Path: "/admin/settings", Shared: true, Before: snap, Status: http.StatusSeeOther, Headers: location("/login*"), After: unchanged},
+		{Name: "signed out POST", Method: http.MethodPost, Path: "/admin/settings", Form: url.Values{"password_min_length": {"3"}}, Shared: true, Before: snap,
+			Status: http.StatusSeeOther, Headers: location("/login*"), After: unchanged},
 	})
 }
 
 func TestAdminSettingsInvalid(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		before := app.Merchant(t, "sandpiper")
-		c := settingsAdmin(t, app)
-		form := settingsForm(t, c)
-		form.Set("password_min_length", "abc")
-		form.Set("password_min_digits", "4")
-		form.Set("max_failed_logins", "0")
-		form.Set("password_history", "7")
-		form.Set("unique_email", "false") // shown and left unticked
-		form.Set("custom_key_0", "Bad Key")
-		form.Set("custom_label_0", "Shoe size")
-		form.Set("custom_type_0", "number")
-		form.Set("custom_options_0", "38\n39")
-		res := c.Post("/admin/settings", form)
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		doc := res.Doc(t)
-		if doc.Find("html").Length() != 1 {
-			t.Errorf("plain 422: got a fragment, want the page")
-		}
-		want := map[string]string{
-			"password_min_length": "Minimum password length must be a whole number from 1 to 64",
-			"max_failed_logins":   "Failed sign-ins before a lock must be a whole number from 1 to 100",
-			"custom_key_0":        "Key of custom field 1 must start with a lowercase letter and have only lowercase letters, digits and underscores, up to 30, like favourite_drink",
-			"custom_options_0":    "Only lists have options: clear the options of custom field 1, or make it a list of options",
-		}
-		for field, msg := range want {
-			if got := fieldError(doc, field); got != msg {
-				t.Errorf("#%s-error: got %q, want %q", field, got, msg)
-			}
-			input := doc.Find("#" + field)
-			if v, _ := input.Attr("aria-invalid"); v != "true" {
-				t.Errorf("#%s aria-invalid: got %q, want true", field, v)
-			}
-			if v, _ := input.Attr("aria-describedby"); !strings.Contains(v, field+"-error") {
-				t.Errorf("#%s aria-describedby: got %q, want it to name %s-error", field, v, field)
-			}
-		}
-		wantSummary := []string{want["password_min_length"], want["max_failed_logins"], want["custom_key_0"], want["custom_options_0"]}
-		if got := summaryMessages(doc); strings.Join(got, "|") != strings.Join(wantSummary, "|") {
-			t.Errorf("summary: got %q, want %q in form order", got, wantSummary)
-		}
-		if href, _ := doc.Find(`[data-testid="error-summary"] a`).First().Attr("href"); href != "#password_min_length" {
-			t.Errorf("first summary link: got %q", href)
-		}
-		// What the admin typed is kept.
-		kept := settingsValues(doc)
-		for _, name := range []string{"password_min_length", "password_min_digits", "password_history", "custom_key_0", "custom_label_0", "custom_type_0", "custom_options_0", "version"} {
-			if kept.Get(name) != form.Get(name) {
-				t.Errorf("%s kept: got %q, want %q", name, kept.Get(name), form.Get(name))
-			}
-		}
-		if last(kept, "unique_email") != "false" || last(kept, "unique_mobile") != "true" {
-			t.Errorf("checkboxes kept: got email %q mobile %q, want unticked and ticked", kept["unique_email"], kept["unique_mobile"])
-		}
-		if !strings.HasPrefix(doc.Find("title").Text(), "Error: ") {
-			t.Errorf("title: got %q, want it to start with Error:", doc.Find("title").Text())
-		}
-
-		// The sum of the class minimums is checked against the length.
-		form = settingsForm(t, c)
-		form.Set("password_min_digits", "5")
-		res = c.Post("/admin/settings", form)
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "password_min_length"); !strings.HasPrefix(got, "Minimum password length must be at least 8,") {
-			t.Errorf("sum rule: got %q", got)
-		}
-
-		// htmx gets the section alone.
-		c.HTMX = true
-		res = c.Post("/admin/settings", form)
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if strings.Contains(res.Body, "<html") || res.Doc(t).Find("section#settings-form").Length() != 1 {
-			t.Errorf("htmx 422: got %.200s, want the settings section alone", res.Body)
-		}
-
+	var before *models.Merchant
+	var sent url.Values
+	snap := func(t *testing.T, app *testapp.App, _ *testapp.Client) { before = app.Merchant(t, "sandpiper") }
+	unchanged := func(t *testing.T, app *testapp.App, _ *testapp.Response) {
 		after := app.Merchant(t, "sandpiper")
 		if after.Version != before.Version || after.PasswordPolicy != before.PasswordPolicy || !after.UniqueEmail {
 			t.Errorf("stored after refusals: got %+v, want unchanged", after)
@@ -351,6 +208,50 @@ func TestAdminSettingsInvalid(t *testing.T) {
 		if n := len(settingsEvents(t, app, before.ID)); n != 0 {
 			t.Errorf("audit events: got %d, want none", n)
 		}
+	}
+	want := map[string]string{
+		"password_min_length": "Minimum password length must be a whole number from 1 to 64",
+		"max_failed_logins":   "Failed sign-ins before a lock must be a whole number from 1 to 100",
+		"custom_key_0":        "Key of custom field 1 must start with a lowercase letter and have only lowercase letters, digits and underscores, up to 30, like favourite_drink",
+		"custom_options_0":    "Only lists have options: clear the options of custom field 1, or make it a list of options",
+	}
+	// The sum of the class minimums is checked against the length.
+	sum := settingsWith(map[string]string{"password_min_digits": "5"})
+	testapp.RunScenarios(t, []testapp.Scenario{
+		{Name: "four fields wrong", As: "admin", Method: http.MethodPost, Path: "/admin/settings", Shared: true,
+			Before: snap,
+			FormFunc: func(t *testing.T, app *testapp.App, c *testapp.Client) url.Values {
+				sent = settingsWith(map[string]string{
+					"password_min_length": "abc", "password_min_digits": "4", "max_failed_logins": "0", "password_history": "7",
+					"unique_email": "false", // shown and left unticked
+					"custom_key_0": "Bad Key", "custom_label_0": "Shoe size", "custom_type_0": "number", "custom_options_0": "38\n39",
+				})(t, app, c)
+				return sent
+			},
+			// Plain, the 422 is the page, its title saying so.
+			Status: http.StatusUnprocessableEntity, InBody: []string{"<html", "<title>Error: "},
+			Errors: want, Invalid: slices.Sorted(maps.Keys(want)),
+			// In form order.
+			Summary: []string{want["password_min_length"], want["max_failed_logins"], want["custom_key_0"], want["custom_options_0"]},
+			Text:    map[string]string{`[data-testid="error-summary"] a@href`: "#password_min_length"},
+			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+				// What the admin typed is kept.
+				kept := settingsValues(res.Doc(t))
+				for _, name := range []string{"password_min_length", "password_min_digits", "password_history", "custom_key_0", "custom_label_0", "custom_type_0", "custom_options_0", "version"} {
+					if kept.Get(name) != sent.Get(name) {
+						t.Errorf("%s kept: got %q, want %q", name, kept.Get(name), sent.Get(name))
+					}
+				}
+				if last(kept, "unique_email") != "false" || last(kept, "unique_mobile") != "true" {
+					t.Errorf("checkboxes kept: got email %q mobile %q, want unticked and ticked", kept["unique_email"], kept["unique_mobile"])
+				}
+				unchanged(t, app, res)
+			}},
+		{Name: "class minimums longer than the length", As: "admin", Method: http.MethodPost, Path: "/admin/settings", FormFunc: sum, Before: snap, Shared: true,
+			Status: http.StatusUnprocessableEntity, Contains: map[string][]string{"#password_min_length-error": {"Minimum password length must be at least 8,"}}, After: unchanged},
+		// htmx gets the section alone.
+		{Name: "htmx", As: "admin", Method: http.MethodPost, Path: "/admin/settings", FormFunc: sum, HTMX: true, Before: snap, Shared: true,
+			Status: http.StatusUnprocessableEntity, Fragment: true, Count: map[string]int{"section#settings-form": 1}, After: unchanged},
 	})
 }
 
@@ -358,21 +259,13 @@ func TestAdminSettingsSave(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
 		before := app.Merchant(t, "sandpiper")
-		admin := app.User(t, "demo.admin")
-		c := settingsAdmin(t, app)
-		saveSettings(t, c, func(form url.Values) {
-			form.Set("password_min_length", "8")
-			form.Set("password_min_score", "2")
-			form.Set("password_history", "10")
-			form.Set("unique_mobile", "false") // shown and left unticked
-			form.Set("required_birthday", "true")
-			form.Set("custom_key_0", "shirt_size")
-			form.Set("custom_label_0", "Shirt size")
-			form.Set("custom_type_0", "list")
-			form.Set("custom_options_0", "S\r\nM\r\nL")
-			form.Set("custom_required_0", "true")
+		c := adminClient(t, app)
+		saveSettings(t, c, map[string]string{
+			"password_min_length": "8", "password_min_score": "2", "password_history": "10",
+			"unique_mobile":     "false", // shown and left unticked
+			"required_birthday": "true",
+			"custom_key_0":      "shirt_size", "custom_label_0": "Shirt size", "custom_type_0": "list", "custom_options_0": "S\r\nM\r\nL", "custom_required_0": "true",
 		})
-
 		after := app.Merchant(t, "sandpiper")
 		wantDefs := models.CustomFieldDefs{{Key: "shirt_size", Label: "Shirt size", Type: models.CustomList, Options: []string{"S", "M", "L"}, Required: true}}
 		if after.PasswordPolicy.MinLength != 8 || after.PasswordPolicy.MinScore != 2 || after.PasswordPolicy.History != 10 || after.UniqueMobile || !after.UniqueEmail ||
@@ -381,30 +274,18 @@ func TestAdminSettingsSave(t *testing.T) {
 			after.Version != before.Version+1 || after.Name != before.Name || after.Code != before.Code {
 			t.Errorf("stored: got %+v", after)
 		}
-
-		page := c.Get("/admin/settings").Doc(t)
-		if got := settingsNotice(page); got != settingsSaved {
-			t.Errorf("notice: got %q, want %q", got, settingsSaved)
-		}
-		if v, _ := page.Find("#password_min_length").Attr("value"); v != "8" {
-			t.Errorf("min length shown: got %q, want 8", v)
-		}
-		if v, _ := page.Find("#password_min_score").Attr("value"); v != "2" {
-			t.Errorf("lowest strength shown: got %q, want 2", v)
-		}
-		if v, _ := page.Find(`input[name="version"]`).Attr("value"); v != strconv.Itoa(after.Version) {
-			t.Errorf("version field: got %q, want %d", v, after.Version)
-		}
-		if page.Find(`[data-testid="custom-field"]`).Length() != 2 {
-			t.Errorf("custom rows: got %d, want the new field and a blank row", page.Find(`[data-testid="custom-field"]`).Length())
-		}
+		testapp.Scenario{Path: "/admin/settings",
+			Text: map[string]string{`[data-testid="notice"]`: settingsSaved, "#password_min_length@value": "8", "#password_min_score@value": "2",
+				`input[name="version"]@value`: strconv.Itoa(after.Version)},
+			// The new field and a blank row.
+			Count: map[string]int{`[data-testid="custom-field"]`: 2}}.Send(t, c)
 
 		evs := settingsEvents(t, app, before.ID)
 		if len(evs) != 1 {
 			t.Fatalf("audit events: got %d, want 1", len(evs))
 		}
 		ev := evs[0]
-		if ev.ActorID == nil || *ev.ActorID != admin.ID || ev.SubjectID != nil || ev.MerchantID != before.ID {
+		if ev.ActorID == nil || *ev.ActorID != app.User(t, "demo.admin").ID || ev.SubjectID != nil || ev.MerchantID != before.ID {
 			t.Errorf("audit event: got actor %v subject %v merchant %s", ev.ActorID, ev.SubjectID, ev.MerchantID)
 		}
 		wantChanges := models.Changes{
@@ -425,11 +306,8 @@ func TestAdminSettingsSave(t *testing.T) {
 		}
 
 		// Submitting the form again unchanged saves nothing and says so.
-		res := c.Post("/admin/settings", settingsForm(t, c))
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got := settingsNotice(c.Get("/admin/settings").Doc(t)); got != settingsUnchanged {
-			t.Errorf("notice: got %q, want %q", got, settingsUnchanged)
-		}
+		testapp.Want(t, c.Post("/admin/settings", settingsForm(t, c)), http.StatusSeeOther)
+		testapp.Scenario{Path: "/admin/settings", Text: map[string]string{`[data-testid="notice"]`: settingsUnchanged}}.Send(t, c)
 		if again := app.Merchant(t, "sandpiper"); again.Version != after.Version {
 			t.Errorf("version after an unchanged submit: got %d, want %d", again.Version, after.Version)
 		}
@@ -438,7 +316,7 @@ func TestAdminSettingsSave(t *testing.T) {
 		}
 
 		// A field is removed with its checkbox.
-		saveSettings(t, c, func(form url.Values) { form.Set("custom_remove_0", "true") })
+		saveSettings(t, c, map[string]string{"custom_remove_0": "true"})
 		if defs := app.Merchant(t, "sandpiper").CustomFields; len(defs) != 0 {
 			t.Errorf("after removing: got %+v, want none", defs)
 		}
@@ -448,36 +326,18 @@ func TestAdminSettingsSave(t *testing.T) {
 func TestAdminSettingsSaveHTMX(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		c := settingsAdmin(t, app)
-		form := settingsForm(t, c)
-		c.HTMX = true
-		form.Set("max_failed_logins", "7")
-		res := c.Post("/admin/settings", form)
-		testapp.Want(t, res, http.StatusOK)
+		c := adminClient(t, app)
+		res := testapp.Scenario{Method: http.MethodPost, Path: "/admin/settings", HTMX: true, FormFunc: settingsWith(map[string]string{"max_failed_logins": "7"}),
+			Status: http.StatusOK, Fragment: true, Count: map[string]int{"section#settings-form": 1}, Headers: map[string]string{"HX-Push-Url": "/admin/settings"},
+			Text: map[string]string{`[data-testid="notice"]`: settingsSaved, "#max_failed_logins@value": "7"}}.Send(t, c)
 		doc := res.Doc(t)
-		if strings.Contains(res.Body, "<html") || doc.Find("section#settings-form").Length() != 1 {
-			t.Fatalf("htmx answer: got %.200s, want the settings section", res.Body)
-		}
-		if got := settingsNotice(doc); got != settingsSaved {
-			t.Errorf("notice: got %q, want %q", got, settingsSaved)
-		}
-		if v, _ := doc.Find("#max_failed_logins").Attr("value"); v != "7" {
-			t.Errorf("value shown: got %q, want 7", v)
-		}
-		m := app.Merchant(t, "sandpiper")
-		if v, _ := doc.Find(`input[name="version"]`).Attr("value"); v != strconv.Itoa(m.Version) {
-			t.Errorf("version field: got %q, want the new %d", v, m.Version)
-		}
-		if got := res.Header.Get("HX-Push-Url"); got != "/admin/settings" {
-			t.Errorf("HX-Push-Url: got %q", got)
+		if v, _ := doc.Find(`input[name="version"]`).Attr("value"); v != strconv.Itoa(app.Merchant(t, "sandpiper").Version) {
+			t.Errorf("version field: got %q, want the new one", v)
 		}
 
 		// The section it returned can be submitted again straight away.
-		res = c.Post("/admin/settings", settingsValues(doc))
-		testapp.Want(t, res, http.StatusOK)
-		if got := settingsNotice(res.Doc(t)); got != settingsUnchanged {
-			t.Errorf("notice: got %q, want %q", got, settingsUnchanged)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/admin/settings", HTMX: true, Form: settingsValues(doc),
+			Status: http.StatusOK, Text: map[string]string{`[data-testid="notice"]`: settingsUnchanged}}.Send(t, c)
 	})
 }
 
@@ -486,28 +346,17 @@ func TestAdminSettingsSaveHTMX(t *testing.T) {
 func TestAdminSettingsStaleVersion(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		first := settingsAdmin(t, app)
-		second := settingsAdmin(t, app)
+		first, second := adminClient(t, app), adminClient(t, app)
 		stale := settingsForm(t, first)
-		saveSettings(t, second, func(form url.Values) { form.Set("max_failed_logins", "9") })
+		saveSettings(t, second, map[string]string{"max_failed_logins": "9"})
 		saved := app.Merchant(t, "sandpiper")
 
 		stale.Set("password_min_length", "12")
-		res := first.Post("/admin/settings", stale)
-		testapp.Want(t, res, http.StatusConflict)
-		doc := res.Doc(t)
-		if got := doc.Find(`[data-testid="conflict"]`).Text(); !strings.Contains(got, "Your changes were not saved") || !strings.Contains(got, "Someone else changed these settings") {
-			t.Errorf("conflict message: got %q", got)
-		}
-		if doc.Find(`[data-testid="error-summary"]`).Length() != 0 {
-			t.Errorf("conflict: got field errors, want none")
-		}
-		if v, _ := doc.Find("#password_min_length").Attr("value"); v != "12" {
-			t.Errorf("input kept: got %q, want 12", v)
-		}
-		if v, _ := doc.Find("#max_failed_logins").Attr("value"); v != "5" {
-			t.Errorf("stale value kept: got %q, want the admin's 5", v)
-		}
+		res := testapp.Scenario{Method: http.MethodPost, Path: "/admin/settings", Form: stale, Status: http.StatusConflict,
+			Contains: map[string][]string{`[data-testid="conflict"]`: {"Your changes were not saved", "Someone else changed these settings"}},
+			// No field errors; the input kept, the stale value too.
+			Absent: []string{`[data-testid="error-summary"]`},
+			Text:   map[string]string{"#password_min_length@value": "12", "#max_failed_logins@value": "5"}}.Send(t, first)
 		after := app.Merchant(t, "sandpiper")
 		if after.Version != saved.Version || after.PasswordPolicy.MinLength != 6 || after.MaxFailedLogins != 9 {
 			t.Errorf("stored: got version %d min length %d lock %d, want %d 6 9", after.Version, after.PasswordPolicy.MinLength, after.MaxFailedLogins, saved.Version)
@@ -518,17 +367,14 @@ func TestAdminSettingsStaleVersion(t *testing.T) {
 
 		// Resubmitting the refused form is refused again; a form without a
 		// version is refused too.
-		testapp.Want(t, first.Post("/admin/settings", settingsValues(doc)), http.StatusConflict)
+		refused := settingsValues(res.Doc(t))
+		testapp.Want(t, first.Post("/admin/settings", refused), http.StatusConflict)
 		stale.Del("version")
 		testapp.Want(t, first.Post("/admin/settings", stale), http.StatusConflict)
 
 		// htmx swaps the refusal into the section.
-		first.HTMX = true
-		res = first.Post("/admin/settings", settingsValues(doc))
-		testapp.Want(t, res, http.StatusConflict)
-		if strings.Contains(res.Body, "<html") || res.Doc(t).Find(`section#settings-form [data-testid="conflict"]`).Length() != 1 {
-			t.Errorf("htmx 409: got %.200s, want the section with the conflict message", res.Body)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/admin/settings", Form: refused, HTMX: true,
+			Status: http.StatusConflict, Fragment: true, Count: map[string]int{`section#settings-form [data-testid="conflict"]`: 1}}.Send(t, first)
 		if app.Merchant(t, "sandpiper").PasswordPolicy.MinLength != 6 {
 			t.Errorf("a stale form was stored")
 		}
@@ -538,33 +384,34 @@ func TestAdminSettingsStaleVersion(t *testing.T) {
 // The guest pages follow the settings from the next request on.
 func TestAdminSettingsDriveGuestRules(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		// refused posts the guest's form to path and wants it refused, with
+		// msg next to field.
+		refused := func(t *testing.T, c *testapp.Client, path string, form func(*testing.T, *testapp.App, *testapp.Client) url.Values, field, msg string) {
+			t.Helper()
+			testapp.Scenario{Method: http.MethodPost, Path: path, FormFunc: form, Status: http.StatusUnprocessableEntity, Errors: map[string]string{field: msg}}.Send(t, c)
+		}
+		newPassword := func(password string) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+			return func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+				return passwordChange(guestPassword, password)
+			}
+		}
 		t.Run("minimum length", func(t *testing.T) {
 			app := testapp.New(t, b)
-			guest := app.Client(t)
-			guest.SignInGuest()
-			saveSettings(t, settingsAdmin(t, app), func(form url.Values) { form.Set("password_min_length", "10") })
+			guest := app.ClientAs(t, "guest")
+			saveSettings(t, adminClient(t, app), map[string]string{"password_min_length": "10"})
 
-			res := guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Short#1a"}, "confirm_password": {"Short#1a"}})
-			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "new_password"); got != "New password must have at least 10 characters" {
-				t.Errorf("new password error: got %q", got)
-			}
-			rules := guest.Get("/account/password").Doc(t).Find(`[data-rule="length"]`).Text()
-			if !strings.Contains(rules, "At least 10 characters") {
-				t.Errorf("checklist: got %q, want At least 10 characters", rules)
-			}
-			res = guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Longer#2026x"}, "confirm_password": {"Longer#2026x"}})
-			testapp.Want(t, res, http.StatusSeeOther)
+			refused(t, guest, "/account/password", newPassword("Short#1a"), "new_password", "New password must have at least 10 characters")
+			testapp.Scenario{Path: "/account/password", Contains: map[string][]string{`[data-rule="length"]`: {"At least 10 characters"}}}.Send(t, guest)
+			testapp.Want(t, guest.Post("/account/password", passwordChange(guestPassword, "Longer#2026x")), http.StatusSeeOther)
 		})
 
 		t.Run("NIST preset", func(t *testing.T) {
 			app := testapp.New(t, b)
-			guest := app.Client(t)
-			guest.SignInGuest()
-			admin := settingsAdmin(t, app)
-			saveSettings(t, admin, func(form url.Values) {
-				form.Set("password_preset", "nist")
-				form.Set("password_min_upper", "3") // the preset wins over the numbers
+			guest := app.ClientAs(t, "guest")
+			admin := adminClient(t, app)
+			saveSettings(t, admin, map[string]string{
+				"password_preset":    "nist",
+				"password_min_upper": "3", // the preset wins over the numbers
 			})
 			m := app.Merchant(t, "sandpiper")
 			want := models.PasswordPolicy{MinLength: 15, MinScore: 3, History: 5}
@@ -583,13 +430,7 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			if !reflect.DeepEqual(ev.Changes, wantChanges) {
 				t.Errorf("audit changes: got %+v, want %+v", ev.Changes, wantChanges)
 			}
-			page := admin.Get("/admin/settings").Doc(t)
-			if v, _ := page.Find("#password_preset option[selected]").Attr("value"); v != "nist" {
-				t.Errorf("password policy shown: got %q, want nist", v)
-			}
-			if v, _ := page.Find("#password_min_score").Attr("value"); v != "3" {
-				t.Errorf("lowest strength shown: got %q, want 3", v)
-			}
+			testapp.Scenario{Path: "/admin/settings", Text: map[string]string{"#password_preset option[selected]@value": "nist", "#password_min_score@value": "3"}}.Send(t, admin)
 
 			var rules []string
 			guest.Get("/account/password").Doc(t).Find(`[data-testid="password-rules"] li`).Each(func(_ int, s *goquery.Selection) {
@@ -599,27 +440,15 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			if !reflect.DeepEqual(rules, wantRules) {
 				t.Errorf("checklist: got %q, want %q", rules, wantRules)
 			}
-			res := guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Tq8#vL2m!Rz5"}, "confirm_password": {"Tq8#vL2m!Rz5"}})
-			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "new_password"); got != "New password must have at least 15 characters" {
-				t.Errorf("short password: got %q", got)
-			}
-			res = guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"1qaz2wsx3edc4rfv"}, "confirm_password": {"1qaz2wsx3edc4rfv"}})
-			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "new_password"); got != "New password is too common: choose one that is harder to guess" {
-				t.Errorf("common password: got %q", got)
-			}
+			refused(t, guest, "/account/password", newPassword("Tq8#vL2m!Rz5"), "new_password", "New password must have at least 15 characters")
+			refused(t, guest, "/account/password", newPassword("1qaz2wsx3edc4rfv"), "new_password", "New password is too common: choose one that is harder to guess")
 			// Long but easy to guess: refused with zxcvbn's warning.
-			res = guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Abcdefghijklmno"}, "confirm_password": {"Abcdefghijklmno"}})
-			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "new_password"); got != "New password is too easy to guess: Sequences like abc or 6543 are easy to guess" {
-				t.Errorf("sequence: got %q", got)
-			}
+			refused(t, guest, "/account/password", newPassword("Abcdefghijklmno"), "new_password", "New password is too easy to guess: Sequences like abc or 6543 are easy to guess")
 			// No composition rules: lowercase letters and spaces will do.
-			testapp.Want(t, guest.Post("/account/password", url.Values{"current_password": {"Guest#2026"}, "new_password": {"tuesday kite harbour"}, "confirm_password": {"tuesday kite harbour"}}), http.StatusSeeOther)
+			testapp.Want(t, guest.Post("/account/password", passwordChange(guestPassword, "tuesday kite harbour")), http.StatusSeeOther)
 
 			// Back to VELA from the list.
-			saveSettings(t, admin, func(form url.Values) { form.Set("password_preset", "vela") })
+			saveSettings(t, admin, map[string]string{"password_preset": "vela"})
 			if got := app.Merchant(t, "sandpiper").PasswordPolicy; got != models.VELAPolicy {
 				t.Errorf("after choosing VELA: got %+v, want %+v", got, models.VELAPolicy)
 			}
@@ -627,52 +456,26 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 
 		t.Run("required birthday", func(t *testing.T) {
 			app := testapp.New(t, b)
-			guest := app.Client(t)
-			guest.SignInGuest()
-			if labelFor(guest.Get("/account/profile/edit").Doc(t), "birthday") != "Birthday" {
+			guest := app.ClientAs(t, "guest")
+			if testapp.Label(guest.Get("/account/profile/edit").Doc(t), "birthday") != "Birthday" {
 				t.Fatalf("birthday label before")
 			}
-			saveSettings(t, settingsAdmin(t, app), func(form url.Values) { form.Set("required_birthday", "true") })
+			saveSettings(t, adminClient(t, app), map[string]string{"required_birthday": "true"})
 
-			doc := guest.Get("/account/profile/edit").Doc(t)
-			if got := strings.Join(strings.Fields(doc.Find(`label[for="birthday"]`).Text()), " "); got != "Birthday" {
-				t.Errorf("birthday label: got %q, want Birthday without (optional)", got)
-			}
-			form := profileForm(t, guest)
-			form.Set("birthday", "")
-			res := guest.Post("/account/profile", form)
-			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "birthday"); got != "Enter your birthday" {
-				t.Errorf("birthday error: got %q, want Enter your birthday", got)
-			}
+			// Birthday, without (optional).
+			testapp.Scenario{Path: "/account/profile/edit", Text: map[string]string{`label[for="birthday"]`: "Birthday"}}.Send(t, guest)
+			refused(t, guest, "/account/profile", profileWith(map[string]string{"birthday": ""}), "birthday", "Enter your birthday")
 		})
 
 		t.Run("custom date field", func(t *testing.T) {
 			app := testapp.New(t, b)
-			guest := app.Client(t)
-			guest.SignInGuest()
-			saveSettings(t, settingsAdmin(t, app), func(form url.Values) {
-				form.Set("custom_key_0", "anniversary")
-				form.Set("custom_label_0", "Anniversary")
-				form.Set("custom_type_0", "date")
-			})
+			guest := app.ClientAs(t, "guest")
+			saveSettings(t, adminClient(t, app), map[string]string{"custom_key_0": "anniversary", "custom_label_0": "Anniversary", "custom_type_0": "date"})
 
-			doc := guest.Get("/account/profile/edit").Doc(t)
-			if got := labelFor(doc, "custom_anniversary"); got != "Anniversary" {
-				t.Errorf("label: got %q, want Anniversary", got)
-			}
-			if typ, _ := doc.Find("#custom_anniversary").Attr("type"); typ != "date" {
-				t.Errorf("input type: got %q, want date", typ)
-			}
-			form := profileForm(t, guest)
-			form.Set("custom_anniversary", "14/07/2024")
-			res := guest.Post("/account/profile", form)
-			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "custom_anniversary"); got != "Anniversary must be a real date, like 1986-01-30" {
-				t.Errorf("error: got %q", got)
-			}
-			form.Set("custom_anniversary", "2024-07-14")
-			testapp.Want(t, guest.Post("/account/profile", form), http.StatusSeeOther)
+			testapp.Scenario{Path: "/account/profile/edit", Labels: map[string]string{"custom_anniversary": "Anniversary"},
+				Text: map[string]string{"#custom_anniversary@type": "date"}}.Send(t, guest)
+			refused(t, guest, "/account/profile", profileWith(map[string]string{"custom_anniversary": "14/07/2024"}), "custom_anniversary", "Anniversary must be a real date, like 1986-01-30")
+			testapp.Want(t, guest.Post("/account/profile", profileWith(map[string]string{"custom_anniversary": "2024-07-14"})(t, app, guest)), http.StatusSeeOther)
 			if got := app.User(t, "demo.guest").CustomFields["anniversary"]; got != "2024-07-14" {
 				t.Errorf("stored: got %q, want 2024-07-14", got)
 			}
@@ -680,18 +483,11 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 
 		t.Run("list field", func(t *testing.T) {
 			app := testapp.New(t, b)
-			guest := app.Client(t)
-			guest.SignInGuest()
-			saveSettings(t, settingsAdmin(t, app), func(form url.Values) {
-				form.Set("custom_key_0", "shirt_size")
-				form.Set("custom_label_0", "Shirt size")
-				form.Set("custom_type_0", "list")
-				form.Set("custom_options_0", "S\nM\nL")
-			})
+			guest := app.ClientAs(t, "guest")
+			saveSettings(t, adminClient(t, app), map[string]string{"custom_key_0": "shirt_size", "custom_label_0": "Shirt size", "custom_type_0": "list", "custom_options_0": "S\nM\nL"})
 
-			doc := guest.Get("/account/profile/edit").Doc(t)
 			var options []string
-			doc.Find("select#custom_shirt_size option").Each(func(_ int, s *goquery.Selection) {
+			guest.Get("/account/profile/edit").Doc(t).Find("select#custom_shirt_size option").Each(func(_ int, s *goquery.Selection) {
 				if v, _ := s.Attr("value"); v != "" {
 					options = append(options, v)
 				}
@@ -699,15 +495,8 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 			if strings.Join(options, ",") != "S,M,L" {
 				t.Errorf("options: got %v, want S, M, L", options)
 			}
-			form := profileForm(t, guest)
-			form.Set("custom_shirt_size", "XL")
-			res := guest.Post("/account/profile", form)
-			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			if got := fieldError(res.Doc(t), "custom_shirt_size"); got != "Select shirt size from the list" {
-				t.Errorf("error: got %q", got)
-			}
-			form.Set("custom_shirt_size", "M")
-			testapp.Want(t, guest.Post("/account/profile", form), http.StatusSeeOther)
+			refused(t, guest, "/account/profile", profileWith(map[string]string{"custom_shirt_size": "XL"}), "custom_shirt_size", "Select shirt size from the list")
+			testapp.Want(t, guest.Post("/account/profile", profileWith(map[string]string{"custom_shirt_size": "M"})(t, app, guest)), http.StatusSeeOther)
 			if got := app.User(t, "demo.guest").CustomFields["shirt_size"]; got != "M" {
 				t.Errorf("stored: got %q, want M", got)
 			}
@@ -715,11 +504,8 @@ func TestAdminSettingsDriveGuestRules(t *testing.T) {
 
 		t.Run("failed sign-ins before a lock, its waits and a permanent lock", func(t *testing.T) {
 			app := testapp.New(t, b)
-			saveSettings(t, settingsAdmin(t, app), func(form url.Values) {
-				form.Set("max_failed_logins", "2")
-				form.Set("lockout_first_wait_minutes", "7")
-				form.Set("lockout_max_wait_minutes", "9")
-				form.Set("lockout_permanent_after", "2")
+			saveSettings(t, adminClient(t, app), map[string]string{
+				"max_failed_logins": "2", "lockout_first_wait_minutes": "7", "lockout_max_wait_minutes": "9", "lockout_permanent_after": "2",
 			})
 			c := app.Client(t)
 			for lock, wait := range []time.Duration{7 * time.Minute, 9 * time.Minute} {

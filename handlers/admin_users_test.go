@@ -17,9 +17,7 @@ import (
 
 func adminClient(t *testing.T, app *testapp.App) *testapp.Client {
 	t.Helper()
-	c := app.Client(t)
-	c.SignIn("demo.admin", store.DemoAdminPassword)
-	return c
+	return app.ClientAs(t, "admin")
 }
 
 func listed(doc *goquery.Document) []string {
@@ -31,47 +29,30 @@ func listed(doc *goquery.Document) []string {
 }
 
 func TestAdminUserSearch(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := adminClient(t, app)
-		guest := app.User(t, "demo.guest")
-		tests := []struct {
-			name, query string
-		}{
-			{"username part, other case", "O.GUE"},
-			{"email part", "guest@EXAMPLE"},
-			{"first name", "maya"},
-			{"last name part", "THOMPS"},
-			{"member number part", "00000001"},
-			{"card number part", "1001234321"},
-			{"mobile as E.164", "+14155550188"},
-			{"mobile typed nationally", "(415) 555-0188"},
-			{"mobile with dots", "415.555.0188"},
-			{"phone typed with spaces", "+1 415 555 0132"},
-			{"two words", "maya thompson"},
-		}
-		for _, tt := range tests {
-			res := c.Get("/admin/users?q=" + url.QueryEscape(tt.query))
-			testapp.Want(t, res, http.StatusOK)
-			names := listed(res.Doc(t))
-			found := false
-			for _, n := range names {
-				found = found || n == guest.Username
-			}
-			if !found {
-				t.Errorf("%s (%q): got %v, want demo.guest among them", tt.name, tt.query, names)
-			}
-		}
+	var scenarios []testapp.Scenario
+	for _, tt := range []struct{ name, query string }{
+		{"username part, other case", "O.GUE"},
+		{"email part", "guest@EXAMPLE"},
+		{"first name", "maya"},
+		{"last name part", "THOMPS"},
+		{"member number part", "00000001"},
+		{"card number part", "1001234321"},
+		{"mobile as E.164", "+14155550188"},
+		{"mobile typed nationally", "(415) 555-0188"},
+		{"mobile with dots", "415.555.0188"},
+		{"phone typed with spaces", "+1 415 555 0132"},
+		{"two words", "maya thompson"},
+	} {
+		scenarios = append(scenarios, testapp.Scenario{Name: tt.name, As: "admin", Path: "/admin/users?q=" + url.QueryEscape(tt.query), Shared: true,
+			Status: http.StatusOK, Contains: map[string][]string{`[data-testid="user-row"][data-username="demo.guest"]`: nil}})
+	}
+	testapp.RunScenarios(t, append(scenarios,
 		// LIKE wildcards are literal.
-		if names := listed(c.Get("/admin/users?q=" + url.QueryEscape("%_%")).Doc(t)); len(names) != 0 {
-			t.Errorf("%%_%%: got %v, want nothing", names)
-		}
-		res := c.Get("/admin/users?q=nobody-like-this")
-		doc := res.Doc(t)
-		if doc.Find(`[data-testid="no-results"]`).Length() != 1 || doc.Find(`#user-results a[href="/admin/users"]`).Length() != 1 {
-			t.Errorf("empty result: got no message or no link to clear the filters")
-		}
-	})
+		testapp.Scenario{Name: "wildcards", As: "admin", Path: "/admin/users?q=" + url.QueryEscape("%_%"), Shared: true, Absent: []string{`[data-testid="user-row"]`}},
+		// No result says so, with a link to clear the filters.
+		testapp.Scenario{Name: "nobody", As: "admin", Path: "/admin/users?q=nobody-like-this", Shared: true,
+			Count: map[string]int{`[data-testid="no-results"]`: 1, `#user-results a[href="/admin/users"]`: 1}},
+	))
 }
 
 func TestAdminUserFiltersSortAndPages(t *testing.T) {
@@ -161,193 +142,160 @@ func TestAdminUserFiltersSortAndPages(t *testing.T) {
 }
 
 func TestAdminUserSearchHTMX(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := adminClient(t, app)
-		page := c.Get("/admin/users").Doc(t)
-		form := page.Find(`form[role="search"]`)
-		if form.AttrOr("hx-get", "") != "/admin/users" || form.AttrOr("hx-push-url", "") != "true" || !strings.Contains(form.AttrOr("hx-trigger", ""), "delay:") {
-			t.Errorf("search form: got hx-get=%q hx-push-url=%q hx-trigger=%q, want a debounced, URL-pushing live search",
-				form.AttrOr("hx-get", ""), form.AttrOr("hx-push-url", ""), form.AttrOr("hx-trigger", ""))
-		}
-		if form.AttrOr("method", "") != "get" || form.AttrOr("action", "") != "/admin/users" {
-			t.Errorf("search form: without JavaScript it must be a plain GET form")
-		}
-		c.HTMX = true
-		res := c.Get("/admin/users?q=maya")
-		testapp.Want(t, res, http.StatusOK)
-		if strings.Contains(res.Body, "<html") || res.Doc(t).Find("#user-results").Length() != 1 {
-			t.Errorf("htmx search: got %q, want only the results", res.Body[:min(200, len(res.Body))])
-		}
+	testapp.RunScenarios(t, []testapp.Scenario{
+		// A debounced, URL-pushing live search that is a plain GET form
+		// without JavaScript.
+		{Name: "the search form", As: "admin", Path: "/admin/users", Shared: true,
+			Text: map[string]string{`form[role="search"]@hx-get`: "/admin/users", `form[role="search"]@hx-push-url`: "true",
+				`form[role="search"]@method`: "get", `form[role="search"]@action`: "/admin/users"},
+			Contains: map[string][]string{`form[role="search"]@hx-trigger`: {"delay:"}}},
+		{Name: "htmx gets only the results", As: "admin", Path: "/admin/users?q=maya", HTMX: true, Shared: true,
+			Status: http.StatusOK, Fragment: true, Count: map[string]int{"#user-results": 1}},
 		// The back button: htmx asks for the whole page.
-		res = c.Do(http.MethodGet, "/admin/users?q=maya", nil, http.Header{"Hx-History-Restore-Request": {"true"}})
-		if !strings.Contains(res.Body, "<html") {
-			t.Errorf("history restore: got a fragment, want the full page")
-		}
+		{Name: "history restore", As: "admin", Path: "/admin/users?q=maya", HTMX: true, Header: http.Header{"Hx-History-Restore-Request": {"true"}}, Shared: true,
+			InBody: []string{"<html"}},
 	})
 }
 
 func TestAdminUserPage(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		guest := app.User(t, "demo.guest")
-		gc := app.Client(t)
-		gc.SignInGuest()
-		form := profileForm(t, gc)
-		form.Set("city", "Savannah")
-		testapp.Want(t, gc.Post("/account/profile", form), http.StatusSeeOther)
-
-		c := adminClient(t, app)
-		res := c.Get("/admin/users/" + guest.ID)
-		testapp.Want(t, res, http.StatusOK)
-		doc := res.Doc(t)
-		security := doc.Find(`[data-testid="section-security"]`).Text()
-		for _, want := range []string{"Status", "Failed sign-ins", "Locked at", "Locked by", "Must change password", "Last sign-in", "Password changed at"} {
-			if !strings.Contains(security, want) {
-				t.Errorf("security section: %q missing", want)
+	testapp.RunScenarios(t, []testapp.Scenario{{
+		Name: "after the guest moved", As: "admin", Path: "/admin/users/{demo.guest}",
+		Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) {
+			testapp.Scenario{Method: http.MethodPost, Path: "/account/profile", FormFunc: profileWith(map[string]string{"city": "Savannah"}),
+				Status: http.StatusSeeOther}.Send(t, app.ClientAs(t, "guest"))
+		},
+		Status: http.StatusOK,
+		Contains: map[string][]string{
+			`[data-testid="section-security"]`: {"Status", "Failed sign-ins", "Locked at", "Locked by", "Must change password", "Last sign-in", "Password changed at"},
+			// The city change, old → new.
+			`[data-testid="section-history"]`: {"Johns Creek", "Savannah"},
+		},
+		Count: map[string]int{`[data-testid="section-identity"]`: 1, `[data-testid="section-personal"]`: 1, `[data-testid="section-contact"]`: 1,
+			`[data-testid="section-address"]`: 1, `[data-testid="section-preferences"]`: 1, `[data-testid="section-history"]`: 1},
+		NotInBody: []string{"$2a$"},
+		After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+			if strings.Contains(res.Body, app.User(t, guestLogin).PasswordHash) {
+				t.Errorf("the user page contains a password hash")
 			}
-		}
-		for _, section := range []string{"identity", "personal", "contact", "address", "preferences", "history"} {
-			if doc.Find(`[data-testid="section-`+section+`"]`).Length() != 1 {
-				t.Errorf("section %s: missing", section)
-			}
-		}
-		history := doc.Find(`[data-testid="section-history"]`).Text()
-		if !strings.Contains(history, "Johns Creek") || !strings.Contains(history, "Savannah") {
-			t.Errorf("history: got %q, want the city change old → new", history)
-		}
-		if strings.Contains(res.Body, "$2a$") || strings.Contains(res.Body, guest.PasswordHash) {
-			t.Errorf("the user page contains a password hash")
-		}
-	})
+		},
+	}})
 }
 
 func TestAdminUserEdit(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		guest := app.User(t, "demo.guest")
-		admin := app.User(t, "demo.admin")
-		c := adminClient(t, app)
-		res := c.Get("/admin/users/" + guest.ID + "/edit")
-		testapp.Want(t, res, http.StatusOK)
-		doc := res.Doc(t)
-		for id, label := range map[string]string{"first_name": "First name", "last_name": "Last name", "mobile": "Mobile phone", "country": "Country", "status": "Status", "email": "Email"} {
-			if got := labelFor(doc, id); got != label {
-				t.Errorf("label for %s: got %q, want %q", id, got, label)
+	// edit posts fields to the demo guest's edit form, with its version.
+	edit := func(fields url.Values) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+		return func(t *testing.T, app *testapp.App, _ *testapp.Client) url.Values {
+			form := url.Values{"version": {version(t, app, "demo.guest")}}
+			for k, v := range fields {
+				form[k] = v
 			}
+			return form
 		}
-		if doc.Find(`#profile-form form[action="/admin/users/`+guest.ID+`"]`).Length() != 1 {
-			t.Errorf("edit form: wrong action")
-		}
-
+	}
+	testapp.RunScenarios(t, []testapp.Scenario{
+		{Name: "the form", As: "admin", Path: "/admin/users/{demo.guest}/edit", Shared: true, Status: http.StatusOK,
+			Labels: map[string]string{"first_name": "First name", "last_name": "Last name", "mobile": "Mobile phone", "country": "Country", "status": "Status", "email": "Email"},
+			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+				if res.Doc(t).Find(`#profile-form form[action="/admin/users/`+app.User(t, guestLogin).ID+`"]`).Length() != 1 {
+					t.Errorf("edit form: wrong action")
+				}
+			}},
 		// The same rules and messages as the guest's own form.
-		res = c.Post("/admin/users/"+guest.ID, url.Values{"first_name": {"M4ya"}, "mobile": {"12"}, "roles": {""}, "version": {version(t, app, "demo.guest")}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		doc = res.Doc(t)
-		for field, msg := range map[string]string{
-			"first_name": "First name must only include letters, spaces, hyphens, apostrophes and full stops",
-			"mobile":     "Enter a mobile phone like +1 415 555 0132, or a number of your country",
-			"roles":      "Select at least one role",
-		} {
-			if got := doc.Find("#" + field + "-error").Text(); !strings.Contains(got, msg) {
-				t.Errorf("%s: got %q, want %q", field, got, msg)
-			}
-			if doc.Find(`[data-testid="error-summary"] a[href="#`+field+`"]`).Length() == 0 {
-				t.Errorf("summary: no link to #%s", field)
-			}
-		}
-
-		res = c.Post("/admin/users/"+guest.ID, url.Values{"city": {"Savannah"}, "status": {models.StatusInactive}, "roles": {models.RoleCustomer}, "job_title": {"Chef"}, "version": {version(t, app, "demo.guest")}})
-		testapp.Want(t, res, http.StatusSeeOther)
-		after := app.User(t, "demo.guest")
-		if after.City != "Savannah" || after.Status != models.StatusInactive || after.JobTitle != "Chef" || after.FirstName != "Maya" {
-			t.Errorf("stored: got city %q status %q job %q first %q", after.City, after.Status, after.JobTitle, after.FirstName)
-		}
-		ev := app.Audit(t, guest.ID)[0]
-		if ev.Action != models.ActionProfileUpdated || ev.ActorID == nil || *ev.ActorID != admin.ID {
-			t.Errorf("audit: got %+v, want a profile update by the admin", ev)
-		}
-
+		{Name: "the guest's rules", As: "admin", Method: http.MethodPost, Path: "/admin/users/{demo.guest}", Shared: true,
+			FormFunc: edit(url.Values{"first_name": {"M4ya"}, "mobile": {"12"}, "roles": {""}}),
+			Status:   http.StatusUnprocessableEntity,
+			Contains: map[string][]string{
+				"#first_name-error": {"First name must only include letters, spaces, hyphens, apostrophes and full stops"},
+				"#mobile-error":     {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
+				"#roles-error":      {"Select at least one role"},
+				`[data-testid="error-summary"] a[href="#first_name"]`: nil, `[data-testid="error-summary"] a[href="#mobile"]`: nil,
+				`[data-testid="error-summary"] a[href="#roles"]`: nil,
+			}},
+		{Name: "saved", As: "admin", Method: http.MethodPost, Path: "/admin/users/{demo.guest}", Shared: true,
+			FormFunc: edit(url.Values{"city": {"Savannah"}, "status": {models.StatusInactive}, "roles": {models.RoleCustomer}, "job_title": {"Chef"}}),
+			Status:   http.StatusSeeOther,
+			After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
+				after := app.User(t, "demo.guest")
+				if after.City != "Savannah" || after.Status != models.StatusInactive || after.JobTitle != "Chef" || after.FirstName != "Maya" {
+					t.Errorf("stored: got city %q status %q job %q first %q", after.City, after.Status, after.JobTitle, after.FirstName)
+				}
+				ev := app.Audit(t, after.ID)[0]
+				if ev.Action != models.ActionProfileUpdated || ev.ActorID == nil || *ev.ActorID != app.User(t, "demo.admin").ID {
+					t.Errorf("audit: got %+v, want a profile update by the admin", ev)
+				}
+			}},
 		// Unique identifiers within the merchant.
-		var other models.User
-		app.DB.Where("merchant_id = ? AND id NOT IN ?", guest.MerchantID, []string{guest.ID, admin.ID}).Order("username").Take(&other)
-		res = c.Post("/admin/users/"+guest.ID, url.Values{"member_number": {other.MemberNumber}, "email": {other.Email}, "roles": {models.RoleCustomer}, "version": {version(t, app, "demo.guest")}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		doc = res.Doc(t)
-		if !strings.Contains(doc.Find("#member_number-error").Text(), "Another account already has this member number") ||
-			!strings.Contains(doc.Find("#email-error").Text(), "Another account already uses this email address") {
-			t.Errorf("uniqueness: got %q / %q", doc.Find("#member_number-error").Text(), doc.Find("#email-error").Text())
-		}
-
+		{Name: "taken identifiers", As: "admin", Method: http.MethodPost, Path: "/admin/users/{demo.guest}", Shared: true,
+			FormFunc: func(t *testing.T, app *testapp.App, c *testapp.Client) url.Values {
+				guest, admin := app.User(t, "demo.guest"), app.User(t, "demo.admin")
+				var other models.User
+				app.DB.Where("merchant_id = ? AND id NOT IN ?", guest.MerchantID, []string{guest.ID, admin.ID}).Order("username").Take(&other)
+				return edit(url.Values{"member_number": {other.MemberNumber}, "email": {other.Email}, "roles": {models.RoleCustomer}})(t, app, c)
+			},
+			Status: http.StatusUnprocessableEntity,
+			Contains: map[string][]string{
+				"#member_number-error": {"Another account already has this member number"},
+				"#email-error":         {"Another account already uses this email address"},
+			}},
 		// An admin cannot lock, deactivate or demote themselves.
-		res = c.Post("/admin/users/"+admin.ID, url.Values{"status": {models.StatusLocked}, "roles": {models.RoleCustomer}, "version": {version(t, app, "demo.admin")}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		doc = res.Doc(t)
-		if !strings.Contains(doc.Find("#status-error").Text(), "You cannot lock or deactivate your own account") ||
-			!strings.Contains(doc.Find("#roles-error").Text(), "You cannot remove your own merchant admin role") {
-			t.Errorf("self-protection: got %q / %q", doc.Find("#status-error").Text(), doc.Find("#roles-error").Text())
-		}
-		if a := app.User(t, "demo.admin"); a.Status != models.StatusActive || !a.IsAdmin() {
-			t.Errorf("the admin locked or demoted themselves")
-		}
+		{Name: "on oneself", As: "admin", Method: http.MethodPost, Path: "/admin/users/{demo.admin}", Shared: true,
+			FormFunc: func(t *testing.T, app *testapp.App, _ *testapp.Client) url.Values {
+				return url.Values{"status": {models.StatusLocked}, "roles": {models.RoleCustomer}, "version": {version(t, app, "demo.admin")}}
+			},
+			Status: http.StatusUnprocessableEntity,
+			Contains: map[string][]string{
+				"#status-error": {"You cannot lock or deactivate your own account"},
+				"#roles-error":  {"You cannot remove your own merchant admin role"},
+			},
+			After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
+				if a := app.User(t, "demo.admin"); a.Status != models.StatusActive || !a.IsAdmin() {
+					t.Errorf("the admin locked or demoted themselves")
+				}
+			}},
 	})
 }
 
 func TestAdminCreateUser(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := adminClient(t, app)
-		labels := c.Get("/admin/users/new").Doc(t)
-		for id, label := range map[string]string{"username": "Username", "password": "Initial password", "generate_card": "Or generate a card number"} {
-			if got := labelFor(labels, id); got != label {
-				t.Errorf("label for %s: got %q, want %q", id, got, label)
-			}
-		}
-		res := c.Post("/admin/users", url.Values{"username": {"demo.GUEST"}, "password": {"weak"}, "email": {"bad@"}, "member_number": {"1"}, "generate_member": {"10"}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		doc := res.Doc(t)
-		for field, msg := range map[string]string{
-			"roles":         "Select at least one role",
-			"email":         "Enter an email in the correct format, like name@example.com",
-			"password":      "Initial password must have at least 6 characters",
-			"member_number": "Either type a number or generate one, not both",
-			"first_name":    "Enter your first name",
-		} {
-			if got := doc.Find("#" + field + "-error").Text(); !strings.Contains(got, msg) {
-				t.Errorf("%s: got %q, want %q", field, got, msg)
-			}
-		}
-		if strings.Contains(res.Body, "weak") {
-			t.Errorf("the page repeats the typed password")
-		}
-		res = c.Post("/admin/users", url.Values{"username": {"demo.GUEST"}, "password": {"Start#2026"}, "first_name": {"Sam"}, "last_name": {"New"}, "roles": {models.RoleCustomer}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := res.Doc(t).Find("#username-error").Text(); !strings.Contains(got, "This username is taken") {
-			t.Errorf("taken username: got %q", got)
-		}
-
-		res = c.Post("/admin/users", url.Values{"username": {"new.member"}, "email": {"new.member@example.com"}, "password": {"Start#2026"}, "first_name": {"Sam"}, "last_name": {"New"},
-			"roles": {models.RoleCustomer}, "generate_member": {"10"}, "generate_card": {"16"}})
-		testapp.Want(t, res, http.StatusSeeOther)
-		u := app.User(t, "new.member")
-		if loc := res.Header.Get("Location"); loc != "/admin/users/"+u.ID {
-			t.Errorf("Location: got %q", loc)
-		}
-		if !regexp.MustCompile(`^[1-9][0-9]{9}$`).MatchString(u.MemberNumber) || !regexp.MustCompile(`^[1-9][0-9]{15}$`).MatchString(u.CardNumber) {
-			t.Errorf("generated numbers: got member %q card %q", u.MemberNumber, u.CardNumber)
-		}
-		if !u.MustChangePassword || u.Status != models.StatusActive || u.MerchantID != app.Merchant(t, "sandpiper").ID {
-			t.Errorf("new user: got must change %v status %s", u.MustChangePassword, u.Status)
-		}
-		if app.Audit(t, u.ID)[0].Action != models.ActionCreated {
-			t.Errorf("audit: no creation event")
-		}
-		// The new user signs in and must change the password first.
-		nc := app.Client(t)
-		res = nc.Post("/login", url.Values{"login": {"new.member"}, "password": {"Start#2026"}})
-		if loc := res.Header.Get("Location"); loc != "/account/password" {
-			t.Errorf("first sign-in: got %q, want /account/password", loc)
-		}
+	newUser := url.Values{"username": {"new.member"}, "email": {"new.member@example.com"}, "password": {"Start#2026"}, "first_name": {"Sam"}, "last_name": {"New"},
+		"roles": {models.RoleCustomer}, "generate_member": {"10"}, "generate_card": {"16"}}
+	testapp.RunScenarios(t, []testapp.Scenario{
+		{Name: "the form", As: "admin", Path: "/admin/users/new", Shared: true,
+			Labels: map[string]string{"username": "Username", "password": "Initial password", "generate_card": "Or generate a card number"}},
+		{Name: "refused", As: "admin", Method: http.MethodPost, Path: "/admin/users", Shared: true,
+			Form:   url.Values{"username": {"demo.GUEST"}, "password": {"weak"}, "email": {"bad@"}, "member_number": {"1"}, "generate_member": {"10"}},
+			Status: http.StatusUnprocessableEntity,
+			Contains: map[string][]string{
+				"#roles-error":         {"Select at least one role"},
+				"#email-error":         {"Enter an email in the correct format, like name@example.com"},
+				"#password-error":      {"Initial password must have at least 6 characters"},
+				"#member_number-error": {"Either type a number or generate one, not both"},
+				"#first_name-error":    {"Enter your first name"},
+			},
+			// The page does not repeat the typed password.
+			NotInBody: []string{"weak"}},
+		{Name: "taken username", As: "admin", Method: http.MethodPost, Path: "/admin/users", Shared: true,
+			Form:   url.Values{"username": {"demo.GUEST"}, "password": {"Start#2026"}, "first_name": {"Sam"}, "last_name": {"New"}, "roles": {models.RoleCustomer}},
+			Status: http.StatusUnprocessableEntity, Contains: map[string][]string{"#username-error": {"This username is taken"}}},
+		{Name: "created", As: "admin", Method: http.MethodPost, Path: "/admin/users", Form: newUser, Shared: true,
+			Status: http.StatusSeeOther,
+			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+				u := app.User(t, "new.member")
+				if loc := res.Header.Get("Location"); loc != "/admin/users/"+u.ID {
+					t.Errorf("Location: got %q", loc)
+				}
+				if !regexp.MustCompile(`^[1-9][0-9]{9}$`).MatchString(u.MemberNumber) || !regexp.MustCompile(`^[1-9][0-9]{15}$`).MatchString(u.CardNumber) {
+					t.Errorf("generated numbers: got member %q card %q", u.MemberNumber, u.CardNumber)
+				}
+				if !u.MustChangePassword || u.Status != models.StatusActive || u.MerchantID != app.Merchant(t, "sandpiper").ID {
+					t.Errorf("new user: got must change %v status %s", u.MustChangePassword, u.Status)
+				}
+				if app.Audit(t, u.ID)[0].Action != models.ActionCreated {
+					t.Errorf("audit: no creation event")
+				}
+				// The new user signs in and must change the password first.
+				testapp.Scenario{Name: "the first sign-in", Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {"new.member"}, "password": {"Start#2026"}},
+					Headers: location("/account/password")}.Run(t, app)
+			}},
 	})
 }
 
@@ -467,7 +415,12 @@ func TestAdminAccountActions(t *testing.T) {
 // and the merchant's name count as easy words.
 func TestAdminCreateUserPasswordRules(t *testing.T) {
 	const tooEasy = "Initial password is too easy to guess: "
-	tests := []struct {
+	form := func(password string) url.Values {
+		return url.Values{"username": {"new.member"}, "email": {"sam.new@example.com"}, "password": {password},
+			"first_name": {"Sam"}, "last_name": {"Quillfeather"}, "roles": {models.RoleCustomer}}
+	}
+	var scenarios []testapp.Scenario
+	for _, tt := range []struct {
 		name           string
 		nist           bool
 		password, want string
@@ -478,38 +431,28 @@ func TestAdminCreateUserPasswordRules(t *testing.T) {
 		{"NIST: the merchant's name repeated", true, "SandpiperBaySandpiperBay", tooEasy + "Add another word or two. Uncommon words are better."},
 		{"NIST: the new user's last name", true, "Quillfeather#42", tooEasy + "Add another word or two. Uncommon words are better."},
 		{"NIST: a repeated character", true, "zzzzzzzzzzzzzzzz", tooEasy + `Repeats like "aaa" are easy to guess`},
+	} {
+		s := testapp.Scenario{Name: tt.name, As: "admin", Method: http.MethodPost, Path: "/admin/users", Form: form(tt.password), Shared: true,
+			Status: http.StatusUnprocessableEntity, Errors: map[string]string{"password": tt.want},
+			// The page does not repeat the typed password.
+			NotInBody: []string{tt.password}}
+		if tt.nist {
+			s.Before = func(t *testing.T, app *testapp.App, _ *testapp.Client) { useNIST(t, app) }
+		}
+		scenarios = append(scenarios, s)
 	}
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := adminClient(t, app)
-		form := func(password string) url.Values {
-			return url.Values{"username": {"new.member"}, "email": {"sam.new@example.com"}, "password": {password},
-				"first_name": {"Sam"}, "last_name": {"Quillfeather"}, "roles": {models.RoleCustomer}}
-		}
-		nist := false
-		for _, tt := range tests {
-			if tt.nist && !nist {
-				useNIST(t, app)
-				nist = true
+	testapp.RunScenarios(t, append(scenarios, testapp.Scenario{
+		Name: "NIST: a passphrase", As: "admin", Method: http.MethodPost, Path: "/admin/users", Form: form("tuesday kite harbour"), Shared: true,
+		Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) {
+			useNIST(t, app)
+			var n int64
+			app.DB.Model(&models.User{}).Where("username = ?", "new.member").Count(&n)
+			if n != 0 {
+				t.Fatalf("a refused user was created")
 			}
-			t.Run(tt.name, func(t *testing.T) {
-				res := c.Post("/admin/users", form(tt.password))
-				testapp.Want(t, res, http.StatusUnprocessableEntity)
-				if got := fieldError(res.Doc(t), "password"); got != tt.want {
-					t.Errorf("password error: got %q, want %q", got, tt.want)
-				}
-				if strings.Contains(res.Body, tt.password) {
-					t.Errorf("the page repeats the typed password")
-				}
-			})
-		}
-		var n int64
-		app.DB.Model(&models.User{}).Where("username = ?", "new.member").Count(&n)
-		if n != 0 {
-			t.Fatalf("a refused user was created")
-		}
-		testapp.Want(t, c.Post("/admin/users", form("tuesday kite harbour")), http.StatusSeeOther)
-	})
+		},
+		Status: http.StatusSeeOther,
+	}))
 }
 
 // version is the user's stored version, as their edit form carries it.

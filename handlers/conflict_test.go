@@ -1,10 +1,10 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 
 	"myaccount/internal/testapp"
@@ -36,20 +36,14 @@ func TestStaleProfileFormIsRefused(t *testing.T) {
 
 		stale.Set("first_name", "Maia")
 		for _, htmx := range []bool{false, true} {
-			tab1.HTMX = htmx
-			res := tab1.Post("/account/profile", stale)
-			testapp.Want(t, res, http.StatusConflict)
-			doc := res.Doc(t)
-			notice := doc.Find(`#profile-form [data-testid="notice"]`).Text()
-			if !strings.Contains(notice, "Someone else changed this profile") || !strings.Contains(notice, "Town or city (now Savannah)") {
-				t.Errorf("htmx=%v conflict message: got %q", htmx, notice)
+			// The message names what changed; the user's input is kept.
+			refused := testapp.Scenario{Name: fmt.Sprintf("htmx=%v", htmx), Method: http.MethodPost, Path: "/account/profile", Form: stale, HTMX: htmx,
+				Status: http.StatusConflict, Fragment: htmx, InBody: []string{"<html"}, Text: map[string]string{"#first_name@value": "Maia"},
+				Contains: map[string][]string{`#profile-form [data-testid="notice"]`: {"Someone else changed this profile", "Town or city (now Savannah)"}}}
+			if htmx {
+				refused.InBody = nil
 			}
-			if v, _ := doc.Find("#first_name").Attr("value"); v != "Maia" {
-				t.Errorf("htmx=%v: the user's input was lost: first name %q", htmx, v)
-			}
-			if htmx == strings.Contains(res.Body, "<html") {
-				t.Errorf("htmx=%v: wrong page/fragment", htmx)
-			}
+			refused.Send(t, tab1)
 		}
 		after := app.User(t, "demo.guest")
 		if after.Version != before.Version || after.FirstName != "Maya" || after.City != "Savannah" {
@@ -58,7 +52,6 @@ func TestStaleProfileFormIsRefused(t *testing.T) {
 
 		// The refused form carries the current version: saving it again
 		// (the user has seen what changed) works.
-		tab1.HTMX = false
 		res := tab1.Post("/account/profile", stale)
 		doc := res.Doc(t)
 		again := url.Values{}
@@ -91,11 +84,8 @@ func TestStaleAdminFormIsRefused(t *testing.T) {
 		form.Set("last_name", "Rivera")
 		testapp.Want(t, gc.Post("/account/profile", form), http.StatusSeeOther)
 
-		res := admin.Post("/admin/users/"+guest.ID, stale)
-		testapp.Want(t, res, http.StatusConflict)
-		if notice := res.Doc(t).Find(`[data-testid="notice"]`).Text(); !strings.Contains(notice, "Last name (now Rivera)") {
-			t.Errorf("conflict message: got %q", notice)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/admin/users/" + guest.ID, Form: stale, Status: http.StatusConflict,
+			Contains: map[string][]string{`[data-testid="notice"]`: {"Last name (now Rivera)"}}}.Send(t, admin)
 		if u := app.User(t, "demo.guest"); u.JobTitle != "" || u.LastName != "Rivera" {
 			t.Errorf("stored: job %q last %q", u.JobTitle, u.LastName)
 		}
@@ -138,18 +128,10 @@ func TestFormWithoutVersionIsRefused(t *testing.T) {
 					form.Set("version", version)
 				}
 				form.Set("city", "Nowhere Without A Version")
-				res := f.client.Post(f.path, form)
-				testapp.Want(t, res, http.StatusConflict)
-				doc := res.Doc(t)
-				if notice := doc.Find(`[data-testid="notice"]`).Text(); !strings.Contains(notice, "did not say which version") {
-					t.Errorf("%s version %q: got notice %q", f.name, version, notice)
-				}
-				if v := doc.Find("#city").AttrOr("value", ""); v != "Nowhere Without A Version" {
-					t.Errorf("%s version %q: the input was lost: city %q", f.name, version, v)
-				}
-				if got, want := doc.Find(`input[name="version"]`).AttrOr("value", ""), strconv.Itoa(before.Version); got != want {
-					t.Errorf("%s version %q: the form carries version %q, want the current %q", f.name, version, got, want)
-				}
+				// The input is kept, and the form carries the current version.
+				testapp.Scenario{Name: fmt.Sprintf("%s version %q", f.name, version), Method: http.MethodPost, Path: f.path, Form: form, Status: http.StatusConflict,
+					Contains: map[string][]string{`[data-testid="notice"]`: {"did not say which version"}},
+					Text:     map[string]string{"#city@value": "Nowhere Without A Version", `input[name="version"]@value`: strconv.Itoa(before.Version)}}.Send(t, f.client)
 				if after := app.User(t, "demo.guest"); after.Version != before.Version || after.City != before.City {
 					t.Errorf("%s version %q: saved: version %d → %d, city %q", f.name, version, before.Version, after.Version, after.City)
 				}

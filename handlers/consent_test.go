@@ -19,24 +19,21 @@ var consentFields = []string{"mailing_list_subscribed", "printed_mailing_list_su
 func TestConsentIsNeverChangedByOmission(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		c := app.Client(t)
-		c.SignInGuest()
+		c := app.ClientAs(t, "guest")
 		before := app.User(t, guestLogin)
 		if !before.MailingListSubscribed || !before.ProgrammeOptedIn {
 			t.Fatalf("demo guest: want subscribed and in the programme, got %+v", before)
 		}
 
 		// The form marks every box it shows.
-		doc := c.Get("/account/profile/edit").Doc(t)
+		markers := map[string]int{}
 		for _, name := range consentFields {
-			if doc.Find(`#profile-form input[type="hidden"][name="`+name+`"][value="false"]`).Length() != 1 {
-				t.Errorf("%s: no hidden marker before the box", name)
-			}
+			markers[`#profile-form input[type="hidden"][name="`+name+`"][value="false"]`] = 1
 		}
+		testapp.Scenario{Path: "/account/profile/edit", Count: markers}.Send(t, c)
 
 		// A partial post: only the city.
-		res := c.Post("/account/profile", url.Values{"city": {"Savannah"}, "version": {version(t, app, guestLogin)}})
-		testapp.Want(t, res, http.StatusSeeOther)
+		testapp.Want(t, c.Post("/account/profile", url.Values{"city": {"Savannah"}, "version": {version(t, app, guestLogin)}}), http.StatusSeeOther)
 		after := app.User(t, guestLogin)
 		if after.City != "Savannah" {
 			t.Fatalf("city: got %q, want Savannah", after.City)
@@ -50,9 +47,7 @@ func TestConsentIsNeverChangedByOmission(t *testing.T) {
 		}
 
 		// The whole form with the mailing list unticked, as a browser sends it.
-		form := profileForm(t, c)
-		form.Set("mailing_list_subscribed", "false")
-		testapp.Want(t, c.Post("/account/profile", form), http.StatusSeeOther)
+		testapp.Want(t, c.Post("/account/profile", profileWith(map[string]string{"mailing_list_subscribed": "false"})(t, app, c)), http.StatusSeeOther)
 		after = app.User(t, guestLogin)
 		if after.MailingListSubscribed || !after.ProgrammeOptedIn {
 			t.Errorf("after unticking the mailing list: got subscribed %v, programme %v; want false, true", after.MailingListSubscribed, after.ProgrammeOptedIn)
@@ -68,9 +63,7 @@ func TestConsentIsNeverChangedByOmission(t *testing.T) {
 
 		// Ticking it again, even without the marker (a box sent ticked
 		// was shown), gives it.
-		form = profileForm(t, c)
-		form.Set("mailing_list_subscribed", "true")
-		testapp.Want(t, c.Post("/account/profile", form), http.StatusSeeOther)
+		testapp.Want(t, c.Post("/account/profile", profileWith(map[string]string{"mailing_list_subscribed": "true"})(t, app, c)), http.StatusSeeOther)
 		if !app.User(t, guestLogin).MailingListSubscribed {
 			t.Errorf("ticking the mailing list again: not subscribed")
 		}
@@ -93,11 +86,8 @@ func TestAdminEditKeepsWhatItDoesNotShow(t *testing.T) {
 			t.Errorf("after a partial admin post: got job %q subscribed %v programme %v roles %v", after.JobTitle, after.MailingListSubscribed, after.ProgrammeOptedIn, after.Roles)
 		}
 		// The marker alone (every role unticked) is a choice, refused as such.
-		res = c.Post("/admin/users/"+guest.ID, url.Values{"roles": {""}, "version": {version(t, app, guestLogin)}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "roles"); got != "Select at least one role" {
-			t.Errorf("roles error: got %q", got)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/admin/users/" + guest.ID, Form: url.Values{"roles": {""}, "version": {version(t, app, guestLogin)}},
+			Status: http.StatusUnprocessableEntity, Errors: map[string]string{"roles": "Select at least one role"}}.Send(t, c)
 	})
 }
 
@@ -106,7 +96,7 @@ func TestAdminEditKeepsWhatItDoesNotShow(t *testing.T) {
 func TestSettingsKeepWhatTheFormDoesNotShow(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		c := settingsAdmin(t, app)
+		c := adminClient(t, app)
 		form := settingsForm(t, c)
 		form.Del("unique_email")
 		form.Del("required_first_name")
@@ -117,9 +107,7 @@ func TestSettingsKeepWhatTheFormDoesNotShow(t *testing.T) {
 			t.Errorf("after a post without the boxes: got min length %d, unique email %v, first name required %v; want 7, true, true",
 				m.PasswordPolicy.MinLength, m.UniqueEmail, m.Requires("first_name"))
 		}
-		form = settingsForm(t, c)
-		form.Set("unique_email", "false")
-		testapp.Want(t, c.Post("/admin/settings", form), http.StatusSeeOther)
+		saveSettings(t, c, map[string]string{"unique_email": "false"})
 		if app.Merchant(t, "sandpiper").UniqueEmail {
 			t.Errorf("unticked unique email: still on")
 		}

@@ -13,22 +13,16 @@ import (
 // POST is refused even with it.
 func TestCSRFWithFetchMetadata(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := app.Client(t)
-		res := c.Do(http.MethodGet, "/login", nil, http.Header{"Sec-Fetch-Site": {"none"}})
-		testapp.Want(t, res, http.StatusOK)
+		c := testapp.New(t, b).Client(t)
+		site := func(s string) http.Header { return http.Header{"Sec-Fetch-Site": {s}} }
+		res := testapp.Scenario{Path: "/login", Header: site("none"), Status: http.StatusOK}.Send(t, c)
 		token, _ := res.Doc(t).Find(`input[name="_csrf"]`).Attr("value")
 		if token == "" || token != c.CSRF() {
 			t.Fatalf("form token with Sec-Fetch-Site: got %q, want the cookie's token %q", token, c.CSRF())
 		}
-		form := url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}}
-		res = c.Do(http.MethodPost, "/login", form, http.Header{"Sec-Fetch-Site": {"same-origin"}})
-		testapp.Want(t, res, http.StatusForbidden)
-
-		withToken := url.Values{"_csrf": {token}, "login": {"demo.guest"}, "password": {"Guest#2026"}}
-		res = c.Do(http.MethodPost, "/login", withToken, http.Header{"Sec-Fetch-Site": {"cross-site"}})
-		testapp.Want(t, res, http.StatusForbidden)
-		res = c.Do(http.MethodPost, "/login", withToken, http.Header{"Sec-Fetch-Site": {"same-origin"}})
-		testapp.Want(t, res, http.StatusSeeOther)
+		signIn := url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}}
+		testapp.Scenario{Method: http.MethodPost, Path: "/login", Form: signIn, NoCSRF: true, Header: site("same-origin"), Status: http.StatusForbidden}.Send(t, c)
+		testapp.Scenario{Method: http.MethodPost, Path: "/login", Form: signIn, Header: site("cross-site"), Status: http.StatusForbidden}.Send(t, c)
+		testapp.Scenario{Method: http.MethodPost, Path: "/login", Form: signIn, Header: site("same-origin"), Status: http.StatusSeeOther}.Send(t, c)
 	})
 }

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
@@ -176,21 +177,15 @@ func TestBadBytesStopAtTheEdge(t *testing.T) {
 
 // Which refusal comes back: the 400 page says what was wrong.
 func TestNotTextPage(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		res := app.Client(t).Post("/login", url.Values{"login": {"demo\x00guest"}, "password": {"x"}})
-		testapp.Want(t, res, http.StatusBadRequest)
-		doc := res.Doc(t)
-		if doc.Find(`[data-testid="error-page"]`).Length() != 1 {
-			t.Fatalf("no error page:\n%s", res.Body)
-		}
-		if got := strings.TrimSpace(doc.Find("h1").Text()); got != "What you sent is not text" {
-			t.Errorf("heading: got %q, want %q", got, "What you sent is not text")
-		}
-		if n := auditCounts(t, app, app.User(t, guestLogin).ID)[models.ActionSignInFailed]; n != 0 {
-			t.Errorf("failed sign-ins recorded: got %d, want 0", n)
-		}
-	})
+	testapp.RunScenarios(t, []testapp.Scenario{{
+		Name: "a NUL in the login", Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {"demo\x00guest"}, "password": {"x"}},
+		Status: http.StatusBadRequest, Count: map[string]int{`[data-testid="error-page"]`: 1}, Text: map[string]string{"h1": "What you sent is not text"},
+		After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
+			if n := auditCounts(t, app, app.User(t, guestLogin).ID)[models.ActionSignInFailed]; n != 0 {
+				t.Errorf("failed sign-ins recorded: got %d, want 0", n)
+			}
+		},
+	}})
 }
 
 // A form is read from the body only: a login, password or CSRF token in
@@ -202,19 +197,14 @@ func TestFormsReadOnlyTheBody(t *testing.T) {
 
 		c := app.Client(t)
 		q := url.Values{"login": {guestLogin}, "password": {guestPassword}}
-		res := c.Post("/login?"+q.Encode(), url.Values{})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "login"); got != msgEnterLogin {
-			t.Errorf("login error: got %q, want %q", got, msgEnterLogin)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/login?" + q.Encode(), Form: url.Values{},
+			Status: http.StatusUnprocessableEntity, Errors: map[string]string{"login": msgEnterLogin}}.Send(t, c)
 		if n := countSessions(t, app, guest.ID); n != 0 {
 			t.Errorf("sessions of the guest: got %d, want 0", n)
 		}
 
 		// The token in the query string alone is a missing token.
-		token := c.CSRF()
-		res = c.Do(http.MethodPost, "/login?_csrf="+url.QueryEscape(token), url.Values{"login": {guestLogin}, "password": {guestPassword}}, nil)
-		testapp.Want(t, res, http.StatusForbidden)
+		testapp.Scenario{Method: http.MethodPost, Path: "/login?_csrf=" + url.QueryEscape(c.CSRF()), Form: q, NoCSRF: true, Status: http.StatusForbidden}.Send(t, c)
 		if n := countSessions(t, app, guest.ID); n != 0 {
 			t.Errorf("sessions of the guest after a token in the query: got %d, want 0", n)
 		}
@@ -222,9 +212,7 @@ func TestFormsReadOnlyTheBody(t *testing.T) {
 		// A signed-in profile post takes its fields from the body only.
 		c.SignInGuest()
 		before := app.User(t, guestLogin)
-		form := profileForm(t, c)
-		res = c.Post("/account/profile?city=Query+Town&first_name=Query", form)
-		testapp.Want(t, res, http.StatusSeeOther)
+		testapp.Want(t, c.Post("/account/profile?city=Query+Town&first_name=Query", profileForm(t, c)), http.StatusSeeOther)
 		if after := app.User(t, guestLogin); after.City != before.City || after.FirstName != before.FirstName {
 			t.Errorf("query values saved: city %q → %q, first name %q → %q", before.City, after.City, before.FirstName, after.FirstName)
 		}
@@ -331,18 +319,10 @@ func TestChunkedBodyOverLimit(t *testing.T) {
 // A next path with letters outside ASCII is percent-encoded in Location.
 func TestNonASCIINextIsEncoded(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := app.Client(t)
-		res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}, "next": {"/account/café?x=ü ö"}})
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got, want := res.Header.Get("Location"), "/account/caf%C3%A9?x=%C3%BC%20%C3%B6"; got != want {
-			t.Errorf("Location: got %q, want %q", got, want)
-		}
-		res = c.Get("/login?next=" + url.QueryEscape("/account/é"))
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got, want := res.Header.Get("Location"), "/account/%C3%A9"; got != want {
-			t.Errorf("Location when signed in: got %q, want %q", got, want)
-		}
+		c := testapp.New(t, b).Client(t)
+		testapp.Scenario{Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {guestLogin}, "password": {guestPassword}, "next": {"/account/café?x=ü ö"}},
+			Status: http.StatusSeeOther, Headers: location("/account/caf%C3%A9?x=%C3%BC%20%C3%B6")}.Send(t, c)
+		testapp.Scenario{Name: "when signed in", Path: "/login?next=" + url.QueryEscape("/account/é"), Status: http.StatusSeeOther, Headers: location("/account/%C3%A9")}.Send(t, c)
 	})
 }
 
@@ -407,32 +387,25 @@ func TestUserAgentNotUTF8IsStoredAsText(t *testing.T) {
 // GET /admin/users — a search too long to look up is refused with a
 // message next to the search field, not sent to the database.
 func TestSearchTooLong(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		admin := adminClient(t, app)
-		for q, want := range map[string]string{
-			strings.Repeat("a ", 11):  "Search must be 10 words or fewer",
-			strings.Repeat("a", 201):  "Search must be 200 characters or fewer",
-			"maya\u202e":              "Search must not contain control characters",
-			strings.Repeat("ab ", 10): "",
-		} {
-			for _, htmx := range []bool{false, true} {
-				admin.HTMX = htmx
-				res := admin.Get("/admin/users?q=" + url.QueryEscape(q))
-				doc := res.Doc(t)
-				got := strings.TrimSpace(doc.Find(`[data-testid="search-error"]`).Text())
-				if got != want {
-					t.Errorf("q=%.20q htmx=%v: got message %q, want %q", q, htmx, got, want)
-				}
-				wantStatus := http.StatusOK
-				if want != "" {
-					wantStatus = http.StatusUnprocessableEntity
-				}
-				testapp.Want(t, res, wantStatus)
-				if want != "" && !htmx && doc.Find(`input#q[aria-invalid="true"]`).Length() != 1 {
-					t.Errorf("q=%.20q: the search input is not marked invalid", q)
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct{ name, q, want string }{
+		{"11 words", strings.Repeat("a ", 11), "Search must be 10 words or fewer"},
+		{"201 characters", strings.Repeat("a", 201), "Search must be 200 characters or fewer"},
+		{"a control character", "maya\u202e", "Search must not contain control characters"},
+		{"10 words", strings.Repeat("ab ", 10), ""},
+	} {
+		for _, htmx := range []bool{false, true} {
+			s := testapp.Scenario{Name: fmt.Sprintf("%s htmx=%v", tc.name, htmx), As: "admin", Path: "/admin/users?q=" + url.QueryEscape(tc.q), HTMX: htmx, Shared: true,
+				Status: http.StatusOK, Text: map[string]string{`[data-testid="search-error"]`: tc.want}}
+			if tc.want != "" {
+				s.Status = http.StatusUnprocessableEntity
+				if !htmx {
+					// The search input is marked invalid.
+					s.Count = map[string]int{`input#q[aria-invalid="true"]`: 1}
 				}
 			}
+			scenarios = append(scenarios, s)
 		}
-	})
+	}
+	testapp.RunScenarios(t, scenarios)
 }

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,11 +45,8 @@ func TestEveryPasswordDoorIsCounted(t *testing.T) {
 				c := app.Client(t)
 				c.SignInGuest()
 				for i := 1; i < limit; i++ {
-					res := c.Post(door.path, door.form("Wrong#2026"))
-					testapp.Want(t, res, http.StatusUnprocessableEntity)
-					if got := fieldError(res.Doc(t), door.field); !strings.HasSuffix(got, "password is incorrect") {
-						t.Fatalf("attempt %d: got %q next to %s, want the password is incorrect", i, got, door.field)
-					}
+					testapp.Scenario{Name: fmt.Sprintf("attempt %d", i), Method: http.MethodPost, Path: door.path, Form: door.form("Wrong#2026"),
+						Status: http.StatusUnprocessableEntity, Errors: map[string]string{door.field: "*password is incorrect"}}.Send(t, c)
 				}
 				// A right password on the way starts again: the owner's typo
 				// costs nothing.
@@ -61,17 +59,13 @@ func TestEveryPasswordDoorIsCounted(t *testing.T) {
 						testapp.Want(t, c.Post(door.path, door.form("Wrong#2026")), http.StatusUnprocessableEntity)
 					}
 				}
-				res := c.Post(door.path, door.form("Wrong#2026"))
-				testapp.Want(t, res, http.StatusSeeOther)
-				if got := res.Header.Get("Location"); got != "/login" {
-					t.Errorf("at the limit: got Location %q, want /login", got)
-				}
+				testapp.Scenario{Name: "at the limit", Method: http.MethodPost, Path: door.path, Form: door.form("Wrong#2026"),
+					Status: http.StatusSeeOther, Headers: location("/login")}.Send(t, c)
 				if n := countSessions(t, app, guest.ID); n != 0 {
 					t.Errorf("sessions after the limit: got %d, want 0", n)
 				}
 				// The right password now changes nothing: the session is gone.
-				res = c.Post(door.path, door.form(guestPassword))
-				testapp.Want(t, res, http.StatusSeeOther)
+				testapp.Want(t, c.Post(door.path, door.form(guestPassword)), http.StatusSeeOther)
 				after := app.User(t, guestLogin)
 				if after.PasswordHash != guest.PasswordHash || after.Email != guest.Email {
 					t.Errorf("the right password after the limit changed the account")
@@ -109,11 +103,8 @@ func TestRateLimitsCoverEveryDoor(t *testing.T) {
 			for _, login := range []string{guestLogin, guestEmail, strings.ToUpper(guestLogin)} {
 				testapp.Want(t, c.Post("/login", url.Values{"login": {login}, "password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
 			}
-			res := app.Client(t).Post("/login", url.Values{"login": {guestEmail}, "password": {guestPassword}})
-			testapp.Want(t, res, http.StatusTooManyRequests)
-			if res.Header.Get("Retry-After") == "" {
-				t.Errorf("429 without Retry-After")
-			}
+			testapp.Scenario{Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {guestEmail}, "password": {guestPassword}},
+				Status: http.StatusTooManyRequests, Headers: map[string]string{"Retry-After": "*"}}.Run(t, app)
 			// Another account is not held up.
 			app.Client(t).SignIn("demo.admin", "Admin#2026")
 		})
@@ -125,11 +116,8 @@ func TestRateLimitsCoverEveryDoor(t *testing.T) {
 				testapp.Want(t, c.Post(door.path, door.form("Wrong#2026")), http.StatusUnprocessableEntity)
 			}
 			for _, door := range passwordDoors {
-				res := c.Post(door.path, door.form(guestPassword))
-				testapp.Want(t, res, http.StatusTooManyRequests)
-				if got := fieldError(res.Doc(t), door.field); !strings.HasPrefix(got, "Too many attempts. Wait ") {
-					t.Errorf("%s: got %q, want to wait", door.name, got)
-				}
+				testapp.Scenario{Name: door.name, Method: http.MethodPost, Path: door.path, Form: door.form(guestPassword),
+					Status: http.StatusTooManyRequests, Errors: map[string]string{door.field: "Too many attempts. Wait *"}}.Send(t, c)
 			}
 			if after := app.User(t, guestLogin); after.Email != guestEmail {
 				t.Errorf("a limited attempt changed the email")
@@ -177,21 +165,13 @@ func TestLockoutIsNoWeapon(t *testing.T) {
 
 		// The owner's browser signs in, and hears of the attempts.
 		owner.SignInGuest()
-		doc := owner.Get("/account").Doc(t)
-		notice := strings.TrimSpace(doc.Find(`[data-testid="notice"]`).Text())
-		if !strings.HasPrefix(notice, "5 wrong passwords were typed for your account since you last signed in, the last on ") ||
-			!strings.HasSuffix(notice, "If that was not you, change your password.") {
-			t.Errorf("notice after signing in: got %q, want the 5 wrong passwords counted", notice)
-		}
-		if owner.Get("/account").Doc(t).Find(`[data-testid="notice"]`).Length() != 0 {
-			t.Errorf("the notice shows again on the next page, want once")
-		}
+		testapp.Scenario{Path: "/account", Text: map[string]string{`[data-testid="notice"]`: "5 wrong passwords were typed for your account since you last signed in, the last on *" +
+			"If that was not you, change your password."}}.Send(t, owner)
+		testapp.Scenario{Name: "the next page: the notice shows once", Path: "/account", Absent: []string{`[data-testid="notice"]`}}.Send(t, owner)
 		// The next sign-in has nothing to report.
 		testapp.Want(t, owner.Post("/logout", url.Values{}), http.StatusSeeOther)
 		owner.SignInGuest()
-		if got := owner.Get("/account").Doc(t).Find(`[data-testid="notice"]`).Text(); got != "" {
-			t.Errorf("notice at the next sign-in: got %q, want none", got)
-		}
+		testapp.Scenario{Name: "the next sign-in", Path: "/account", Text: map[string]string{`[data-testid="notice"]`: ""}}.Send(t, owner)
 		// The owner's sign-in did not lift the strangers' pause.
 		if u := app.User(t, guestLogin); !u.Budget().LockedAt(time.Now()) {
 			t.Errorf("the owner's sign-in lifted the account's pause for everyone")
@@ -210,17 +190,12 @@ func TestPausedDoorIsNoOracle(t *testing.T) {
 		until := time.Now().UTC().Add(7 * time.Minute)
 		app.DB.Model(&models.Device{}).Where("user_id = ?", guest.ID).Updates(map[string]any{"locked_until": until, "lockout_count": 1})
 		for _, door := range passwordDoors {
-			right := c.Post(door.path, door.form(guestPassword))
-			wrong := c.Post(door.path, door.form("Wrong#2026"))
-			for name, res := range map[string]*testapp.Response{"right": right, "wrong": wrong} {
-				testapp.Want(t, res, http.StatusTooManyRequests)
-				if got := fieldError(res.Doc(t), door.field); !strings.HasPrefix(got, "Too many wrong passwords. You can try again after "+until.Format("15:04")) {
-					t.Errorf("%s, %s password: got %q", door.name, name, got)
-				}
-				if res.Header.Get("Retry-After") == "" {
-					t.Errorf("%s, %s password: no Retry-After", door.name, name)
-				}
+			paused := func(name, password string) *testapp.Response {
+				return testapp.Scenario{Name: door.name + ", " + name + " password", Method: http.MethodPost, Path: door.path, Form: door.form(password),
+					Status: http.StatusTooManyRequests, Headers: map[string]string{"Retry-After": "*"},
+					Errors: map[string]string{door.field: "Too many wrong passwords. You can try again after " + until.Format("15:04") + "*"}}.Send(t, c)
 			}
+			right, wrong := paused("right", guestPassword), paused("wrong", "Wrong#2026")
 			sel := "main"
 			if a, b := section(t, right, sel), section(t, wrong, sel); a != b {
 				t.Errorf("%s: the right password's page differs from a wrong one's:\n%s\n%s", door.name, a, b)

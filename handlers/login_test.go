@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -28,274 +29,186 @@ const (
 
 // GET /login — the form's labels, token and htmx wiring.
 func TestLoginPage(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		res := app.Client(t).Get("/login")
-		testapp.Want(t, res, http.StatusOK)
-		doc := res.Doc(t)
-
-		for sel, want := range map[string]string{
-			"label[for=login]":    "Username or email",
-			"label[for=password]": "Password",
-		} {
-			if got := strings.TrimSpace(doc.Find(sel).Text()); got != want {
-				t.Errorf("%s: got %q, want %q", sel, got, want)
-			}
-		}
-		for _, sel := range []string{"input#login[name=login]", "input#password[name=password][type=password]"} {
-			if n := doc.Find(sel).Length(); n != 1 {
-				t.Errorf("%s: got %d elements, want 1", sel, n)
-			}
-		}
-		form := doc.Find("#login-form form")
-		if got := form.AttrOr("hx-post", ""); got != "/login" {
-			t.Errorf("form hx-post: got %q, want %q", got, "/login")
-		}
-		if got := strings.ToLower(form.AttrOr("method", "")); got != "post" {
-			t.Errorf("form method: got %q, want post", got)
-		}
-		if got := form.AttrOr("action", ""); got != "/login" {
-			t.Errorf("form action: got %q, want /login", got)
-		}
-		csrf := form.Find(`input[type=hidden][name=_csrf]`)
-		if csrf.Length() != 1 || csrf.AttrOr("value", "") == "" {
-			t.Errorf("hidden _csrf input: got %d with value %q, want 1 with a token", csrf.Length(), csrf.AttrOr("value", ""))
-		}
-		if n := form.Find(`input[name=next]`).Length(); n != 0 {
-			t.Errorf("next input without ?next: got %d, want 0", n)
-		}
-		if n := doc.Find("[data-testid=error-summary]").Length(); n != 0 {
-			t.Errorf("error summary on a fresh form: got %d, want 0", n)
-		}
-	})
+	testapp.RunScenarios(t, []testapp.Scenario{{
+		Name: "a fresh form", Path: "/login", Status: http.StatusOK,
+		Text: map[string]string{
+			"label[for=login]": "Username or email", "label[for=password]": "Password",
+			"#login-form form@hx-post": "/login", "#login-form form@action": "/login",
+		},
+		Count: map[string]int{
+			"input#login[name=login]": 1, "input#password[name=password][type=password]": 1, "#login-form form[method=post i]": 1,
+			"#login-form form input[type=hidden][name=_csrf]": 1, `#login-form form input[type=hidden][name=_csrf]:not([value=""])`: 1,
+		},
+		// No next without ?next, and no error summary on a fresh form.
+		Absent: []string{"#login-form form input[name=next]", "[data-testid=error-summary]"},
+	}})
 }
 
 // GET /login when already signed in goes on to the account, or to a safe next.
 func TestLoginPageSignedInRedirects(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := app.Client(t)
-		c.SignInGuest()
-		for _, tc := range []struct{ path, want string }{
-			{"/login", "/account"},
-			{"/login?next=" + url.QueryEscape("/account/email"), "/account/email"},
-			{"/login?next=" + url.QueryEscape("//evil.example"), "/account"},
-			{"/login?next=" + url.QueryEscape("https://evil.example"), "/account"},
-		} {
-			res := c.Get(tc.path)
-			testapp.Want(t, res, http.StatusSeeOther)
-			if got := res.Header.Get("Location"); got != tc.want {
-				t.Errorf("GET %s: got Location %q, want %q", tc.path, got, tc.want)
-			}
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct{ name, next, want string }{
+		{"no next", "", "/account"},
+		{"next on this site", "/account/email", "/account/email"},
+		{"next protocol-relative", "//evil.example", "/account"},
+		{"next absolute", "https://evil.example", "/account"},
+	} {
+		path := "/login"
+		if tc.next != "" {
+			path += "?next=" + url.QueryEscape(tc.next)
 		}
-	})
+		scenarios = append(scenarios, testapp.Scenario{Name: tc.name, As: "guest", Path: path, Shared: true,
+			Status: http.StatusSeeOther, Headers: location(tc.want)})
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // POST /login — a username in any case or an email naming one account
 // signs in, and next is followed only when it stays on this site.
 func TestLoginSucceeds(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		guest := app.User(t, guestLogin)
-		tests := []struct {
-			name  string
-			login string
-			next  string
-			want  string
-		}{
-			{"username", "demo.guest", "", "/account"},
-			{"username in upper case", "DEMO.GUEST", "", "/account"},
-			{"username with spaces around", "  demo.guest  ", "", "/account"},
-			{"email", guestEmail, "", "/account"},
-			{"email in mixed case", "Demo.Guest@EXAMPLE.com", "", "/account"},
-			{"next on this site", "demo.guest", "/account/email", "/account/email"},
-			{"next with a query", "demo.guest", "/account/profile/edit?x=1", "/account/profile/edit?x=1"},
-			{"next protocol-relative", "demo.guest", "//evil.example", "/account"},
-			{"next absolute", "demo.guest", "https://evil.example", "/account"},
-			{"next backslash", "demo.guest", `/\evil.example`, "/account"},
-			{"next not a path", "demo.guest", "evil.example", "/account"},
-			{"next javascript", "demo.guest", "javascript:alert(1)", "/account"},
-			{"next with a newline", "demo.guest", "/account\r\nSet-Cookie: x=y", "/account"},
-			// Browsers drop tabs and newlines from URLs, so "/\t/evil" is "//evil".
-			{"next with a tab", "demo.guest", "/\t/evil.example", "/account"},
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct{ name, login, next, want string }{
+		{"username", "demo.guest", "", "/account"},
+		{"username in upper case", "DEMO.GUEST", "", "/account"},
+		{"username with spaces around", "  demo.guest  ", "", "/account"},
+		{"email", guestEmail, "", "/account"},
+		{"email in mixed case", "Demo.Guest@EXAMPLE.com", "", "/account"},
+		{"next on this site", "demo.guest", "/account/email", "/account/email"},
+		{"next with a query", "demo.guest", "/account/profile/edit?x=1", "/account/profile/edit?x=1"},
+		{"next protocol-relative", "demo.guest", "//evil.example", "/account"},
+		{"next absolute", "demo.guest", "https://evil.example", "/account"},
+		{"next backslash", "demo.guest", `/\evil.example`, "/account"},
+		{"next not a path", "demo.guest", "evil.example", "/account"},
+		{"next javascript", "demo.guest", "javascript:alert(1)", "/account"},
+		{"next with a newline", "demo.guest", "/account\r\nSet-Cookie: x=y", "/account"},
+		// Browsers drop tabs and newlines from URLs, so "/\t/evil" is "//evil".
+		{"next with a tab", "demo.guest", "/\t/evil.example", "/account"},
+	} {
+		form := url.Values{"login": {tc.login}, "password": {guestPassword}}
+		if tc.next != "" {
+			form.Set("next", tc.next)
 		}
-		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				c := app.Client(t)
-				form := url.Values{"login": {tc.login}, "password": {guestPassword}}
-				if tc.next != "" {
-					form.Set("next", tc.next)
-				}
-				res := c.Post("/login", form)
-				testapp.Want(t, res, http.StatusSeeOther)
-				if got := res.Header.Get("Location"); got != tc.want {
-					t.Errorf("Location: got %q, want %q", got, tc.want)
-				}
-				if c.SessionCookie() == "" {
+		scenarios = append(scenarios, testapp.Scenario{
+			Name: tc.name, Method: http.MethodPost, Path: "/login", Form: form, Shared: true,
+			Status: http.StatusSeeOther, Headers: location(tc.want),
+			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+				if res.Client.SessionCookie() == "" {
 					t.Fatalf("session cookie: got none, want one")
 				}
-				res = c.Get("/account")
-				testapp.Want(t, res, http.StatusOK)
-				if n := countSessions(t, app, guest.ID); n < 1 {
+				testapp.Want(t, res.Client.Get("/account"), http.StatusOK)
+				if n := countSessions(t, app, app.User(t, guestLogin).ID); n < 1 {
 					t.Errorf("sessions of the guest: got %d, want at least 1", n)
 				}
-			})
-		}
-	})
+			},
+		})
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // GET /login?next= — a safe next is carried in the form; an unsafe one is
 // dropped before it reaches the page.
 func TestLoginPageCarriesSafeNext(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		for _, tc := range []struct{ next, want string }{
-			{"/account/email", "/account/email"},
-			{"//evil.example", ""},
-			{"https://evil.example", ""},
-			{`/\evil`, ""},
-			{"/\t/evil.example", ""},
-		} {
-			res := app.Client(t).Get("/login?next=" + url.QueryEscape(tc.next))
-			testapp.Want(t, res, http.StatusOK)
-			got := res.Doc(t).Find("#login-form input[name=next]").AttrOr("value", "")
-			if got != tc.want {
-				t.Errorf("next=%q: got hidden next %q, want %q", tc.next, got, tc.want)
-			}
-		}
-	})
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct{ next, want string }{
+		{"/account/email", "/account/email"},
+		{"//evil.example", ""},
+		{"https://evil.example", ""},
+		{`/\evil`, ""},
+		{"/\t/evil.example", ""},
+	} {
+		scenarios = append(scenarios, testapp.Scenario{Name: "next=" + tc.next, Path: "/login?next=" + url.QueryEscape(tc.next), Shared: true,
+			Status: http.StatusOK, Text: map[string]string{"#login-form input[name=next]@value": tc.want}})
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // A signed-out visit to an account page comes back there after sign-in.
 func TestLoginReturnsToThePageAsked(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := app.Client(t)
-		res := c.Get("/account/email")
-		testapp.Want(t, res, http.StatusSeeOther)
-		loc := res.Header.Get("Location")
-		if want := "/login?next=" + url.QueryEscape("/account/email"); loc != want {
-			t.Fatalf("Location: got %q, want %q", loc, want)
-		}
-		res = c.Get(loc)
-		testapp.Want(t, res, http.StatusOK)
+		c := testapp.New(t, b).Client(t)
+		asked := "/login?next=" + url.QueryEscape("/account/email")
+		testapp.Scenario{Path: "/account/email", Status: http.StatusSeeOther, Headers: location(asked)}.Send(t, c)
+		res := testapp.Scenario{Path: asked, Status: http.StatusOK}.Send(t, c)
 		next := res.Doc(t).Find("#login-form input[name=next]").AttrOr("value", "")
-		res = c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}, "next": {next}})
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got := res.Header.Get("Location"); got != "/account/email" {
-			t.Errorf("Location after sign-in: got %q, want /account/email", got)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {guestLogin}, "password": {guestPassword}, "next": {next}},
+			Status: http.StatusSeeOther, Headers: location("/account/email")}.Send(t, c)
 		testapp.Want(t, c.Get("/account/email"), http.StatusOK)
 	})
 }
 
 // POST /login — an email shared by two accounts names neither.
 func TestLoginEmailOfTwoAccountsDoesNotSignIn(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		guest := app.User(t, guestLogin)
-		harbor := app.Merchant(t, "harbor")
-		twin := *guest
-		twin.ID, twin.Username, twin.MerchantID = store.NewID(), "harbor.maya", harbor.ID
-		if err := app.DB.Create(&twin).Error; err != nil {
-			t.Fatalf("create second account: %v", err)
-		}
-
-		c := app.Client(t)
-		res := c.Post("/login", url.Values{"login": {guestEmail}, "password": {guestPassword}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "login"); got != msgNoMatch {
-			t.Errorf("login error: got %q, want %q", got, msgNoMatch)
-		}
-		if n := countSessions(t, app, guest.ID) + countSessions(t, app, twin.ID); n != 0 {
-			t.Errorf("sessions: got %d, want 0", n)
-		}
-		testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
-
-		// The usernames still work.
-		for _, login := range []string{guestLogin, twin.Username} {
-			app.Client(t).SignIn(login, guestPassword)
-		}
-	})
+	const twin = "harbor.maya"
+	testapp.RunScenarios(t, []testapp.Scenario{{
+		Name: "the guest's email, also a Harbor Coffee account's", Method: http.MethodPost, Path: "/login",
+		Form: url.Values{"login": {guestEmail}, "password": {guestPassword}},
+		Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) {
+			u := *app.User(t, guestLogin)
+			u.ID, u.Username, u.MerchantID = store.NewID(), twin, app.Merchant(t, "harbor").ID
+			if err := app.DB.Create(&u).Error; err != nil {
+				t.Fatalf("create second account: %v", err)
+			}
+		},
+		Status: http.StatusUnprocessableEntity, Errors: map[string]string{"login": msgNoMatch},
+		After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+			if n := countSessions(t, app, app.User(t, guestLogin).ID) + countSessions(t, app, app.User(t, twin).ID); n != 0 {
+				t.Errorf("sessions: got %d, want 0", n)
+			}
+			testapp.Want(t, res.Client.Get("/account"), http.StatusSeeOther)
+			// The usernames still work.
+			for _, login := range []string{guestLogin, twin} {
+				app.Client(t).SignIn(login, guestPassword)
+			}
+		},
+	}})
 }
 
 // POST /login — refusals re-render the form with 422, keep what was typed
-// except the password, and never tell an unknown account from a wrong password.
+// except the password, and never tell an unknown account from a wrong
+// password: both get the same message, and so the same page.
 func TestLoginRefusals(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		const typed = "Wr0ng#Secret-typed"
-		tests := []struct {
-			name         string
-			login        string
-			password     string
-			wantLogin    string // message next to the login field
-			wantPassword string // message next to the password field
-		}{
-			{"unknown user", "nobody.here", typed, msgNoMatch, ""},
-			{"unknown email", "nobody@example.com", typed, msgNoMatch, ""},
-			{"wrong password", guestLogin, typed, msgNoMatch, ""},
-			{"wrong password by email", guestEmail, typed, msgNoMatch, ""},
-			{"empty login", "", typed, msgEnterLogin, ""},
-			{"blank login", "   ", typed, msgEnterLogin, ""},
-			{"empty password", guestLogin, "", "", msgEnterPassword},
-			{"both empty", "", "", msgEnterLogin, msgEnterPassword},
-		}
-		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				c := app.Client(t)
-				res := c.Post("/login", url.Values{"login": {tc.login}, "password": {tc.password}})
-				testapp.Want(t, res, http.StatusUnprocessableEntity)
-				doc := res.Doc(t)
-
-				var wantSummary []string
-				for _, f := range []struct{ field, msg string }{{"login", tc.wantLogin}, {"password", tc.wantPassword}} {
-					if got := fieldError(doc, f.field); got != f.msg {
-						t.Errorf("%s error: got %q, want %q", f.field, got, f.msg)
-					}
-					input := doc.Find("input#" + f.field)
-					if got, want := input.AttrOr("aria-invalid", ""), ariaInvalid(f.msg); got != want {
-						t.Errorf("%s aria-invalid: got %q, want %q", f.field, got, want)
-					}
-					if f.msg != "" {
-						wantSummary = append(wantSummary, f.msg)
-						if got := input.AttrOr("aria-describedby", ""); !strings.Contains(got, f.field+"-error") {
-							t.Errorf("%s aria-describedby: got %q, want it to name %s-error", f.field, got, f.field)
-						}
-					}
-				}
-				if got := summaryMessages(doc); strings.Join(got, "|") != strings.Join(wantSummary, "|") {
-					t.Errorf("error summary: got %q, want %q", got, wantSummary)
-				}
-				if got, want := doc.Find("input#login").AttrOr("value", ""), strings.TrimSpace(tc.login); got != want {
-					t.Errorf("login input value: got %q, want %q", got, want)
-				}
-				if got := doc.Find("input#password").AttrOr("value", ""); got != "" {
-					t.Errorf("password input value: got %q, want empty", got)
-				}
-				if tc.password != "" && strings.Contains(res.Body, tc.password) {
-					t.Errorf("page contains the typed password %q", tc.password)
-				}
-				if c.SessionCookie() != "" {
+	const typed = "Wr0ng#Secret-typed"
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct {
+		name, login, password string
+		wantLogin             string // message next to the login field
+		wantPassword          string // message next to the password field
+	}{
+		{"unknown user", "nobody.here", typed, msgNoMatch, ""},
+		{"unknown email", "nobody@example.com", typed, msgNoMatch, ""},
+		{"wrong password", guestLogin, typed, msgNoMatch, ""},
+		{"wrong password by email", guestEmail, typed, msgNoMatch, ""},
+		{"empty login", "", typed, msgEnterLogin, ""},
+		{"blank login", "   ", typed, msgEnterLogin, ""},
+		{"empty password", guestLogin, "", "", msgEnterPassword},
+		{"both empty", "", "", msgEnterLogin, msgEnterPassword},
+	} {
+		s := testapp.Scenario{
+			Name: tc.name, Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {tc.login}, "password": {tc.password}}, Shared: true,
+			Status:  http.StatusUnprocessableEntity,
+			Errors:  map[string]string{"login": tc.wantLogin, "password": tc.wantPassword},
+			Text:    map[string]string{"input#login@value": strings.TrimSpace(tc.login), "input#password@value": ""},
+			Summary: []string{},
+			After: func(t *testing.T, _ *testapp.App, res *testapp.Response) {
+				if res.Client.SessionCookie() != "" {
 					t.Errorf("session cookie after a refusal: got one, want none")
 				}
-			})
+			},
 		}
-
-		// The two refusals that could tell accounts apart read the same.
-		unknown := app.Client(t).Post("/login", url.Values{"login": {"nobody.here"}, "password": {typed}})
-		wrong := app.Client(t).Post("/login", url.Values{"login": {guestLogin}, "password": {typed}})
-		if unknown.StatusCode != wrong.StatusCode {
-			t.Errorf("status: got %d for an unknown user and %d for a wrong password, want the same", unknown.StatusCode, wrong.StatusCode)
+		for _, f := range []struct{ field, msg string }{{"login", tc.wantLogin}, {"password", tc.wantPassword}} {
+			if f.msg == "" {
+				s.Text["input#"+f.field+"@aria-invalid"] = ""
+			} else {
+				s.Invalid = append(s.Invalid, f.field)
+				s.Summary = append(s.Summary, f.msg)
+			}
 		}
-		ud, wd := unknown.Doc(t), wrong.Doc(t)
-		if got, want := strings.Join(summaryMessages(ud), "|"), strings.Join(summaryMessages(wd), "|"); got != want {
-			t.Errorf("summary: got %q for an unknown user, want %q as for a wrong password", got, want)
+		if tc.password != "" {
+			s.NotInBody = []string{tc.password}
 		}
-		if got, want := fieldError(ud, "login"), fieldError(wd, "login"); got != want {
-			t.Errorf("field error: got %q for an unknown user, want %q as for a wrong password", got, want)
-		}
-	})
+		scenarios = append(scenarios, s)
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // POST /login — wrong passwords are counted and, at the merchant's limit,
@@ -314,15 +227,8 @@ func TestLoginPausesAccountAtLimit(t *testing.T) {
 		owner.SignInGuest()
 		c := app.Client(t)
 		for i := 1; i <= m.MaxFailedLogins; i++ {
-			res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}})
-			testapp.Want(t, res, http.StatusUnprocessableEntity)
-			doc := res.Doc(t)
-			if got := fieldError(doc, "login"); got != msgNoMatch {
-				t.Errorf("attempt %d: got error %q, want %q", i, got, msgNoMatch)
-			}
-			if doc.Find(`[data-testid="lock-hint"]`).Length() != 1 {
-				t.Errorf("attempt %d: no hint about pauses", i)
-			}
+			testapp.Scenario{Name: fmt.Sprintf("attempt %d", i), Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}},
+				Status: http.StatusUnprocessableEntity, Errors: map[string]string{"login": msgNoMatch}, Count: map[string]int{`[data-testid="lock-hint"]`: 1}}.Send(t, c)
 			u := app.User(t, guestLogin)
 			if want := i % m.MaxFailedLogins; u.FailedLoginCount != want {
 				t.Errorf("after %d failures: got failed_login_count %d, want %d", i, u.FailedLoginCount, want)
@@ -344,7 +250,7 @@ func TestLoginPausesAccountAtLimit(t *testing.T) {
 			if got := section(t, res, "#login-form"); got != section(t, wrong, "#login-form") && name != "unknown account" {
 				t.Errorf("%s password while paused: the form differs from a wrong password's:\n%s\n%s", name, got, section(t, wrong, "#login-form"))
 			}
-			if got := fieldError(res.Doc(t), "login"); got != msgNoMatch {
+			if got := testapp.FieldError(res.Doc(t), "login"); got != msgNoMatch {
 				t.Errorf("%s while paused: got %q, want %q", name, got, msgNoMatch)
 			}
 		}
@@ -421,111 +327,90 @@ func TestLoginSuccessResetsFailedCount(t *testing.T) {
 // merchant's permanent lock) or inactive is no oracle either: the right
 // password gets the answer a wrong one does, and nothing is counted.
 func TestLoginInactiveOrLockedAccount(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		tests := []struct {
-			status   string
-			password string
-			want     string
-		}{
-			{models.StatusLocked, guestPassword, msgNoMatch},
-			{models.StatusLocked, "Wrong#2026", msgNoMatch},
-			{models.StatusInactive, guestPassword, msgNoMatch},
-			{models.StatusInactive, "Wrong#2026", msgNoMatch},
-		}
-		for _, tc := range tests {
-			t.Run(tc.status+" "+tc.password, func(t *testing.T) {
-				var u models.User
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct{ status, password string }{
+		{models.StatusLocked, guestPassword},
+		{models.StatusLocked, "Wrong#2026"},
+		{models.StatusInactive, guestPassword},
+		{models.StatusInactive, "Wrong#2026"},
+	} {
+		var u models.User // a demo user with that status, as it was before
+		scenarios = append(scenarios, testapp.Scenario{
+			Name: tc.status + " " + tc.password, Method: http.MethodPost, Path: "/login", Shared: true,
+			Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) {
+				u = models.User{}
 				if err := app.DB.Where("status = ? AND username LIKE ?", tc.status, "sandpiper.%").Order("username").Take(&u).Error; err != nil {
 					t.Fatalf("find a %s demo user: %v", tc.status, err)
 				}
-				c := app.Client(t)
-				res := c.Post("/login", url.Values{"login": {u.Username}, "password": {tc.password}})
-				testapp.Want(t, res, http.StatusUnprocessableEntity)
-				if got := fieldError(res.Doc(t), "login"); got != tc.want {
-					t.Errorf("got %q, want %q", got, tc.want)
-				}
+			},
+			FormFunc: func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+				return url.Values{"login": {u.Username}, "password": {tc.password}}
+			},
+			Status: http.StatusUnprocessableEntity, Errors: map[string]string{"login": msgNoMatch},
+			After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
 				if got := app.User(t, u.Username).FailedLoginCount; got != u.FailedLoginCount {
 					t.Errorf("failed_login_count: got %d, want %d (unchanged)", got, u.FailedLoginCount)
 				}
 				if countSessions(t, app, u.ID) != 0 {
 					t.Errorf("sessions: got some, want none")
 				}
-			})
-		}
-	})
+			},
+		})
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // POST /login from htmx — the form fragment on failure, HX-Redirect on success.
 func TestLoginHTMX(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := app.Client(t)
-		c.HTMX = true
-
-		res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if strings.Contains(strings.ToLower(res.Body), "<html") {
-			t.Errorf("failed htmx sign-in: got a full page, want a fragment")
-		}
-		doc := res.Doc(t)
-		if n := doc.Find("section#login-form").Length(); n != 1 {
-			t.Errorf("section#login-form: got %d, want 1", n)
-		}
-		if got := fieldError(doc, "login"); got != msgNoMatch {
-			t.Errorf("login error: got %q, want %q", got, msgNoMatch)
-		}
-		if got := doc.Find("#login-form input[name=_csrf]").AttrOr("value", ""); got == "" {
-			t.Errorf("fragment _csrf: got empty, want a token")
-		}
-		if got := doc.Find("input#login").AttrOr("value", ""); got != guestLogin {
-			t.Errorf("login input: got %q, want %q", got, guestLogin)
-		}
-
-		res = c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
-		testapp.Want(t, res, http.StatusOK)
-		if got := res.Header.Get("HX-Redirect"); got != "/account" {
-			t.Errorf("HX-Redirect: got %q, want /account", got)
-		}
-		if c.SessionCookie() == "" {
-			t.Errorf("session cookie: got none, want one")
-		}
-		c.HTMX = false
-		testapp.Want(t, c.Get("/account"), http.StatusOK)
+	testapp.RunScenarios(t, []testapp.Scenario{
+		{Name: "wrong password", Method: http.MethodPost, Path: "/login", HTMX: true, Shared: true,
+			Form:   url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}},
+			Status: http.StatusUnprocessableEntity, Fragment: true, Errors: map[string]string{"login": msgNoMatch},
+			Count: map[string]int{"section#login-form": 1, `#login-form input[name=_csrf]:not([value=""])`: 1},
+			Text:  map[string]string{"input#login@value": guestLogin}},
+		{Name: "right password", Method: http.MethodPost, Path: "/login", HTMX: true, Shared: true,
+			Form:   url.Values{"login": {guestLogin}, "password": {guestPassword}},
+			Status: http.StatusOK, Headers: map[string]string{"HX-Redirect": "/account"},
+			After: func(t *testing.T, _ *testapp.App, res *testapp.Response) {
+				if res.Client.SessionCookie() == "" {
+					t.Errorf("session cookie: got none, want one")
+				}
+				testapp.Want(t, res.Client.Get("/account"), http.StatusOK)
+			}},
 	})
 }
 
 // The session cookie is HttpOnly, SameSite=Lax, for the whole site, and
 // not Secure over plain http (it would not come back).
 func TestSessionCookieAttributes(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := app.Client(t)
-		res := c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
-		testapp.Want(t, res, http.StatusSeeOther)
-		ck := responseCookie(res, "myaccount_session")
-		if ck == nil {
-			t.Fatalf("Set-Cookie myaccount_session: got none, want one; got %q", res.Header.Values("Set-Cookie"))
-		}
-		if !ck.HttpOnly {
-			t.Errorf("HttpOnly: got false, want true")
-		}
-		if ck.SameSite != http.SameSiteLaxMode {
-			t.Errorf("SameSite: got %v, want Lax", ck.SameSite)
-		}
-		if ck.Path != "/" {
-			t.Errorf("Path: got %q, want /", ck.Path)
-		}
-		if ck.Secure {
-			t.Errorf("Secure over http: got true, want false")
-		}
-		if ck.Domain != "" {
-			t.Errorf("Domain: got %q, want none (host-only)", ck.Domain)
-		}
-		if strings.Contains(ck.Value, guestLogin) || strings.Contains(ck.Value, app.User(t, guestLogin).ID) {
-			t.Errorf("cookie value carries the user: got %q", ck.Value)
-		}
-	})
+	testapp.RunScenarios(t, []testapp.Scenario{{
+		Name: "over http", Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {guestLogin}, "password": {guestPassword}},
+		Status: http.StatusSeeOther,
+		After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+			ck := responseCookie(res, "myaccount_session")
+			if ck == nil {
+				t.Fatalf("Set-Cookie myaccount_session: got none, want one; got %q", res.Header.Values("Set-Cookie"))
+			}
+			if !ck.HttpOnly {
+				t.Errorf("HttpOnly: got false, want true")
+			}
+			if ck.SameSite != http.SameSiteLaxMode {
+				t.Errorf("SameSite: got %v, want Lax", ck.SameSite)
+			}
+			if ck.Path != "/" {
+				t.Errorf("Path: got %q, want /", ck.Path)
+			}
+			if ck.Secure {
+				t.Errorf("Secure over http: got true, want false")
+			}
+			if ck.Domain != "" {
+				t.Errorf("Domain: got %q, want none (host-only)", ck.Domain)
+			}
+			if strings.Contains(ck.Value, guestLogin) || strings.Contains(ck.Value, app.User(t, guestLogin).ID) {
+				t.Errorf("cookie value carries the user: got %q", ck.Value)
+			}
+		},
+	}})
 }
 
 // Signing in gives a new session id: one planted before sign-in, or the
@@ -631,10 +516,8 @@ func TestSignInRecordsConnectionAddress(t *testing.T) {
 		guest := app.User(t, guestLogin)
 		c := app.Client(t)
 		h := http.Header{"X-Forwarded-For": {"203.0.113.9"}, "X-Real-Ip": {"203.0.113.9"}, "User-Agent": {"login-test/1.0"}}
-		res := c.Do(http.MethodPost, "/login", url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}, "_csrf": {c.CSRF()}}, h)
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		res = c.Do(http.MethodPost, "/login", url.Values{"login": {guestLogin}, "password": {guestPassword}, "_csrf": {c.CSRF()}}, h)
-		testapp.Want(t, res, http.StatusSeeOther)
+		testapp.Scenario{Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {guestLogin}, "password": {"Wrong#2026"}}, Header: h, Status: http.StatusUnprocessableEntity}.Send(t, c)
+		testapp.Scenario{Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {guestLogin}, "password": {guestPassword}}, Header: h, Status: http.StatusSeeOther}.Send(t, c)
 
 		evs := app.Audit(t, guest.ID)
 		if len(evs) != 2 {
@@ -669,11 +552,7 @@ func TestLogoutEndsSessionOnServer(t *testing.T) {
 		old := c.SessionCookie()
 		testapp.Want(t, c.Get("/account"), http.StatusOK)
 
-		res := c.Post("/logout", nil)
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got := res.Header.Get("Location"); got != "/login" {
-			t.Errorf("Location: got %q, want /login", got)
-		}
+		res := testapp.Scenario{Method: http.MethodPost, Path: "/logout", Status: http.StatusSeeOther, Headers: location("/login")}.Send(t, c)
 		if ck := responseCookie(res, "myaccount_session"); ck == nil || ck.MaxAge >= 0 {
 			t.Errorf("session cookie at sign-out: got %v, want it cleared", ck)
 		}
@@ -688,110 +567,91 @@ func TestLogoutEndsSessionOnServer(t *testing.T) {
 		}
 
 		// The sign-in page says so.
-		res = c.Get("/login")
-		testapp.Want(t, res, http.StatusOK)
-		if got := strings.TrimSpace(res.Doc(t).Find("[data-testid=notice]").Text()); got != "You have signed out." {
-			t.Errorf("notice: got %q, want %q", got, "You have signed out.")
-		}
+		testapp.Scenario{Path: "/login", Status: http.StatusOK, Text: map[string]string{"[data-testid=notice]": "You have signed out."}}.Send(t, c)
 		testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
 
-		replay := app.Client(t).Do(http.MethodGet, "/account", nil, http.Header{"Cookie": {"myaccount_session=" + old}})
-		testapp.Want(t, replay, http.StatusSeeOther)
-		if got, want := replay.Header.Get("Location"), "/login?next="+url.QueryEscape("/account"); got != want {
-			t.Errorf("replayed cookie: got Location %q, want %q", got, want)
-		}
+		testapp.Scenario{Name: "replayed cookie", Path: "/account", Header: http.Header{"Cookie": {"myaccount_session=" + old}},
+			Status: http.StatusSeeOther, Headers: location("/login?next=" + url.QueryEscape("/account"))}.Run(t, app)
 	})
 }
 
 // GET /logout is not a way to sign out: a link or image elsewhere must not
 // end the session.
 func TestLogoutByGetIsNotARoute(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := app.Client(t)
-		c.SignInGuest()
-		res := c.Get("/logout")
-		if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
-			t.Errorf("GET /logout: got status %d, want 404 or 405", res.StatusCode)
-		}
-		if n := res.Doc(t).Find("[data-testid=error-page]").Length(); n != 1 {
-			t.Errorf("error page: got %d, want 1", n)
-		}
-		testapp.Want(t, c.Get("/account"), http.StatusOK)
-		if n := countSessions(t, app, app.User(t, guestLogin).ID); n != 1 {
-			t.Errorf("sessions: got %d, want 1", n)
-		}
-	})
+	testapp.RunScenarios(t, []testapp.Scenario{{
+		Name: "signed in", As: "guest", Path: "/logout", Count: map[string]int{"[data-testid=error-page]": 1},
+		After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+			if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
+				t.Errorf("GET /logout: got status %d, want 404 or 405", res.StatusCode)
+			}
+			testapp.Want(t, res.Client.Get("/account"), http.StatusOK)
+			if n := countSessions(t, app, app.User(t, guestLogin).ID); n != 1 {
+				t.Errorf("sessions: got %d, want 1", n)
+			}
+		},
+	}})
 }
 
 // A user locked or deactivated while signed in is signed out at once.
 func TestSessionEndsWhenAccountStops(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		for _, status := range []string{models.StatusLocked, models.StatusInactive} {
-			t.Run(status, func(t *testing.T) {
-				guest := app.User(t, guestLogin)
-				c := app.Client(t)
-				c.SignInGuest()
+	setStatus := func(t *testing.T, app *testapp.App, status string) {
+		t.Helper()
+		if err := app.DB.Model(&models.User{}).Where("username = ?", guestLogin).Update("status", status).Error; err != nil {
+			t.Fatalf("set status: %v", err)
+		}
+	}
+	var scenarios []testapp.Scenario
+	for _, status := range []string{models.StatusLocked, models.StatusInactive} {
+		scenarios = append(scenarios, testapp.Scenario{
+			Name: status, As: "guest", Path: "/account", Shared: true,
+			Before: func(t *testing.T, app *testapp.App, c *testapp.Client) {
 				testapp.Want(t, c.Get("/account"), http.StatusOK)
-
-				if err := app.DB.Model(&models.User{}).Where("id = ?", guest.ID).Update("status", status).Error; err != nil {
-					t.Fatalf("set status: %v", err)
-				}
-				res := c.Get("/account")
-				testapp.Want(t, res, http.StatusSeeOther)
-				if got := res.Header.Get("Location"); !strings.HasPrefix(got, "/login") {
-					t.Errorf("Location: got %q, want /login…", got)
-				}
-				if n := countSessions(t, app, guest.ID); n != 0 {
+				setStatus(t, app, status)
+			},
+			Status: http.StatusSeeOther, Headers: location("/login*"),
+			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
+				if n := countSessions(t, app, app.User(t, guestLogin).ID); n != 0 {
 					t.Errorf("sessions: got %d, want 0", n)
 				}
-
 				// Even reactivated, the old session stays ended.
-				if err := app.DB.Model(&models.User{}).Where("id = ?", guest.ID).Update("status", models.StatusActive).Error; err != nil {
-					t.Fatalf("reset status: %v", err)
-				}
-				testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
-			})
-		}
-	})
+				setStatus(t, app, models.StatusActive)
+				testapp.Want(t, res.Client.Get("/account"), http.StatusSeeOther)
+			},
+		})
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // A session unused for longer than the idle timeout, or older than its
 // maximum age, no longer signs anyone in.
 func TestSessionTimeouts(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b, "--session-idle-timeout", "1m")
-		guest := app.User(t, guestLogin)
-		tests := []struct {
-			name   string
-			column string
-			ago    time.Duration
-			live   bool
-		}{
-			{"used recently", "last_seen_at", 30 * time.Second, true},
-			{"idle too long", "last_seen_at", 2 * time.Minute, false},
-			{"past its maximum age", "expires_at", time.Second, false},
-		}
-		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				c := app.Client(t)
-				c.SignInGuest()
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct {
+		name, column string
+		ago          time.Duration
+		want         int
+	}{
+		{"used recently", "last_seen_at", 30 * time.Second, http.StatusOK},
+		{"idle too long", "last_seen_at", 2 * time.Minute, http.StatusSeeOther},
+		{"past its maximum age", "expires_at", time.Second, http.StatusSeeOther},
+	} {
+		scenarios = append(scenarios, testapp.Scenario{
+			Name: tc.name, As: "guest", Path: "/account", Flags: []string{"--session-idle-timeout", "1m"}, Shared: true,
+			Before: func(t *testing.T, app *testapp.App, c *testapp.Client) {
 				testapp.Want(t, c.Get("/account"), http.StatusOK)
-				res := app.DB.Model(&models.Session{}).Where("user_id = ?", guest.ID).
+				res := app.DB.Model(&models.Session{}).Where("user_id = ?", app.User(t, guestLogin).ID).
 					Update(tc.column, time.Now().UTC().Add(-tc.ago))
 				if res.Error != nil || res.RowsAffected != 1 {
 					t.Fatalf("age the session: got %d rows, %v; want 1 row", res.RowsAffected, res.Error)
 				}
-				want := http.StatusSeeOther
-				if tc.live {
-					want = http.StatusOK
-				}
-				testapp.Want(t, c.Get("/account"), want)
-				app.DB.Where("user_id = ?", guest.ID).Delete(&models.Session{})
-			})
-		}
-	})
+			},
+			Status: tc.want,
+			After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
+				app.DB.Where("user_id = ?", app.User(t, guestLogin).ID).Delete(&models.Session{})
+			},
+		})
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // Behind https the cookies are Secure and the session cookie is __Host-
@@ -916,32 +776,6 @@ func TestNoPasswordOrHashLeaks(t *testing.T) {
 
 // --- helpers shared by the handler tests in this package ---
 
-// fieldError is the message shown next to a field, without the hidden
-// "Error:" prefix for screen readers; "" when there is none.
-func fieldError(doc *goquery.Document, field string) string {
-	el := doc.Find("#" + field + "-error")
-	if el.Length() == 0 {
-		return ""
-	}
-	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(el.Text()), "Error:"))
-}
-
-// summaryMessages lists the error summary's messages in order.
-func summaryMessages(doc *goquery.Document) []string {
-	var out []string
-	doc.Find("[data-testid=error-summary] li").Each(func(_ int, s *goquery.Selection) {
-		out = append(out, strings.TrimSpace(s.Text()))
-	})
-	return out
-}
-
-func ariaInvalid(msg string) string {
-	if msg != "" {
-		return "true"
-	}
-	return ""
-}
-
 // responseCookie is the cookie named name that res sets, or nil. When it
 // is set more than once the last one counts, as in a browser.
 func responseCookie(res *testapp.Response, name string) *http.Cookie {
@@ -999,4 +833,12 @@ func auditCounts(t *testing.T, app *testapp.App, userID string) map[string]int {
 func around(s string, i int) string {
 	lo, hi := max(0, i-60), min(len(s), i+60)
 	return s[lo:hi]
+}
+
+// location is the Location header a redirect to path has.
+func location(path string) map[string]string { return map[string]string{"Location": path} }
+
+// passwordChange is the password form changing current to next.
+func passwordChange(current, next string) url.Values {
+	return url.Values{"current_password": {current}, "new_password": {next}, "confirm_password": {next}}
 }

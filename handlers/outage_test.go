@@ -19,14 +19,9 @@ import (
 // Retry-After, and the plain page saying so.
 func wantUnavailable(t *testing.T, res *testapp.Response) {
 	t.Helper()
-	testapp.Want(t, res, http.StatusServiceUnavailable)
-	if got := res.Header.Get("Retry-After"); got == "" {
-		t.Errorf("%s %s: got no Retry-After, want one", res.Request.Method, res.Request.URL.Path)
-	}
-	page := res.Doc(t).Find("[data-testid=error-page]")
-	if title := strings.TrimSpace(page.Find("h1").Text()); page.Length() != 1 || !strings.Contains(title, "temporarily unavailable") {
-		t.Errorf("%s %s: got error page %d title %q, want one saying temporarily unavailable", res.Request.Method, res.Request.URL.Path, page.Length(), title)
-	}
+	testapp.Scenario{Status: http.StatusServiceUnavailable, Headers: map[string]string{"Retry-After": "*"},
+		Count:    map[string]int{"[data-testid=error-page]": 1},
+		Contains: map[string][]string{"[data-testid=error-page] h1": {"temporarily unavailable"}}}.Check(t, res)
 }
 
 // logLines are the lines of the application's log that contain every one

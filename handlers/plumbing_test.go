@@ -50,65 +50,62 @@ func snapshotGuest(t *testing.T, app *testapp.App) guestState {
 // Every POST refuses a request without the form's token, or with a token
 // that is not the visitor's, and changes nothing.
 func TestCSRFRefusesForgedPosts(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		tokens := []struct {
-			name   string
-			form   func(c *testapp.Client) string // "" sends no _csrf field
-			header http.Header
-			want   int
-			title  string
-		}{
-			{"no token", func(*testapp.Client) string { return "" }, nil, http.StatusForbidden, "This form has expired"},
-			{"wrong token", func(*testapp.Client) string { return "not-the-token" }, nil, http.StatusForbidden, "This form has expired"},
-			{"wrong header token", func(*testapp.Client) string { return "" }, http.Header{"X-Csrf-Token": {"not-the-token"}}, http.StatusForbidden, "This form has expired"},
-			{"token of another visitor", func(*testapp.Client) string { return app.Client(t).CSRF() }, nil, http.StatusForbidden, "This form has expired"},
-			// What echo puts in forms for a request with fetch metadata is
-			// not a token a request without it can use.
-			{"fetch-metadata placeholder", func(*testapp.Client) string { return "_echo_csrf_using_sec_fetch_site_" }, nil, http.StatusForbidden, "This form has expired"},
-			{"cross-site with the right token", func(c *testapp.Client) string { return c.CSRF() }, http.Header{"Sec-Fetch-Site": {"cross-site"}}, http.StatusForbidden, ""},
-		}
-		for _, r := range postRoutes {
-			for _, tok := range tokens {
-				t.Run(r.path+" "+tok.name, func(t *testing.T) {
-					c := app.Client(t)
-					if r.signedIn {
-						c.SignInGuest()
-					}
+	tokens := []struct {
+		name   string
+		form   func(t *testing.T, app *testapp.App, c *testapp.Client) string // "" sends no _csrf field
+		header http.Header
+		title  string
+	}{
+		{"no token", func(*testing.T, *testapp.App, *testapp.Client) string { return "" }, nil, "This form has expired"},
+		{"wrong token", func(*testing.T, *testapp.App, *testapp.Client) string { return "not-the-token" }, nil, "This form has expired"},
+		{"wrong header token", func(*testing.T, *testapp.App, *testapp.Client) string { return "" }, http.Header{"X-Csrf-Token": {"not-the-token"}}, "This form has expired"},
+		{"token of another visitor", func(t *testing.T, app *testapp.App, _ *testapp.Client) string { return app.Client(t).CSRF() }, nil, "This form has expired"},
+		// What echo puts in forms for a request with fetch metadata is
+		// not a token a request without it can use.
+		{"fetch-metadata placeholder", func(*testing.T, *testapp.App, *testapp.Client) string { return "_echo_csrf_using_sec_fetch_site_" }, nil, "This form has expired"},
+		{"cross-site with the right token", func(_ *testing.T, _ *testapp.App, c *testapp.Client) string { return c.CSRF() }, http.Header{"Sec-Fetch-Site": {"cross-site"}}, ""},
+	}
+	var before guestState
+	var scenarios []testapp.Scenario
+	for _, r := range postRoutes {
+		for _, tok := range tokens {
+			s := testapp.Scenario{Name: r.path + " " + tok.name, Method: http.MethodPost, Path: r.path, Header: tok.header, NoCSRF: true, Shared: true,
+				Before: func(t *testing.T, app *testapp.App, c *testapp.Client) {
 					c.CSRF() // the visitor has a token of their own
-					before := snapshotGuest(t, app)
-
+					before = snapshotGuest(t, app)
+				},
+				FormFunc: func(t *testing.T, app *testapp.App, c *testapp.Client) url.Values {
 					form := url.Values{}
 					for k, v := range r.form {
 						form[k] = v
 					}
-					if v := tok.form(c); v != "" {
+					if v := tok.form(t, app, c); v != "" {
 						form.Set("_csrf", v)
 					}
-					res := c.Do(http.MethodPost, r.path, form, tok.header)
-					testapp.Want(t, res, tok.want)
-					page := res.Doc(t).Find("[data-testid=error-page]")
-					if page.Length() != 1 {
-						t.Fatalf("error page: got %d, want 1", page.Length())
-					}
-					if tok.title != "" {
-						if got := strings.TrimSpace(page.Find("h1").Text()); got != tok.title {
-							t.Errorf("title: got %q, want %q", got, tok.title)
-						}
-					}
+					return form
+				},
+				Status: http.StatusForbidden, Count: map[string]int{"[data-testid=error-page]": 1},
+				After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
 					if after := snapshotGuest(t, app); after != before {
 						t.Errorf("guest changed: got %+v, want %+v", after, before)
 					}
 					if r.signedIn {
-						testapp.Want(t, c.Get("/account"), http.StatusOK)
+						testapp.Want(t, res.Client.Get("/account"), http.StatusOK)
 					} else {
-						testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
+						testapp.Want(t, res.Client.Get("/account"), http.StatusSeeOther)
 					}
 					app.DB.Where("1 = 1").Delete(&models.Session{})
-				})
+				}}
+			if r.signedIn {
+				s.As = "guest"
 			}
+			if tok.title != "" {
+				s.Text = map[string]string{"[data-testid=error-page] h1": tok.title}
+			}
+			scenarios = append(scenarios, s)
 		}
-	})
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // htmx sends the token as the X-CSRF-Token header; that alone is enough.
@@ -116,41 +113,36 @@ func TestCSRFHeaderAloneForHTMX(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
 		c := app.Client(t)
-		c.HTMX = true
-		header := func() http.Header { return http.Header{"X-Csrf-Token": {c.CSRF()}} }
-
-		res := c.Do(http.MethodPost, "/login", url.Values{"login": {guestLogin}, "password": {guestPassword}}, header())
-		testapp.Want(t, res, http.StatusOK)
+		// post sends form with the token in the header only, as htmx does.
+		post := func(path string, form url.Values, status int) *testapp.Response {
+			return testapp.Scenario{Method: http.MethodPost, Path: path, Form: form, HTMX: true, NoCSRF: true,
+				Header: http.Header{"X-Csrf-Token": {c.CSRF()}}, Status: status}.Send(t, c)
+		}
+		res := post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}}, http.StatusOK)
 		if got := res.Header.Get("HX-Redirect"); got != "/account" {
 			t.Fatalf("HX-Redirect: got %q, want /account", got)
 		}
-
-		res = c.Do(http.MethodPost, "/account/password/check", url.Values{"new_password": {"abc"}}, header())
-		testapp.Want(t, res, http.StatusOK)
-
-		res = c.Do(http.MethodPost, "/account/profile", url.Values{"first_name": {"Mara"}, "version": {version(t, app, guestLogin)}}, header())
-		testapp.Want(t, res, http.StatusOK)
+		post("/account/password/check", url.Values{"new_password": {"abc"}}, http.StatusOK)
+		post("/account/profile", url.Values{"first_name": {"Mara"}, "version": {version(t, app, guestLogin)}}, http.StatusOK)
 		if got := app.User(t, guestLogin).FirstName; got != "Mara" {
 			t.Errorf("first name: got %q, want Mara", got)
 		}
 
 		// The token the page's hx-headers carries is the one that works.
-		c.HTMX = false
-		page := c.Get("/account")
-		testapp.Want(t, page, http.StatusOK)
-		hx := page.Doc(t).Find("body").AttrOr("hx-headers", "")
-		if want := `{"X-CSRF-Token":"` + c.CSRF() + `"}`; hx != want {
-			t.Errorf("body hx-headers: got %q, want %q", hx, want)
-		}
+		testapp.Scenario{Path: "/account", Status: http.StatusOK, After: func(t *testing.T, _ *testapp.App, res *testapp.Response) {
+			if hx, want := res.Doc(t).Find("body").AttrOr("hx-headers", ""), `{"X-CSRF-Token":"`+c.CSRF()+`"}`; hx != want {
+				t.Errorf("body hx-headers: got %q, want %q", hx, want)
+			}
+		}}.Send(t, c)
 	})
 }
 
 // Every account page sends a signed-out visitor to sign in: a browser with
 // 303 (and back afterwards for a GET), htmx with 401 and HX-Redirect.
 func TestAccountRoutesNeedSignIn(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		tests := []struct {
+	var scenarios []testapp.Scenario
+	for _, htmx := range []bool{false, true} {
+		for _, tc := range []struct {
 			method, path string
 			form         url.Values
 			want         string
@@ -164,41 +156,22 @@ func TestAccountRoutesNeedSignIn(t *testing.T) {
 			{http.MethodPost, "/account/password", url.Values{"current_password": {"x"}}, "/login"},
 			{http.MethodPost, "/account/password/check", url.Values{"new_password": {"x"}}, "/login"},
 			{http.MethodPost, "/account/email", url.Values{"new_email": {"m@example.com"}}, "/login"},
-		}
-		for _, htmx := range []bool{false, true} {
-			for _, tc := range tests {
-				t.Run(fmt.Sprintf("%s %s htmx=%v", tc.method, tc.path, htmx), func(t *testing.T) {
-					c := app.Client(t)
-					c.HTMX = htmx
-					var res *testapp.Response
-					if tc.method == http.MethodGet {
-						res = c.Get(tc.path)
-					} else {
-						res = c.Post(tc.path, tc.form)
-					}
-					if htmx {
-						testapp.Want(t, res, http.StatusUnauthorized)
-						if got := res.Header.Get("HX-Redirect"); got != tc.want {
-							t.Errorf("HX-Redirect: got %q, want %q", got, tc.want)
-						}
-					} else {
-						testapp.Want(t, res, http.StatusSeeOther)
-						if got := res.Header.Get("Location"); got != tc.want {
-							t.Errorf("Location: got %q, want %q", got, tc.want)
-						}
-					}
-				})
+		} {
+			s := testapp.Scenario{Name: fmt.Sprintf("%s %s htmx=%v", tc.method, tc.path, htmx), Method: tc.method, Path: tc.path, Form: tc.form, HTMX: htmx, Shared: true,
+				Status: http.StatusSeeOther, Headers: location(tc.want)}
+			if htmx {
+				s.Status, s.Headers = http.StatusUnauthorized, map[string]string{"HX-Redirect": tc.want}
 			}
+			scenarios = append(scenarios, s)
 		}
-		if got := app.User(t, guestLogin).FirstName; got == "Mallory" {
-			t.Errorf("first name: got %q, want it unchanged", got)
-		}
-		res := app.Client(t).Get("/")
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got := res.Header.Get("Location"); got != "/account" {
-			t.Errorf("GET /: got Location %q, want /account", got)
-		}
-	})
+	}
+	testapp.RunScenarios(t, append(scenarios, testapp.Scenario{Name: "GET /", Path: "/", Shared: true,
+		Status: http.StatusSeeOther, Headers: location("/account"),
+		After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
+			if got := app.User(t, guestLogin).FirstName; got == "Mallory" {
+				t.Errorf("first name: got %q, want it unchanged", got)
+			}
+		}}))
 }
 
 // GET /healthz and /readyz — liveness always, readiness while the database answers.
@@ -222,97 +195,52 @@ func TestHealthAndReadiness(t *testing.T) {
 // Unknown addresses get the plain 404 page; under /account a signed-out
 // visitor is sent to sign in first, as for any account page.
 func TestNotFoundPage(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		anon, guest := app.Client(t), app.Client(t)
-		guest.SignInGuest()
-		tests := []struct {
-			name string
-			c    *testapp.Client
-			path string
-			want int
-		}{
-			{"unknown page", anon, "/no-such-page", http.StatusNotFound},
-			{"unknown page signed in", guest, "/no-such-page", http.StatusNotFound},
-			{"unknown static file", anon, "/static/no-such-file.css", http.StatusNotFound},
-			{"static root", anon, "/static/", http.StatusNotFound},
-			{"unknown account page signed in", guest, "/account/no-such-page", http.StatusNotFound},
-			{"unknown account page signed out", anon, "/account/no-such-page", http.StatusSeeOther},
-		}
-		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				res := tc.c.Get(tc.path)
-				testapp.Want(t, res, tc.want)
-				if tc.want == http.StatusSeeOther {
-					if got := res.Header.Get("Location"); !strings.HasPrefix(got, "/login?next=") {
-						t.Errorf("Location: got %q, want /login?next=…", got)
-					}
-					return
-				}
-				page := res.Doc(t).Find("[data-testid=error-page]")
-				if page.Length() != 1 {
-					t.Fatalf("error page: got %d, want 1", page.Length())
-				}
-				if got := strings.TrimSpace(page.Find("h1").Text()); got != "Page not found" {
-					t.Errorf("title: got %q, want %q", got, "Page not found")
-				}
-			})
-		}
+	notFound := func(name, as, path string) testapp.Scenario {
+		return testapp.Scenario{Name: name, As: as, Path: path, Shared: true, Status: http.StatusNotFound,
+			Count: map[string]int{"[data-testid=error-page]": 1}, Text: map[string]string{"[data-testid=error-page] h1": "Page not found"}}
+	}
+	testapp.RunScenarios(t, []testapp.Scenario{
+		notFound("unknown page", "", "/no-such-page"),
+		notFound("unknown page signed in", "guest", "/no-such-page"),
+		notFound("unknown static file", "", "/static/no-such-file.css"),
+		notFound("static root", "", "/static/"),
+		notFound("unknown account page signed in", "guest", "/account/no-such-page"),
+		{Name: "unknown account page signed out", Path: "/account/no-such-page", Shared: true, Status: http.StatusSeeOther, Headers: location("/login?next=*")},
 	})
 }
 
 // Pages carry the security headers and say they vary with HX-Request.
 func TestSecurityHeadersAndVary(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		anon := app.Client(t)
-		guest := app.Client(t)
-		guest.SignInGuest()
-		htmx := app.Client(t)
-		htmx.SignInGuest()
-		htmx.HTMX = true
-		tests := []struct {
-			name     string
-			c        *testapp.Client
-			path     string
-			status   int
-			wantVary bool
-		}{
-			{"sign-in page", anon, "/login", http.StatusOK, true},
-			{"account page", guest, "/account", http.StatusOK, true},
-			{"profile form", guest, "/account/profile/edit", http.StatusOK, true},
-			{"htmx page", htmx, "/account/password", http.StatusOK, true},
-			{"not found page", anon, "/nowhere", http.StatusNotFound, true},
-			{"redirect", anon, "/account", http.StatusSeeOther, false},
-			{"health check", anon, "/healthz", http.StatusOK, false},
-		}
-		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				res := tc.c.Get(tc.path)
-				testapp.Want(t, res, tc.status)
-				for h, want := range map[string]string{
-					"X-Content-Type-Options": "nosniff",
-					"Referrer-Policy":        "same-origin",
-					"X-Frame-Options":        "DENY",
-				} {
-					if got := res.Header.Get(h); got != want {
-						t.Errorf("%s: got %q, want %q", h, got, want)
-					}
-				}
-				if got := res.Header.Get("Strict-Transport-Security"); got != "" {
-					t.Errorf("Strict-Transport-Security over http: got %q, want none", got)
-				}
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct {
+		name, as string
+		htmx     bool
+		path     string
+		status   int
+		wantVary bool
+	}{
+		{"sign-in page", "", false, "/login", http.StatusOK, true},
+		{"account page", "guest", false, "/account", http.StatusOK, true},
+		{"profile form", "guest", false, "/account/profile/edit", http.StatusOK, true},
+		{"htmx page", "guest", true, "/account/password", http.StatusOK, true},
+		{"not found page", "", false, "/nowhere", http.StatusNotFound, true},
+		{"redirect", "", false, "/account", http.StatusSeeOther, false},
+		{"health check", "", false, "/healthz", http.StatusOK, false},
+	} {
+		s := testapp.Scenario{Name: tc.name, As: tc.as, Path: tc.path, HTMX: tc.htmx, Shared: true, Status: tc.status,
+			// No Strict-Transport-Security over http.
+			Headers: map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY", "Strict-Transport-Security": ""},
+			After: func(t *testing.T, _ *testapp.App, res *testapp.Response) {
 				if tc.wantVary && !headerListHas(res.Header, "Vary", "HX-Request") {
 					t.Errorf("Vary: got %q, want it to include HX-Request", res.Header.Values("Vary"))
 				}
-				if tc.status == http.StatusOK && tc.path != "/healthz" {
-					if got := res.Header.Get("Content-Type"); !strings.HasPrefix(got, "text/html") {
-						t.Errorf("Content-Type: got %q, want text/html", got)
-					}
-				}
-			})
+			}}
+		if tc.status == http.StatusOK && tc.path != "/healthz" {
+			s.Headers["Content-Type"] = "text/html*"
 		}
-	})
+		scenarios = append(scenarios, s)
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // GET /static/* — the versioned URL in the page is cached for a year;
@@ -392,55 +320,37 @@ func TestStaticFiles(t *testing.T) {
 // A body over the limit is refused with 413 and a plain page, before any
 // handler reads it.
 func TestBodyLimit(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := app.Client(t)
-		big := strings.Repeat("a", 2<<20)
-		for _, path := range []string{"/login", "/account/profile"} {
-			res := c.Post(path, url.Values{"login": {big}, "first_name": {big}})
-			testapp.Want(t, res, http.StatusRequestEntityTooLarge)
-			page := res.Doc(t).Find("[data-testid=error-page]")
-			if page.Length() != 1 {
-				t.Errorf("POST %s: got %d error pages, want 1", path, page.Length())
-			}
-			if strings.Contains(res.Body, "aaaaaaaa") {
-				t.Errorf("POST %s: body echoes what was sent", path)
-			}
-		}
+	big := strings.Repeat("a", 2<<20)
+	tooLarge := func(path string) testapp.Scenario {
+		return testapp.Scenario{Name: path, Method: http.MethodPost, Path: path, Form: url.Values{"login": {big}, "first_name": {big}}, Shared: true,
+			Status: http.StatusRequestEntityTooLarge, Count: map[string]int{"[data-testid=error-page]": 1},
+			// The page does not echo what was sent.
+			NotInBody: []string{"aaaaaaaa"}}
+	}
+	testapp.RunScenarios(t, []testapp.Scenario{tooLarge("/login"), tooLarge("/account/profile"), {
 		// Just under the limit is handled normally.
-		res := c.Post("/login", url.Values{"login": {strings.Repeat("a", 900<<10)}, "password": {"x"}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := app.Log.String(); strings.Contains(got, "level=ERROR") {
-			t.Errorf("log: got an error, want none:\n%s", got)
-		}
-	})
+		Name: "just under", Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {strings.Repeat("a", 900<<10)}, "password": {"x"}}, Shared: true,
+		Status: http.StatusUnprocessableEntity,
+		After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
+			if got := app.Log.String(); strings.Contains(got, "level=ERROR") {
+				t.Errorf("log: got an error, want none:\n%s", got)
+			}
+		}}})
 }
 
 // An unexpected failure shows the apology page, never the error, and logs it.
 func TestUnexpectedErrorPage(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		c := app.Client(t)
-		c.SignInGuest()
+		c := app.ClientAs(t, "guest")
 		testapp.Want(t, c.Get("/account"), http.StatusOK)
 		closeDB(t, app)
 
 		for _, htmx := range []bool{false, true} {
-			c.HTMX = htmx
-			res := c.Get("/account")
-			testapp.Want(t, res, http.StatusInternalServerError)
-			page := res.Doc(t).Find("[data-testid=error-page]")
-			if page.Length() != 1 {
-				t.Fatalf("htmx=%v: got %d error pages, want 1", htmx, page.Length())
-			}
-			if got, want := strings.TrimSpace(page.Find("h1").Text()), "Sorry, there is a problem with the service"; got != want {
-				t.Errorf("htmx=%v title: got %q, want %q", htmx, got, want)
-			}
-			for _, leak := range []string{"sql:", "database is closed", "goroutine ", ".go:", "session:", "panic"} {
-				if strings.Contains(res.Body, leak) {
-					t.Errorf("htmx=%v body: got %q in it, want no internal detail", htmx, leak)
-				}
-			}
+			testapp.Scenario{Name: fmt.Sprintf("htmx=%v", htmx), Path: "/account", HTMX: htmx, Status: http.StatusInternalServerError,
+				Count: map[string]int{"[data-testid=error-page]": 1}, Text: map[string]string{"[data-testid=error-page] h1": "Sorry, there is a problem with the service"},
+				// No internal detail.
+				NotInBody: []string{"sql:", "database is closed", "goroutine ", ".go:", "session:", "panic"}}.Send(t, c)
 		}
 		logs := app.Log.String()
 		failed := regexp.MustCompile(`level=ERROR msg="request failed" .*path=/account( |$)`)

@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -30,8 +29,7 @@ func TestReauthRequired(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b, "--reauth-after", "1m")
 		guest := app.User(t, guestLogin)
-		c := app.Client(t)
-		c.SignInGuest()
+		c := app.ClientAs(t, "guest")
 		testapp.Want(t, c.Get("/account/email"), http.StatusOK)
 		testapp.Want(t, c.Get("/account/password"), http.StatusOK)
 
@@ -39,37 +37,18 @@ func TestReauthRequired(t *testing.T) {
 		testapp.Want(t, c.Get("/account/email"), http.StatusOK)
 
 		ageAuth(t, app, guest.ID, 2*time.Minute)
-		tests := []struct {
-			name   string
-			method string
-			path   string
-			form   url.Values
-			want   string
-		}{
-			{"email page", http.MethodGet, "/account/email", nil, confirmLocation("/account/email")},
-			{"password page", http.MethodGet, "/account/password", nil, confirmLocation("/account/password")},
-			{"password page with a query", http.MethodGet, "/account/password?from=menu", nil, confirmLocation("/account/password?from=menu")},
-			{"password change", http.MethodPost, "/account/password",
-				url.Values{"current_password": {guestPassword}, "new_password": {"Sandbar#Kite-4821"}, "confirm_password": {"Sandbar#Kite-4821"}}, confirmLocation("/account/password")},
-			{"email change", http.MethodPost, "/account/email",
-				url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.org"}, "current_password": {guestPassword}}, confirmLocation("/account/email")},
-		}
-		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				var res *testapp.Response
-				if tc.method == http.MethodGet {
-					res = c.Get(tc.path)
-				} else {
-					res = c.Post(tc.path, tc.form)
-				}
-				testapp.Want(t, res, http.StatusSeeOther)
-				if got := res.Header.Get("Location"); got != tc.want {
-					t.Errorf("Location: got %q, want %q", got, tc.want)
-				}
-				if strings.Contains(res.Header.Get("Location"), guestPassword) {
-					t.Errorf("Location carries the password")
-				}
-			})
+		for _, s := range []testapp.Scenario{
+			{Name: "email page", Path: "/account/email", Headers: location(confirmLocation("/account/email"))},
+			{Name: "password page", Path: "/account/password", Headers: location(confirmLocation("/account/password"))},
+			{Name: "password page with a query", Path: "/account/password?from=menu", Headers: location(confirmLocation("/account/password?from=menu"))},
+			{Name: "password change", Method: http.MethodPost, Path: "/account/password", Form: passwordChange(guestPassword, "Sandbar#Kite-4821"),
+				Headers: location(confirmLocation("/account/password"))},
+			{Name: "email change", Method: http.MethodPost, Path: "/account/email", Form: url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.org"}, "current_password": {guestPassword}},
+				Headers: location(confirmLocation("/account/email"))},
+		} {
+			// (Nor does the Location carry the password.)
+			s.Status = http.StatusSeeOther
+			t.Run(s.Name, func(t *testing.T) { s.Send(t, c) })
 		}
 		after := app.User(t, guestLogin)
 		if after.PasswordHash != guest.PasswordHash || after.Email != guest.Email {
@@ -77,15 +56,11 @@ func TestReauthRequired(t *testing.T) {
 		}
 
 		// htmx is sent there as a full-page navigation.
-		c.HTMX = true
-		res := c.Post("/account/email", url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.org"}, "current_password": {guestPassword}})
-		testapp.Want(t, res, http.StatusOK)
-		if got := res.Header.Get("HX-Redirect"); got != confirmLocation("/account/email") {
-			t.Errorf("htmx HX-Redirect: got %q, want %q", got, confirmLocation("/account/email"))
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/account/email", HTMX: true,
+			Form:   url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.org"}, "current_password": {guestPassword}},
+			Status: http.StatusOK, Headers: map[string]string{"HX-Redirect": confirmLocation("/account/email")}}.Send(t, c)
 		// The live checklist is not a change and is not held up.
-		testapp.Want(t, c.Post("/account/password/check", url.Values{"new_password": {"abc"}}), http.StatusOK)
-		c.HTMX = false
+		testapp.Scenario{Method: http.MethodPost, Path: "/account/password/check", HTMX: true, Form: url.Values{"new_password": {"abc"}}, Status: http.StatusOK}.Send(t, c)
 		for _, path := range []string{"/account", "/account/profile/edit", "/account/sessions"} {
 			testapp.Want(t, c.Get(path), http.StatusOK)
 		}
@@ -98,65 +73,25 @@ func TestReauthConfirm(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b, "--reauth-after", "1m")
 		guest := app.User(t, guestLogin)
-		c := app.Client(t)
-		c.SignInGuest()
+		c := app.ClientAs(t, "guest")
 		ageAuth(t, app, guest.ID, 2*time.Minute)
-		res := c.Get("/account/email")
-		testapp.Want(t, res, http.StatusSeeOther)
-		loc := res.Header.Get("Location")
-		if loc != "/account/confirm?next=%2Faccount%2Femail" {
-			t.Fatalf("Location: got %q, want /account/confirm?next=%%2Faccount%%2Femail", loc)
-		}
+		testapp.Scenario{Path: "/account/email", Status: http.StatusSeeOther, Headers: location("/account/confirm?next=%2Faccount%2Femail")}.Send(t, c)
 
-		res = c.Get(loc)
-		testapp.Want(t, res, http.StatusOK)
-		doc := res.Doc(t)
-		if got := strings.TrimSpace(doc.Find("h1").Text()); got != "Confirm your password" {
-			t.Errorf("h1: got %q, want Confirm your password", got)
-		}
-		if got := labelFor(doc, "password"); got != "Password" {
-			t.Errorf("label: got %q, want Password", got)
-		}
-		form := doc.Find("#confirm-form form")
-		if form.AttrOr("action", "") != "/account/confirm" || form.AttrOr("hx-post", "") != "/account/confirm" || !strings.EqualFold(form.AttrOr("method", ""), "post") {
-			t.Errorf("form: got action %q hx-post %q method %q", form.AttrOr("action", ""), form.AttrOr("hx-post", ""), form.AttrOr("method", ""))
-		}
-		if form.Find("input[type=hidden][name=_csrf]").AttrOr("value", "") == "" {
-			t.Errorf("form: got no _csrf token")
-		}
-		if got := form.Find("input[type=hidden][name=next]").AttrOr("value", ""); got != "/account/email" {
-			t.Errorf("hidden next: got %q, want /account/email", got)
-		}
-		if typ := doc.Find("input#password").AttrOr("type", ""); typ != "password" {
-			t.Errorf("password input type: got %q, want password", typ)
-		}
+		testapp.Scenario{Path: "/account/confirm?next=%2Faccount%2Femail", Status: http.StatusOK,
+			Text: map[string]string{"h1": "Confirm your password", "#confirm-form form@action": "/account/confirm", "#confirm-form form@hx-post": "/account/confirm",
+				"#confirm-form form input[type=hidden][name=next]@value": "/account/email", "input#password@type": "password"},
+			Labels: map[string]string{"password": "Password"},
+			Count:  map[string]int{"#confirm-form form[method=post i]": 1, `#confirm-form form input[type=hidden][name=_csrf]:not([value=""])`: 1}}.Send(t, c)
 
 		// Empty: asked for, not counted.
-		res = c.Post("/account/confirm", url.Values{"next": {"/account/email"}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if got := fieldError(res.Doc(t), "password"); got != "Enter your password" {
-			t.Errorf("empty password: got %q, want Enter your password", got)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/account/confirm", Form: url.Values{"next": {"/account/email"}},
+			Status: http.StatusUnprocessableEntity, Errors: map[string]string{"password": "Enter your password"}}.Send(t, c)
 		// Wrong: 422, counted as a failed sign-in, never echoed.
 		const wrong = "Wr0ng#Guess-typed"
-		res = c.Post("/account/confirm", url.Values{"next": {"/account/email"}, "password": {wrong}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		doc = res.Doc(t)
-		if got := fieldError(doc, "password"); got != "Your password is incorrect" {
-			t.Errorf("wrong password: got %q, want Your password is incorrect", got)
-		}
-		if got := summaryMessages(doc); len(got) != 1 || got[0] != "Your password is incorrect" {
-			t.Errorf("summary: got %q", got)
-		}
-		if got := doc.Find("input#password").AttrOr("aria-invalid", ""); got != "true" {
-			t.Errorf("aria-invalid: got %q, want true", got)
-		}
-		if got := doc.Find("#confirm-form input[name=next]").AttrOr("value", ""); got != "/account/email" {
-			t.Errorf("next kept: got %q, want /account/email", got)
-		}
-		if strings.Contains(res.Body, wrong) {
-			t.Errorf("the page echoes the typed password")
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/account/confirm", Form: url.Values{"next": {"/account/email"}, "password": {wrong}},
+			Status: http.StatusUnprocessableEntity, Errors: map[string]string{"password": "Your password is incorrect"},
+			Summary: []string{"Your password is incorrect"}, Text: map[string]string{"input#password@aria-invalid": "true", "#confirm-form input[name=next]@value": "/account/email"},
+			NotInBody: []string{wrong}}.Send(t, c)
 		// The browser signed in, so it spends its own budget, not the
 		// account's.
 		if got := deviceBudget(t, app, guest.ID).Failures; got != 1 {
@@ -169,19 +104,15 @@ func TestReauthConfirm(t *testing.T) {
 
 		// Right: a new session id, back to the page, the count starts again.
 		old := c.SessionCookie()
-		res = c.Post("/account/confirm", url.Values{"next": {"/account/email"}, "password": {guestPassword}})
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got := res.Header.Get("Location"); got != "/account/email" {
-			t.Errorf("Location: got %q, want /account/email", got)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/account/confirm", Form: url.Values{"next": {"/account/email"}, "password": {guestPassword}},
+			Status: http.StatusSeeOther, Headers: location("/account/email")}.Send(t, c)
 		if now := c.SessionCookie(); now == "" || now == old {
 			t.Errorf("session cookie: got %q, want a new value", now)
 		}
 		if liveSession(t, app, old) {
 			t.Errorf("old session id: got live, want ended")
 		}
-		replay := app.Client(t).Do(http.MethodGet, "/account", nil, http.Header{"Cookie": {"myaccount_session=" + old}})
-		testapp.Want(t, replay, http.StatusSeeOther)
+		testapp.Scenario{Name: "the old cookie", Path: "/account", Header: http.Header{"Cookie": {"myaccount_session=" + old}}, Status: http.StatusSeeOther}.Run(t, app)
 		testapp.Want(t, c.Get("/account/email"), http.StatusOK)
 		if n := countSessions(t, app, guest.ID); n != 1 {
 			t.Errorf("guest's sessions: got %d, want 1", n)
@@ -200,8 +131,7 @@ func TestReauthConfirm(t *testing.T) {
 		}
 
 		// And the change goes through.
-		res = c.Post("/account/email", url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.org"}, "current_password": {guestPassword}})
-		testapp.Want(t, res, http.StatusSeeOther)
+		testapp.Want(t, c.Post("/account/email", url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.org"}, "current_password": {guestPassword}}), http.StatusSeeOther)
 		if got := app.User(t, guestLogin).Email; got != "maya@example.org" {
 			t.Errorf("email: got %q, want maya@example.org", got)
 		}
@@ -211,31 +141,23 @@ func TestReauthConfirm(t *testing.T) {
 // next is followed only when it stays on this site; otherwise the
 // confirmation goes to /account.
 func TestReauthConfirmSafeNext(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		c := app.Client(t)
-		c.SignInGuest()
-		for _, tc := range []struct{ next, want string }{
-			{"/account/password", "/account/password"},
-			{"", "/account"},
-			{"//evil.example", "/account"},
-			{"https://evil.example/account", "/account"},
-			{`/\evil.example`, "/account"},
-			{"/\t/evil.example", "/account"},
-			{"javascript:alert(1)", "/account"},
-		} {
-			res := c.Get("/account/confirm?next=" + url.QueryEscape(tc.next))
-			testapp.Want(t, res, http.StatusOK)
-			if got := res.Doc(t).Find("#confirm-form input[name=next]").AttrOr("value", ""); got != tc.want {
-				t.Errorf("GET next=%q: got hidden next %q, want %q", tc.next, got, tc.want)
-			}
-			res = c.Post("/account/confirm", url.Values{"next": {tc.next}, "password": {guestPassword}})
-			testapp.Want(t, res, http.StatusSeeOther)
-			if got := res.Header.Get("Location"); got != tc.want {
-				t.Errorf("POST next=%q: got Location %q, want %q", tc.next, got, tc.want)
-			}
-		}
-	})
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct{ next, want string }{
+		{"/account/password", "/account/password"},
+		{"", "/account"},
+		{"//evil.example", "/account"},
+		{"https://evil.example/account", "/account"},
+		{`/\evil.example`, "/account"},
+		{"/\t/evil.example", "/account"},
+		{"javascript:alert(1)", "/account"},
+	} {
+		scenarios = append(scenarios,
+			testapp.Scenario{Name: "GET next=" + tc.next, As: "guest", Path: "/account/confirm?next=" + url.QueryEscape(tc.next), Shared: true,
+				Status: http.StatusOK, Text: map[string]string{"#confirm-form input[name=next]@value": tc.want}},
+			testapp.Scenario{Name: "POST next=" + tc.next, As: "guest", Method: http.MethodPost, Path: "/account/confirm", Form: url.Values{"next": {tc.next}, "password": {guestPassword}}, Shared: true,
+				Status: http.StatusSeeOther, Headers: location(tc.want)})
+	}
+	testapp.RunScenarios(t, scenarios)
 }
 
 // POST /account/confirm — with htmx a wrong password swaps the form in
@@ -243,25 +165,17 @@ func TestReauthConfirmSafeNext(t *testing.T) {
 func TestReauthConfirmHTMXAndCSRF(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		c := app.Client(t)
-		c.SignInGuest()
+		c := app.ClientAs(t, "guest")
 		old := c.SessionCookie()
 		testapp.Want(t, c.PostNoCSRF("/account/confirm", url.Values{"next": {"/account/email"}, "password": {guestPassword}}), http.StatusForbidden)
 		if c.SessionCookie() != old {
 			t.Errorf("a refused confirmation changed the session")
 		}
 
-		c.HTMX = true
-		res := c.Post("/account/confirm", url.Values{"next": {"/account/email"}, "password": {"nope"}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
-		if strings.Contains(strings.ToLower(res.Body), "<html") || res.Doc(t).Find("section#confirm-form").Length() != 1 {
-			t.Errorf("htmx failure: got %q, want the form section alone", around(res.Body, 0))
-		}
-		res = c.Post("/account/confirm", url.Values{"next": {"/account/email"}, "password": {guestPassword}})
-		testapp.Want(t, res, http.StatusOK)
-		if got := res.Header.Get("HX-Redirect"); got != "/account/email" {
-			t.Errorf("HX-Redirect: got %q, want /account/email", got)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/account/confirm", Form: url.Values{"next": {"/account/email"}, "password": {"nope"}}, HTMX: true,
+			Status: http.StatusUnprocessableEntity, Fragment: true, Count: map[string]int{"section#confirm-form": 1}}.Send(t, c)
+		testapp.Scenario{Method: http.MethodPost, Path: "/account/confirm", Form: url.Values{"next": {"/account/email"}, "password": {guestPassword}}, HTMX: true,
+			Status: http.StatusOK, Headers: map[string]string{"HX-Redirect": "/account/email"}}.Send(t, c)
 		if c.SessionCookie() == old {
 			t.Errorf("session cookie after confirming: unchanged, want a new value")
 		}
@@ -277,16 +191,12 @@ func TestReauthConfirmLocksAtLimit(t *testing.T) {
 		app := testapp.New(t, b)
 		guest := app.User(t, guestLogin)
 		limit := app.Merchant(t, "sandpiper").MaxFailedLogins
-		c := app.Client(t)
-		c.SignInGuest()
+		c := app.ClientAs(t, "guest")
 		for i := 1; i < limit; i++ {
 			testapp.Want(t, c.Post("/account/confirm", url.Values{"password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
 		}
-		res := c.Post("/account/confirm", url.Values{"password": {"Wrong#2026"}})
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got := res.Header.Get("Location"); got != "/login" {
-			t.Errorf("Location at the limit: got %q, want /login", got)
-		}
+		testapp.Scenario{Name: "at the limit", Method: http.MethodPost, Path: "/account/confirm", Form: url.Values{"password": {"Wrong#2026"}},
+			Status: http.StatusSeeOther, Headers: location("/login")}.Send(t, c)
 		if d := deviceBudget(t, app, guest.ID); !d.Budget().LockedAt(time.Now()) || d.Locks != 1 {
 			t.Errorf("device: got %+v, want paused once", d)
 		}
@@ -296,14 +206,12 @@ func TestReauthConfirmLocksAtLimit(t *testing.T) {
 		if n := countSessions(t, app, guest.ID); n != 0 {
 			t.Errorf("sessions: got %d, want 0", n)
 		}
-		if got := strings.TrimSpace(c.Get("/login").Doc(t).Find("[data-testid=notice]").Text()); !strings.HasPrefix(got, "Too many wrong passwords. You can try again after ") {
-			t.Errorf("sign-in notice: got %q, want when to try again", got)
-		}
+		// When to try again.
+		testapp.Scenario{Path: "/login", Text: map[string]string{"[data-testid=notice]": "Too many wrong passwords. You can try again after *"}}.Send(t, c)
 		testapp.Want(t, c.Get("/account"), http.StatusSeeOther)
 		// This browser cannot sign in during the pause, even with the
 		// right password; another one can.
-		res = c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}})
-		testapp.Want(t, res, http.StatusUnprocessableEntity)
+		testapp.Want(t, c.Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}}), http.StatusUnprocessableEntity)
 		app.Client(t).SignInGuest()
 	})
 }
@@ -326,14 +234,12 @@ func TestReauthNotForForcedChange(t *testing.T) {
 		app := testapp.New(t, b, "--reauth-after", "1m")
 		guest := app.User(t, guestLogin)
 		app.DB.Model(&models.User{}).Where("id = ?", guest.ID).Update("must_change_password", true)
-		c := app.Client(t)
-		c.SignInGuest()
+		c := app.ClientAs(t, "guest")
 		ageAuth(t, app, guest.ID, 2*time.Minute)
 		testapp.Want(t, c.Get("/account/password"), http.StatusOK)
 		// The confirmation page itself is not held by the forced change.
 		testapp.Want(t, c.Get("/account/confirm?next=%2Faccount%2Fpassword"), http.StatusOK)
-		res := c.Post("/account/password", url.Values{"current_password": {guestPassword}, "new_password": {"Sandbar#Kite-4821"}, "confirm_password": {"Sandbar#Kite-4821"}})
-		testapp.Want(t, res, http.StatusSeeOther)
+		testapp.Want(t, c.Post("/account/password", passwordChange(guestPassword, "Sandbar#Kite-4821")), http.StatusSeeOther)
 		if app.User(t, guestLogin).MustChangePassword {
 			t.Errorf("must_change_password: still set after the change")
 		}

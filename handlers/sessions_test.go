@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -58,11 +59,6 @@ func listedSessions(doc *goquery.Document) []listedSession {
 	return out
 }
 
-// sessionsNotice is the message above the list, if any.
-func sessionsNotice(doc *goquery.Document) string {
-	return strings.TrimSpace(doc.Find("#sessions [data-testid=notice]").Text())
-}
-
 var timeShown = regexp.MustCompile(`^\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC$`)
 
 // GET /account/sessions — every active session of the user, this device
@@ -94,15 +90,9 @@ func TestSessionsPage(t *testing.T) {
 			{"from Chrome", there, "Chrome 131 on macOS", "Firefox 133 on Windows"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				res := tc.c.Get("/account/sessions")
-				testapp.Want(t, res, http.StatusOK)
+				res := testapp.Scenario{Path: "/account/sessions", Status: http.StatusOK,
+					Text: map[string]string{"h1": "Your sessions", `.site-nav a[href="/account/sessions"]@aria-current`: "page"}}.Send(t, tc.c)
 				doc := res.Doc(t)
-				if got := strings.TrimSpace(doc.Find("h1").Text()); got != "Your sessions" {
-					t.Errorf("h1: got %q, want %q", got, "Your sessions")
-				}
-				if got := doc.Find(`.site-nav a[href="/account/sessions"]`).AttrOr("aria-current", ""); got != "page" {
-					t.Errorf("Sessions nav link aria-current: got %q, want page", got)
-				}
 				list := listedSessions(doc)
 				if len(list) != 2 {
 					t.Fatalf("sessions listed: got %d (%+v), want 2", len(list), list)
@@ -171,15 +161,9 @@ func TestSessionsPage(t *testing.T) {
 
 // GET /account/sessions signed out goes to sign in, and back.
 func TestSessionsPageNeedsSignIn(t *testing.T) {
-	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		app := testapp.New(t, b)
-		res := app.Client(t).Get("/account/sessions")
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got, want := res.Header.Get("Location"), "/login?next="+url.QueryEscape("/account/sessions"); got != want {
-			t.Errorf("Location: got %q, want %q", got, want)
-		}
-		res = app.Client(t).Post("/account/sessions/revoke-others", nil)
-		testapp.Want(t, res, http.StatusSeeOther)
+	testapp.RunScenarios(t, []testapp.Scenario{
+		{Name: "the page", Path: "/account/sessions", Shared: true, Status: http.StatusSeeOther, Headers: location("/login?next=" + url.QueryEscape("/account/sessions"))},
+		{Name: "signing out the others", Method: http.MethodPost, Path: "/account/sessions/revoke-others", Shared: true, Status: http.StatusSeeOther},
 	})
 }
 
@@ -196,24 +180,13 @@ func TestSessionRevoke(t *testing.T) {
 		thereCookie := there.SessionCookie()
 
 		list := listedSessions(here.Get("/account/sessions").Doc(t))
-		res := here.Post(list[1].action, nil)
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got := res.Header.Get("Location"); got != "/account/sessions" {
-			t.Errorf("Location: got %q, want /account/sessions", got)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: list[1].action, Status: http.StatusSeeOther, Headers: location("/account/sessions")}.Send(t, here)
 		if liveSession(t, app, thereCookie) {
 			t.Errorf("revoked session: got live, want ended")
 		}
-		res = there.Get("/account")
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got := res.Header.Get("Location"); !strings.HasPrefix(got, "/login") {
-			t.Errorf("revoked session's next request: got Location %q, want /login…", got)
-		}
+		testapp.Scenario{Name: "the revoked session's next request", Path: "/account", Status: http.StatusSeeOther, Headers: location("/login*")}.Send(t, there)
 
-		doc := here.Get("/account/sessions").Doc(t)
-		if got := sessionsNotice(doc); got != "Signed out of 1 other session." {
-			t.Errorf("notice: got %q, want %q", got, "Signed out of 1 other session.")
-		}
+		doc := testapp.Scenario{Path: "/account/sessions", Text: map[string]string{"#sessions [data-testid=notice]": "Signed out of 1 other session."}}.Send(t, here).Doc(t)
 		if got := listedSessions(doc); len(got) != 1 || !got[0].current {
 			t.Errorf("sessions after revoking: got %+v, want only this one", got)
 		}
@@ -279,20 +252,11 @@ func TestSessionsRevokeOthers(t *testing.T) {
 		signInFrom(t, admin, "demo.admin", "Admin#2026", uaSafari)
 		before := here.SessionCookie()
 
-		res := here.Post("/account/sessions/revoke-others", nil)
-		testapp.Want(t, res, http.StatusSeeOther)
-		if got := res.Header.Get("Location"); got != "/account/sessions" {
-			t.Errorf("Location: got %q, want /account/sessions", got)
-		}
+		testapp.Scenario{Method: http.MethodPost, Path: "/account/sessions/revoke-others", Status: http.StatusSeeOther, Headers: location("/account/sessions")}.Send(t, here)
 		for i, c := range others {
-			if res := c.Get("/account"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
-				t.Errorf("other session %d: got %d to %q, want a redirect to /login", i, res.StatusCode, res.Header.Get("Location"))
-			}
+			testapp.Scenario{Name: fmt.Sprintf("other session %d", i), Path: "/account", Status: http.StatusSeeOther, Headers: location("/login*")}.Send(t, c)
 		}
-		doc := here.Get("/account/sessions").Doc(t)
-		if got := sessionsNotice(doc); got != "Signed out of 2 other sessions." {
-			t.Errorf("notice: got %q, want %q", got, "Signed out of 2 other sessions.")
-		}
+		testapp.Scenario{Path: "/account/sessions", Text: map[string]string{"#sessions [data-testid=notice]": "Signed out of 2 other sessions."}}.Send(t, here)
 		if here.SessionCookie() != before {
 			t.Errorf("this session's cookie: changed, want kept")
 		}
@@ -303,9 +267,7 @@ func TestSessionsRevokeOthers(t *testing.T) {
 
 		// Nothing left to end.
 		testapp.Want(t, here.Post("/account/sessions/revoke-others", nil), http.StatusSeeOther)
-		if got := sessionsNotice(here.Get("/account/sessions").Doc(t)); got != "There were no other sessions to sign out of." {
-			t.Errorf("notice with none left: got %q", got)
-		}
+		testapp.Scenario{Path: "/account/sessions", Text: map[string]string{"#sessions [data-testid=notice]": "There were no other sessions to sign out of."}}.Send(t, here)
 	})
 }
 
@@ -338,31 +300,13 @@ func TestSessionsHTMX(t *testing.T) {
 		signInFrom(t, here, guestLogin, guestPassword, uaFirefox)
 		signInFrom(t, there, guestLogin, guestPassword, uaChrome)
 
-		full := here.Get("/account/sessions")
-		if !strings.Contains(strings.ToLower(full.Body), "<html") {
-			t.Errorf("plain GET: got a fragment, want the whole page")
-		}
+		full := testapp.Scenario{Name: "plain GET", Path: "/account/sessions", InBody: []string{"<html"}}.Send(t, here)
 		other := listedSessions(full.Doc(t))[1]
 
-		here.HTMX = true
-		res := here.Get("/account/sessions")
-		testapp.Want(t, res, http.StatusOK)
-		if strings.Contains(strings.ToLower(res.Body), "<html") || res.Doc(t).Find("section#sessions").Length() != 1 {
-			t.Errorf("htmx GET: got %q, want the sessions section alone", around(res.Body, 0))
-		}
-		if got := strings.Join(res.Header.Values("Vary"), ", "); !strings.Contains(got, "HX-Request") {
-			t.Errorf("Vary: got %q, want HX-Request", got)
-		}
-
-		res = here.Post(other.action, nil)
-		testapp.Want(t, res, http.StatusOK)
-		doc := res.Doc(t)
-		if strings.Contains(strings.ToLower(res.Body), "<html") || doc.Find("section#sessions").Length() != 1 {
-			t.Fatalf("htmx revoke: got %q, want the sessions section alone", around(res.Body, 0))
-		}
-		if got := sessionsNotice(doc); got != "Signed out of 1 other session." {
-			t.Errorf("notice: got %q, want %q", got, "Signed out of 1 other session.")
-		}
+		testapp.Scenario{Name: "htmx GET", Path: "/account/sessions", HTMX: true, Status: http.StatusOK, Fragment: true,
+			Count: map[string]int{"section#sessions": 1}, Headers: map[string]string{"Vary": "*HX-Request*"}}.Send(t, here)
+		doc := testapp.Scenario{Name: "htmx revoke", Method: http.MethodPost, Path: other.action, HTMX: true, Status: http.StatusOK, Fragment: true,
+			Count: map[string]int{"section#sessions": 1}, Text: map[string]string{"#sessions [data-testid=notice]": "Signed out of 1 other session."}}.Send(t, here).Doc(t)
 		if got := listedSessions(doc); len(got) != 1 || !got[0].current {
 			t.Errorf("list after revoking: got %+v, want only this one", got)
 		}
@@ -436,17 +380,12 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 				before := here.SessionCookie()
 
 				next := map[bool]string{false: "Sandbar#Kite-4821", true: "Dune#Lantern-7305"}[htmx]
-				here.HTMX = htmx
-				res := here.Post("/account/password", url.Values{"current_password": {password}, "new_password": {next}, "confirm_password": {next}})
-				here.HTMX = false
+				const changed = "Your password has been changed. 1 other session was signed out."
+				change := testapp.Scenario{Method: http.MethodPost, Path: "/account/password", Form: passwordChange(password, next), HTMX: htmx, Status: http.StatusSeeOther}
 				if htmx {
-					testapp.Want(t, res, http.StatusOK)
-					if got := strings.TrimSpace(res.Doc(t).Find("#password-form [data-testid=notice]").Text()); got != "Your password has been changed. 1 other session was signed out." {
-						t.Errorf("htmx notice: got %q", got)
-					}
-				} else {
-					testapp.Want(t, res, http.StatusSeeOther)
+					change.Status, change.Text = http.StatusOK, map[string]string{"#password-form [data-testid=notice]": changed}
 				}
+				change.Send(t, here)
 				after := here.SessionCookie()
 				if after == "" || after == before {
 					t.Errorf("this session's cookie: got %q, want a new value", after)
@@ -454,16 +393,12 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 				if liveSession(t, app, before) {
 					t.Errorf("this session's old id: got live, want ended")
 				}
-				if res := there.Get("/account"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
-					t.Errorf("other session: got %d to %q, want a redirect to /login", res.StatusCode, res.Header.Get("Location"))
-				}
-				res = here.Get("/account")
-				testapp.Want(t, res, http.StatusOK)
+				testapp.Scenario{Name: "other session", Path: "/account", Status: http.StatusSeeOther, Headers: location("/login*")}.Send(t, there)
+				page := testapp.Scenario{Path: "/account", Status: http.StatusOK}
 				if !htmx {
-					if got := strings.TrimSpace(res.Doc(t).Find("[data-testid=notice]").Text()); got != "Your password has been changed. 1 other session was signed out." {
-						t.Errorf("notice: got %q", got)
-					}
+					page.Text = map[string]string{"[data-testid=notice]": changed}
 				}
+				page.Send(t, here)
 				if n := countSessions(t, app, guest.ID); n != 1 {
 					t.Errorf("guest's sessions: got %d, want 1", n)
 				}

@@ -220,6 +220,8 @@ func (a *App) Client(t testing.TB) *Client {
 type Response struct {
 	*http.Response
 	Body string
+	// Client is the client that got it, to go on from there.
+	Client *Client
 }
 
 // Doc parses the body as HTML.
@@ -267,7 +269,7 @@ func (c *Client) Send(req *http.Request) *Response {
 	if err != nil {
 		c.t.Fatalf("read body: %v", err)
 	}
-	return &Response{Response: res, Body: string(b)}
+	return &Response{Response: res, Body: string(b), Client: c}
 }
 
 // Get fetches path.
