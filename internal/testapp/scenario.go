@@ -208,6 +208,13 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 		return
 	}
 	doc := res.Doc(t)
+	s.checkPage(t, where, doc)
+	s.checkForm(t, where, doc)
+}
+
+// checkPage checks the page's elements: texts, counts and absences.
+func (s Scenario) checkPage(t *testing.T, where string, doc *goquery.Document) {
+	t.Helper()
 	for _, key := range slices.Sorted(maps.Keys(s.Text)) {
 		if got, _ := read(doc, key); !matches(got, s.Text[key]) {
 			t.Errorf("%s: %s: got %q, want %q", where, key, got, s.Text[key])
@@ -234,6 +241,12 @@ func (s Scenario) Check(t *testing.T, res *Response) {
 			t.Errorf("%s: %s: got %d, want %d", where, sel, got, want)
 		}
 	}
+}
+
+// checkForm checks a form's labels, field errors, invalid fields and
+// error summary.
+func (s Scenario) checkForm(t *testing.T, where string, doc *goquery.Document) {
+	t.Helper()
 	for _, id := range slices.Sorted(maps.Keys(s.Labels)) {
 		if got, want := Label(doc, id), s.Labels[id]; got != want {
 			t.Errorf("%s: label for %s: got %q, want %q", where, id, got, want)
