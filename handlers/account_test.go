@@ -67,7 +67,7 @@ func TestAccountPageShowsEverySection(t *testing.T) {
 			`[data-testid="section-preferences"]`: 1, `[data-testid="section-loyalty"]`: 1, `[data-testid="section-security"]`: 1},
 		Text: map[string]string{
 			`[data-field="first_name"]`: "Maya", `[data-field="last_name"]`: "Thompson",
-			`[data-field="mobile"]`: "+1 415-555-0188", `[data-field="country"]`: "United States",
+			`[data-field="mobile_phone"]`: "+1 415-555-0188", `[data-field="country"]`: "United States",
 			`[data-field="birthday"]`: "1986-01-30", `[data-field="language"]`: "American English (en-US)",
 		},
 		Contains: map[string][]string{
@@ -83,7 +83,7 @@ func TestProfileEditLabels(t *testing.T) {
 	testapp.RunScenarios(t, []testapp.Scenario{{
 		Name: "the demo guest", As: "guest", Path: "/account/profile/edit", Status: http.StatusOK,
 		Labels: map[string]string{
-			"first_name": "First name", "last_name": "Last name", "mobile": "Mobile phone", "phone": "Phone",
+			"first_name": "First name", "last_name": "Last name", "mobile_phone": "Mobile phone", "phone": "Phone",
 			"birthday": "Birthday", "country": "Country", "language": "Language",
 		},
 		Count: map[string]int{`#profile-form input[name="_csrf"]:not([value=""])`: 1},
@@ -99,7 +99,7 @@ func TestProfileUpdate(t *testing.T) {
 		Name: "a few fields and a consent", As: "guest", Method: http.MethodPost, Path: "/account/profile",
 		Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) { before = app.User(t, guestLogin) },
 		FormFunc: profileWith(map[string]string{
-			"first_name": "  Maia ", "mobile": "(415) 555-0111", "address_line2": "", "language": "nl-be",
+			"first_name": "  Maia ", "mobile_phone": "(415) 555-0111", "address_line2": "", "language": "nl-be",
 			"opt_in_secondary":                "false", // shown and left unticked
 			"printed_mailing_list_subscribed": "true",
 		}),
@@ -171,7 +171,7 @@ func TestProfileUpdateInvalid(t *testing.T) {
 	want := map[string]string{
 		"first_name": "First name must only include letters, spaces, hyphens, apostrophes and full stops",
 		"last_name":  "Enter your last name",
-		"mobile":     "Enter a mobile phone like +1 415 555 0132, or a number of your country",
+		"mobile_phone":     "Enter a mobile phone like +1 415 555 0132, or a number of your country",
 		"birthday":   "Birthday must be a real date, like 1986-01-30",
 		"country":    "Select a country from the list",
 		"language":   "Language must be a language code like en, nl-BE or pt-BR",
@@ -181,14 +181,14 @@ func TestProfileUpdateInvalid(t *testing.T) {
 	testapp.RunScenarios(t, []testapp.Scenario{{
 		Name: "seven fields wrong", As: "guest", Method: http.MethodPost, Path: "/account/profile",
 		Before: func(t *testing.T, app *testapp.App, _ *testapp.Client) { before = app.User(t, guestLogin) },
-		FormFunc: profileWith(map[string]string{"first_name": "M4ya", "last_name": "", "mobile": "12", "birthday": "1986-02-30", "country": "XX",
+		FormFunc: profileWith(map[string]string{"first_name": "M4ya", "last_name": "", "mobile_phone": "12", "birthday": "1986-02-30", "country": "XX",
 			"language": "not a language", "city": "Johns Creek\x07"}), // a NUL would be refused at the edge, with 400
 		// Plain, the 422 is the full page.
 		Status: http.StatusUnprocessableEntity, InBody: []string{"<html"},
 		Count:  map[string]int{`[data-testid="error-summary"]`: 1},
 		Errors: want, Invalid: slices.Sorted(maps.Keys(want)),
 		// What the user typed is kept.
-		Text: map[string]string{"#first_name@value": "M4ya", "#mobile@value": "12", "#address_line1@value": "12000 Findley Road"},
+		Text: map[string]string{"#first_name@value": "M4ya", "#mobile_phone@value": "12", "#address_line1@value": "12000 Findley Road"},
 		After: func(t *testing.T, app *testapp.App, _ *testapp.Response) {
 			after := app.User(t, guestLogin)
 			if after.Version != before.Version || after.FirstName != before.FirstName {
@@ -260,9 +260,9 @@ func TestProfileUniqueMobileWithinMerchant(t *testing.T) {
 			if err := app.DB.Where("merchant_id = ? AND mobile <> '' AND username <> 'demo.guest'", app.Merchant(t, "sandpiper").ID).Take(&other).Error; err != nil {
 				t.Fatal(err)
 			}
-			return profileWith(map[string]string{"mobile": other.Mobile})(t, app, c)
+			return profileWith(map[string]string{"mobile_phone": other.Mobile})(t, app, c)
 		},
-		Status: http.StatusUnprocessableEntity, Contains: map[string][]string{"#mobile-error": {"Another account already uses this mobile phone number"}},
+		Status: http.StatusUnprocessableEntity, Contains: map[string][]string{"#mobile_phone-error": {"Another account already uses this mobile phone number"}},
 	}})
 }
 

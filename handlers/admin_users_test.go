@@ -194,7 +194,7 @@ func TestAdminUserEdit(t *testing.T) {
 	}
 	testapp.RunScenarios(t, []testapp.Scenario{
 		{Name: "the form", As: "admin", Path: "/admin/users/{demo.guest}/edit", Shared: true, Status: http.StatusOK,
-			Labels: map[string]string{"first_name": "First name", "last_name": "Last name", "mobile": "Mobile phone", "country": "Country", "status": "Status", "email": "Email"},
+			Labels: map[string]string{"first_name": "First name", "last_name": "Last name", "mobile_phone": "Mobile phone", "country": "Country", "status": "Status", "email": "Email"},
 			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
 				if res.Doc(t).Find(`#profile-form form[action="/admin/users/`+app.User(t, guestLogin).ID+`"]`).Length() != 1 {
 					t.Errorf("edit form: wrong action")
@@ -202,13 +202,13 @@ func TestAdminUserEdit(t *testing.T) {
 			}},
 		// The same rules and messages as the guest's own form.
 		{Name: "the guest's rules", As: "admin", Method: http.MethodPost, Path: "/admin/users/{demo.guest}", Shared: true,
-			FormFunc: edit(url.Values{"first_name": {"M4ya"}, "mobile": {"12"}, "roles": {""}}),
+			FormFunc: edit(url.Values{"first_name": {"M4ya"}, "mobile_phone": {"12"}, "roles": {""}}),
 			Status:   http.StatusUnprocessableEntity,
 			Contains: map[string][]string{
 				"#first_name-error": {"First name must only include letters, spaces, hyphens, apostrophes and full stops"},
-				"#mobile-error":     {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
+				"#mobile_phone-error":     {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
 				"#roles-error":      {"Select at least one role"},
-				`[data-testid="error-summary"] a[href="#first_name"]`: nil, `[data-testid="error-summary"] a[href="#mobile"]`: nil,
+				`[data-testid="error-summary"] a[href="#first_name"]`: nil, `[data-testid="error-summary"] a[href="#mobile_phone"]`: nil,
 				`[data-testid="error-summary"] a[href="#roles"]`: nil,
 			}},
 		{Name: "saved", As: "admin", Method: http.MethodPost, Path: "/admin/users/{demo.guest}", Shared: true,

@@ -15,7 +15,7 @@ import (
 // runs the seeds; `go test -fuzz=FuzzFormPosts ./handlers/` explores.
 func FuzzFormPosts(f *testing.F) {
 	seeds := []string{
-		"first_name=Maya", "first_name=%00", "mobile=%2B1+415+555+0132&country=US", "birthday=1986-02-30",
+		"first_name=Maya", "first_name=%00", "mobile_phone=%2B1+415+555+0132&country=US", "birthday=1986-02-30",
 		"language=%F0%9F%98%80", "city=a%0Ab", "gender=X&programme_opted_in=maybe", "version=abc&original=%%%",
 		"version=999999999999999999999", "roles=MERCHANT_ADMIN&status=LOCKED", "login=demo.guest&password=x",
 		"new_email=a%40b.c&confirm_email=a%40b.c&current_password=Guest%232026", "a=b&a=c&a=d", "%ZZ", "=&=&",

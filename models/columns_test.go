@@ -287,25 +287,25 @@ func TestFieldErrors(t *testing.T) {
 
 	t.Run("add, has, fields, error", func(t *testing.T) {
 		fe := models.FieldErrors{}
-		fe.Add("mobile", "Enter a mobile phone like +1 415 555 0132, or a number of your country")
+		fe.Add("mobile_phone", "Enter a mobile phone like +1 415 555 0132, or a number of your country")
 		fe.Add("email", "Enter an email in the correct format, like name@example.com")
 		fe.Add("email", "This email is already used")
 		cases := []struct {
 			field string
 			want  bool
-		}{{"email", true}, {"mobile", true}, {"first_name", false}, {"", false}}
+		}{{"email", true}, {"mobile_phone", true}, {"first_name", false}, {"", false}}
 		for _, tc := range cases {
 			if got := fe.Has(tc.field); got != tc.want {
 				t.Errorf("Has(%q): got %v, want %v", tc.field, got, tc.want)
 			}
 		}
-		if got, want := fe.Fields(), []string{"email", "mobile"}; !reflect.DeepEqual(got, want) {
+		if got, want := fe.Fields(), []string{"email", "mobile_phone"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("Fields(): got %q, want %q", got, want)
 		}
 		if got, want := fe["email"], []string{"Enter an email in the correct format, like name@example.com", "This email is already used"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("messages keep their order: got %q, want %q", got, want)
 		}
-		want := "invalid input: email: Enter an email in the correct format, like name@example.com, This email is already used; mobile: Enter a mobile phone like +1 415 555 0132, or a number of your country"
+		want := "invalid input: email: Enter an email in the correct format, like name@example.com, This email is already used; mobile_phone: Enter a mobile phone like +1 415 555 0132, or a number of your country"
 		if got := fe.Error(); got != want {
 			t.Errorf("Error():\n got %q\nwant %q", got, want)
 		}

@@ -198,7 +198,7 @@ func FuzzCustomFields(f *testing.F) {
 // FuzzApplyProfile submits random values to random fields: no panic, and
 // every value that is stored is clean.
 func FuzzApplyProfile(f *testing.F) {
-	f.Add("first_name", "Maya", "mobile", "0470 12 34 56", "BE")
+	f.Add("first_name", "Maya", "mobile_phone", "0470 12 34 56", "BE")
 	f.Add("birthday", "2030-01-01", "language", "xx", "")
 	f.Add("custom_l", "Gouda", "programme_opted_in", "on", "NL")
 	f.Add("city", "a\x00b", "postal_code", "1017 cb", "XX")

@@ -83,10 +83,12 @@ func textField(name, label, group string, kind FieldKind, max int, requirable bo
 	}
 }
 
-func phoneField(name, label string, number, country func(*User) *string) ProfileField {
+// phoneField is a phone number stored in column, with its region in
+// column_country.
+func phoneField(name, column, label string, number, country func(*User) *string) ProfileField {
 	return ProfileField{
 		Name: name, Label: label, Group: GroupContact, Kind: KindPhone, Max: 32, Requirable: true,
-		Columns:   []string{name, name + "_country"},
+		Columns:   []string{column, column + "_country"},
 		get:       func(u *User) string { return *number(u) },
 		set:       func(u *User, v string) { *number(u) = v },
 		setRegion: func(u *User, region string) { *country(u) = region },
@@ -130,10 +132,10 @@ var guestFields = []ProfileField{
 			u.Birthday = &d
 		},
 	},
-	phoneField("mobile", "Mobile phone", func(u *User) *string { return &u.Mobile }, func(u *User) *string { return &u.MobileCountry }),
+	phoneField("mobile_phone", "mobile", "Mobile phone", func(u *User) *string { return &u.Mobile }, func(u *User) *string { return &u.MobileCountry }),
 	textField("mobile_carrier", "Mobile carrier", GroupContact, KindText, 50, false, func(u *User) *string { return &u.MobileCarrier }),
-	phoneField("phone", "Phone", func(u *User) *string { return &u.Phone }, func(u *User) *string { return &u.PhoneCountry }),
-	phoneField("fax", "Fax", func(u *User) *string { return &u.Fax }, func(u *User) *string { return &u.FaxCountry }),
+	phoneField("phone", "phone", "Phone", func(u *User) *string { return &u.Phone }, func(u *User) *string { return &u.PhoneCountry }),
+	phoneField("fax", "fax", "Fax", func(u *User) *string { return &u.Fax }, func(u *User) *string { return &u.FaxCountry }),
 	textField("address_line1", "Address line 1", GroupAddress, KindText, 100, true, func(u *User) *string { return &u.AddressLine1 }),
 	textField("address_line2", "Address line 2", GroupAddress, KindText, 100, false, func(u *User) *string { return &u.AddressLine2 }),
 	textField("address_line3", "Address line 3", GroupAddress, KindText, 100, false, func(u *User) *string { return &u.AddressLine3 }),

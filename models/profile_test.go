@@ -81,7 +81,7 @@ func TestApplyProfile(t *testing.T) {
 		},
 		{
 			name:  "same values in another form change nothing",
-			input: map[string]string{"country": "us", "language": "EN-us", "gender": "f", "mobile": "(415) 555-0188", "middle_initial": "j.", "custom_shoe_size": "38.0"},
+			input: map[string]string{"country": "us", "language": "EN-us", "gender": "f", "mobile_phone": "(415) 555-0188", "middle_initial": "j.", "custom_shoe_size": "38.0"},
 		},
 		{
 			name:  "empty input changes nothing",
@@ -99,8 +99,8 @@ func TestApplyProfile(t *testing.T) {
 		},
 		{
 			name:        "clearing a phone clears its country",
-			input:       map[string]string{"mobile": ""},
-			wantChanges: models.Changes{{Field: "mobile", Old: "+14155550188", New: ""}},
+			input:       map[string]string{"mobile_phone": ""},
+			wantChanges: models.Changes{{Field: "mobile_phone", Old: "+14155550188", New: ""}},
 			wantColumns: []string{"mobile", "mobile_country"},
 			check: func(t *testing.T, got *models.User) {
 				if got.Mobile != "" || got.MobileCountry != "" {
@@ -110,8 +110,8 @@ func TestApplyProfile(t *testing.T) {
 		},
 		{
 			name:        "international phone sets its country",
-			input:       map[string]string{"mobile": "+32 470 12 34 56"},
-			wantChanges: models.Changes{{Field: "mobile", Old: "+14155550188", New: "+32470123456"}},
+			input:       map[string]string{"mobile_phone": "+32 470 12 34 56"},
+			wantChanges: models.Changes{{Field: "mobile_phone", Old: "+14155550188", New: "+32470123456"}},
 			wantColumns: []string{"mobile", "mobile_country"},
 			check: func(t *testing.T, got *models.User) {
 				if got.MobileCountry != "BE" || got.Country != "US" {
@@ -121,9 +121,9 @@ func TestApplyProfile(t *testing.T) {
 		},
 		{
 			name:  "national phone read with the country from the same input",
-			input: map[string]string{"country": "BE", "mobile": "0470 12 34 56"},
+			input: map[string]string{"country": "BE", "mobile_phone": "0470 12 34 56"},
 			wantChanges: models.Changes{
-				{Field: "mobile", Old: "+14155550188", New: "+32470123456"},
+				{Field: "mobile_phone", Old: "+14155550188", New: "+32470123456"},
 				{Field: "country", Old: "US", New: "BE"},
 			},
 			wantColumns: []string{"mobile", "mobile_country", "country"},
@@ -147,8 +147,8 @@ func TestApplyProfile(t *testing.T) {
 		{
 			name:        "national phone read with the stored country",
 			setup:       func(u *models.User) { u.Country = "BE" },
-			input:       map[string]string{"mobile": "0470 12 34 56"},
-			wantChanges: models.Changes{{Field: "mobile", Old: "+14155550188", New: "+32470123456"}},
+			input:       map[string]string{"mobile_phone": "0470 12 34 56"},
+			wantChanges: models.Changes{{Field: "mobile_phone", Old: "+14155550188", New: "+32470123456"}},
 			wantColumns: []string{"mobile", "mobile_country"},
 		},
 		{
@@ -434,7 +434,7 @@ func TestApplyProfileInvalid(t *testing.T) {
 			name: "several invalid fields, one message each",
 			input: map[string]string{
 				"first_name":       "R2D2",
-				"mobile":           "call me",
+				"mobile_phone":           "call me",
 				"birthday":         "2023-02-29",
 				"country":          "ZZ",
 				"postal_code":      "94105#",
@@ -444,7 +444,7 @@ func TestApplyProfileInvalid(t *testing.T) {
 			},
 			want: models.FieldErrors{
 				"first_name":       {"First name must only include letters, spaces, hyphens, apostrophes and full stops"},
-				"mobile":           {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
+				"mobile_phone":           {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
 				"birthday":         {"Birthday must be a real date, like 1986-01-30"},
 				"country":          {"Select a country from the list"},
 				"postal_code":      {"Postal code must only include letters, numbers, spaces and hyphens"},
@@ -459,7 +459,7 @@ func TestApplyProfileInvalid(t *testing.T) {
 		},
 		{
 			name:  "invalid country does not change how a phone is read",
-			input: map[string]string{"country": "ZZ", "mobile": "(415) 555-2671"},
+			input: map[string]string{"country": "ZZ", "mobile_phone": "(415) 555-2671"},
 			want:  models.FieldErrors{"country": {"Select a country from the list"}},
 		},
 		{
@@ -504,7 +504,7 @@ func TestGuestProfileFields(t *testing.T) {
 	m := testMerchant()
 	want := []string{
 		"name_prefix", "first_name", "middle_initial", "last_name", "name_suffix", "gender", "birthday",
-		"mobile", "mobile_carrier", "phone", "fax",
+		"mobile_phone", "mobile_carrier", "phone", "fax",
 		"address_line1", "address_line2", "address_line3", "city", "state", "postal_code", "country",
 		"language", "mailing_list_subscribed", "printed_mailing_list_subscribed", "opt_in_secondary", "programme_opted_in",
 		"custom_shoe_size", "custom_anniversary", "custom_last_visit", "custom_tshirt", "custom_drink", "custom_home_club", "custom_visits",
@@ -548,7 +548,7 @@ func TestGuestProfileFields(t *testing.T) {
 	t.Run("labels", func(t *testing.T) {
 		// The visible labels are part of the contract (SPEC §4).
 		want := map[string]string{
-			"first_name": "First name", "last_name": "Last name", "mobile": "Mobile phone", "phone": "Phone",
+			"first_name": "First name", "last_name": "Last name", "mobile_phone": "Mobile phone", "phone": "Phone",
 			"birthday": "Birthday", "country": "Country", "language": "Language",
 			"custom_tshirt": "T-shirt size",
 		}
@@ -561,7 +561,7 @@ func TestGuestProfileFields(t *testing.T) {
 
 	t.Run("columns", func(t *testing.T) {
 		want := map[string][]string{
-			"first_name": {"first_name"}, "mobile": {"mobile", "mobile_country"}, "phone": {"phone", "phone_country"},
+			"first_name": {"first_name"}, "mobile_phone": {"mobile", "mobile_country"}, "phone": {"phone", "phone_country"},
 			"fax": {"fax", "fax_country"}, "programme_opted_in": {"programme_opted_in"}, "custom_tshirt": {"custom_fields"},
 		}
 		for _, f := range fields {
@@ -573,7 +573,7 @@ func TestGuestProfileFields(t *testing.T) {
 }
 
 func TestRequirableFields(t *testing.T) {
-	want := []string{"first_name", "last_name", "gender", "birthday", "mobile", "phone", "fax",
+	want := []string{"first_name", "last_name", "gender", "birthday", "mobile_phone", "phone", "fax",
 		"address_line1", "city", "state", "postal_code", "country", "language"}
 	var got []string
 	for _, f := range models.RequirableFields() {

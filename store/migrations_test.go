@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,4 +65,41 @@ func TestMigrationPasswordMinScore(t *testing.T) {
 			t.Errorf("new merchant: got min score %d, want 0", m.PasswordPolicy.MinScore)
 		}
 	})
+}
+
+// Migration 8 renames a required "mobile" to "mobile_phone", and only that
+// name: mobile_carrier and the others stay.
+func TestMigrationRenamesRequiredMobile(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		m := app.Merchant(t, "sandpiper")
+		for _, tc := range []struct{ before, after string }{
+			{"mobile", "mobile_phone"},
+			{"first_name,mobile,mobile_carrier", "first_name,mobile_phone,mobile_carrier"},
+			{"mobile_carrier", "mobile_carrier"},
+			{"", ""},
+		} {
+			app.DB.Exec("UPDATE merchants SET required_fields = ? WHERE id = ?", tc.before, m.ID)
+			if err := app.DB.Exec(migrationUp(t, "00008_mobile_phone.sql")).Error; err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			app.DB.Raw("SELECT required_fields FROM merchants WHERE id = ?", m.ID).Scan(&got)
+			if got != tc.after {
+				t.Errorf("%q: got %q, want %q", tc.before, got, tc.after)
+			}
+		}
+	})
+}
+
+// migrationUp is the Up part of a SQL migration file.
+func migrationUp(t *testing.T, name string) string {
+	t.Helper()
+	b, err := migrations.Files.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, up, _ := strings.Cut(string(b), "-- +goose Up")
+	up, _, _ = strings.Cut(up, "-- +goose Down")
+	return up
 }

@@ -134,7 +134,7 @@ var uniqueRules = []struct {
 }{
 	{"email", "lower(email) = lower(?)", "Another account already uses this email address",
 		func(u *models.User) string { return u.Email }, func(m *models.Merchant) bool { return m.UniqueEmail }},
-	{"mobile", "mobile = ?", "Another account already uses this mobile phone number",
+	{"mobile_phone", "mobile = ?", "Another account already uses this mobile phone number",
 		func(u *models.User) string { return u.Mobile }, func(m *models.Merchant) bool { return m.UniqueMobile }},
 	{"member_number", "member_number = ?", "Another account already has this member number",
 		func(u *models.User) string { return u.MemberNumber }, func(*models.Merchant) bool { return true }},

@@ -55,7 +55,7 @@ func displayValue(f models.ProfileField, v string) string {
 var autocomplete = map[string]string{
 	"name_prefix": "honorific-prefix", "first_name": "given-name", "middle_initial": "additional-name",
 	"last_name": "family-name", "name_suffix": "honorific-suffix", "birthday": "bday", "gender": "sex", "email": "off",
-	"mobile": "tel", "phone": "tel", "fax": "fax tel", "address_line1": "address-line1",
+	"mobile_phone": "tel", "phone": "tel", "fax": "fax tel", "address_line1": "address-line1",
 	"address_line2": "address-line2", "address_line3": "address-line3", "city": "address-level2",
 	"state": "address-level1", "postal_code": "postal-code", "country": "country", "language": "language",
 }
