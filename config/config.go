@@ -33,6 +33,8 @@ type Config struct {
 	MaxBodyBytes       int
 	SignInRateIP       int
 	SignInRateAccount  int
+	// APIRateKey limits JSON API calls a minute per key (or session).
+	APIRateKey int
 	// ReauthAfter is how old a password check may be before a password or
 	// email change asks for the password again.
 	ReauthAfter time.Duration
@@ -117,6 +119,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	duration(&c.DBTimeout, "db-timeout", "DB_TIMEOUT", 5*time.Second, "deadline for a request's database work; past it, pages answer 503 and PostgreSQL cancels the statement")
 	integer(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body accepted; larger ones get 413")
 	integer(&c.SignInRateIP, "signin-rate-ip", "SIGNIN_RATE_IP", 30, "sign-in attempts a minute from one IP address (0 turns the limit off)")
+	integer(&c.APIRateKey, "api-rate-key", "API_RATE_KEY", 600, "JSON API calls a minute per API key, or per session for /api/v1/me (0 turns the limit off)")
 	integer(&c.SignInRateAccount, "signin-rate-account", "SIGNIN_RATE_ACCOUNT", 10, "sign-in attempts a minute for one account (0 turns the limit off)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -135,7 +138,7 @@ func (c *Config) finish() error {
 	if c.MaxBodyBytes < 1024 {
 		return errors.New("max body bytes must be at least 1024")
 	}
-	if c.SignInRateIP < 0 || c.SignInRateAccount < 0 {
+	if c.SignInRateIP < 0 || c.SignInRateAccount < 0 || c.APIRateKey < 0 {
 		return errors.New("sign-in rate limits must be 0 (off) or more")
 	}
 	if c.BcryptConcurrency < 1 {

@@ -43,6 +43,7 @@ func defaults() config.Config {
 		MaxBodyBytes:       1 << 20,
 		SignInRateIP:       30,
 		SignInRateAccount:  10,
+		APIRateKey:         600,
 	}
 }
 

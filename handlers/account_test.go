@@ -169,13 +169,13 @@ func TestProfileUpdateHTMX(t *testing.T) {
 
 func TestProfileUpdateInvalid(t *testing.T) {
 	want := map[string]string{
-		"first_name": "First name must only include letters, spaces, hyphens, apostrophes and full stops",
-		"last_name":  "Enter your last name",
-		"mobile_phone":     "Enter a mobile phone like +1 415 555 0132, or a number of your country",
-		"birthday":   "Birthday must be a real date, like 1986-01-30",
-		"country":    "Select a country from the list",
-		"language":   "Language must be a language code like en, nl-BE or pt-BR",
-		"city":       "Town or city must not contain control characters",
+		"first_name":   "First name must only include letters, spaces, hyphens, apostrophes and full stops",
+		"last_name":    "Enter your last name",
+		"mobile_phone": "Enter a mobile phone like +1 415 555 0132, or a number of your country",
+		"birthday":     "Birthday must be a real date, like 1986-01-30",
+		"country":      "Select a country from the list",
+		"language":     "Language must be a language code like en, nl-BE or pt-BR",
+		"city":         "Town or city must not contain control characters",
 	}
 	var before *models.User
 	testapp.RunScenarios(t, []testapp.Scenario{{

@@ -205,9 +205,9 @@ func TestAdminUserEdit(t *testing.T) {
 			FormFunc: edit(url.Values{"first_name": {"M4ya"}, "mobile_phone": {"12"}, "roles": {""}}),
 			Status:   http.StatusUnprocessableEntity,
 			Contains: map[string][]string{
-				"#first_name-error": {"First name must only include letters, spaces, hyphens, apostrophes and full stops"},
-				"#mobile_phone-error":     {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
-				"#roles-error":      {"Select at least one role"},
+				"#first_name-error":   {"First name must only include letters, spaces, hyphens, apostrophes and full stops"},
+				"#mobile_phone-error": {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
+				"#roles-error":        {"Select at least one role"},
 				`[data-testid="error-summary"] a[href="#first_name"]`: nil, `[data-testid="error-summary"] a[href="#mobile_phone"]`: nil,
 				`[data-testid="error-summary"] a[href="#roles"]`: nil,
 			}},

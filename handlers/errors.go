@@ -108,6 +108,10 @@ func (a *App) HandleError(err error, c echo.Context) {
 		}
 		a.Log.Error("request failed", attrs...)
 	}
+	if isAPI(c) {
+		a.handleAPIError(c, err, p)
+		return
+	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(p.status)
 		return

@@ -434,7 +434,7 @@ func TestApplyProfileInvalid(t *testing.T) {
 			name: "several invalid fields, one message each",
 			input: map[string]string{
 				"first_name":       "R2D2",
-				"mobile_phone":           "call me",
+				"mobile_phone":     "call me",
 				"birthday":         "2023-02-29",
 				"country":          "ZZ",
 				"postal_code":      "94105#",
@@ -444,7 +444,7 @@ func TestApplyProfileInvalid(t *testing.T) {
 			},
 			want: models.FieldErrors{
 				"first_name":       {"First name must only include letters, spaces, hyphens, apostrophes and full stops"},
-				"mobile_phone":           {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
+				"mobile_phone":     {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
 				"birthday":         {"Birthday must be a real date, like 1986-01-30"},
 				"country":          {"Select a country from the list"},
 				"postal_code":      {"Postal code must only include letters, numbers, spaces and hyphens"},

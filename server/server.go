@@ -71,6 +71,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		ReauthAfter: cfg.ReauthAfter,
 		// Typing a long password fast sends a few checks a second.
 		PasswordChecks: auth.NewKeyedLimiter(passwordChecksPerMinute),
+		APICalls:       auth.NewKeyedLimiter(cfg.APIRateKey),
 		DBTimeout:      cfg.DBTimeout,
 		Outages:        outages,
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,15 +88,16 @@ func (s *Users) ForSignIn(ctx context.Context, login string) (*models.User, erro
 // models.ErrConflict. 0 skips the early comparison, for a caller that
 // sends only the fields it means to change; the save itself is always
 // made against the version read. Identifiers other users of the merchant
-// already have are refused with field errors.
-func (s *Users) SaveProfile(ctx context.Context, actor *models.User, m *models.Merchant, before *models.User, upd models.ProfileUpdate, version int, meta Meta) (*models.User, error) {
+// already have are refused with field errors, and so are those of
+// alsoUnique (enforce_unique_fields) for this save.
+func (s *Users) SaveProfile(ctx context.Context, actor *models.User, m *models.Merchant, before *models.User, upd models.ProfileUpdate, version int, meta Meta, alsoUnique ...string) (*models.User, error) {
 	if version != 0 && version != before.Version {
 		return nil, models.ErrConflict
 	}
 	now := s.now()
 	next := upd.User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.checkUnique(tx, m, before, &next); err != nil {
+		if err := s.checkUnique(tx, m, before, &next, alsoUnique...); err != nil {
 			return err
 		}
 		if err := s.save(tx, actor, &next, before.Version, upd.Columns, models.ActionProfileUpdated, upd.Changes, meta, now); err != nil {
@@ -140,16 +142,21 @@ var uniqueRules = []struct {
 		func(u *models.User) string { return u.MemberNumber }, func(*models.Merchant) bool { return true }},
 	{"card_number", "card_number = ?", "Another account already has this card number",
 		func(u *models.User) string { return u.CardNumber }, func(*models.Merchant) bool { return true }},
+	{"external_id", "external_id = ?", "Another account already has this external id",
+		func(u *models.User) string { return u.ExternalID }, func(*models.Merchant) bool { return false }},
 }
 
 // checkUnique refuses values another user of the merchant already has,
 // for each identifier that changed from before to next.
-func (s *Users) checkUnique(tx *gorm.DB, m *models.Merchant, before, next *models.User) error {
+func (s *Users) checkUnique(tx *gorm.DB, m *models.Merchant, before, next *models.User, also ...string) error {
 	errs := models.FieldErrors{}
 	for _, r := range uniqueRules {
 		v := r.value(next)
-		if v == "" || !r.applies(m) || (before != nil && strings.EqualFold(v, r.value(before))) {
+		if v == "" || !(r.applies(m) || slices.Contains(also, r.field)) || (before != nil && strings.EqualFold(v, r.value(before))) {
 			continue
+		}
+		if err := s.lockValue(tx, m.ID, r.field, v); err != nil {
+			return err
 		}
 		exceptID := ""
 		if before != nil {
@@ -164,6 +171,22 @@ func (s *Users) checkUnique(tx *gorm.DB, m *models.Merchant, before, next *model
 		}
 	}
 	return errs.Err()
+}
+
+// lockValue holds, until tx ends, a lock on value of field in the
+// merchant: two writers claiming the same email at once check and write
+// one after the other, so exactly one gets it. No unique index can say
+// this, as the rule is the merchant's choice. SQLite's one connection
+// already runs one transaction at a time.
+func (s *Users) lockValue(tx *gorm.DB, merchantID, field, value string) error {
+	if tx.Dialector.Name() != "postgres" {
+		return nil
+	}
+	key := "unique:" + merchantID + ":" + field + ":" + strings.ToLower(value)
+	if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key).Error; err != nil {
+		return fmt.Errorf("lock %s: %w", field, err)
+	}
+	return nil
 }
 
 // save writes columns of next if the stored version is still version, bumps
@@ -341,4 +364,46 @@ func (s *Users) InMerchant(ctx context.Context, merchantID, id string) (*models.
 		return nil, notFound(err)
 	}
 	return &u, nil
+}
+
+// lookupColumns are what an integration may find a user by: the
+// username and email whatever their case, the others exactly (Spaaza's
+// user_id, username, member_number, authentication_point_identifier,
+// referral_code).
+var lookupColumns = map[string]string{
+	"username":      "lower(username) = lower(?)",
+	"email":         "lower(email) = lower(?)",
+	"member_number": "member_number = ?",
+	"card_number":   "card_number = ?",
+	"external_id":   "external_id = ?",
+	"referral_code": "referral_code = ?",
+}
+
+// LookupFields are the fields Lookup takes.
+func LookupFields() []string {
+	out := make([]string, 0, len(lookupColumns))
+	for k := range lookupColumns {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Lookup returns the one user of merchantID whose field is value;
+// models.ErrNotFound when none is, or more than one (an email two
+// accounts share names neither).
+func (s *Users) Lookup(ctx context.Context, merchantID, field, value string) (*models.User, error) {
+	where, ok := lookupColumns[field]
+	if !ok || value == "" {
+		return nil, models.ErrNotFound
+	}
+	var found []models.User
+	err := s.db.WithContext(ctx).Where("merchant_id = ?", merchantID).Where(where, value).Limit(2).Find(&found).Error
+	if err != nil {
+		return nil, fmt.Errorf("look up user by %s: %w", field, err)
+	}
+	if len(found) != 1 {
+		return nil, models.ErrNotFound
+	}
+	return &found[0], nil
 }

@@ -257,6 +257,9 @@ func (c *Client) Do(method, path string, form url.Values, header http.Header) *R
 	return c.Send(req)
 }
 
+// URL is the app's base URL, for requests the caller builds.
+func (c *Client) URL() string { return c.app.URL }
+
 // Send sends a request built by the caller, with the client's cookies.
 func (c *Client) Send(req *http.Request) *Response {
 	c.t.Helper()
