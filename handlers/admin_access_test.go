@@ -19,7 +19,8 @@ type adminRoute struct {
 	form         url.Values
 }
 
-// adminRoutes lists every /admin route, with {id} where a user id goes.
+// adminRoutes lists every /admin route, with {id} where a user id (or a
+// key id) goes.
 var adminRoutes = []adminRoute{
 	{http.MethodGet, "/admin", nil},
 	{http.MethodGet, "/admin/users", nil},
@@ -36,6 +37,9 @@ var adminRoutes = []adminRoute{
 	{http.MethodGet, "/admin/audit", nil},
 	{http.MethodGet, "/admin/settings", nil},
 	{http.MethodPost, "/admin/settings", url.Values{"password_min_length": {"3"}}},
+	{http.MethodGet, "/admin/api-keys", nil},
+	{http.MethodPost, "/admin/api-keys", url.Values{"name": {"Intruder key"}}},
+	{http.MethodPost, "/admin/api-keys/{id}/revoke", url.Values{}},
 }
 
 func (r adminRoute) at(id string) string { return strings.ReplaceAll(r.path, "{id}", id) }
@@ -56,6 +60,10 @@ func TestAdminRoutesRefuseGuests(t *testing.T) {
 		app.DB.Model(&models.User{}).Where("username = ?", "intruder.made").Count(&n)
 		if n != 0 {
 			t.Errorf("a guest created a user")
+		}
+		app.DB.Model(&models.APIKey{}).Where("name = ?", "Intruder key").Count(&n)
+		if n != 0 {
+			t.Errorf("a guest created an API key")
 		}
 	}
 	var scenarios []testapp.Scenario

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -318,5 +319,44 @@ func TestAdminAuditAccess(t *testing.T) {
 	testapp.RunScenarios(t, []testapp.Scenario{
 		{Name: "guest", As: "guest", Path: "/admin/audit", Shared: true, Status: http.StatusForbidden},
 		{Name: "signed out", Path: "/admin/audit?subject=demo.guest", Shared: true, Status: http.StatusSeeOther, Headers: location("/login*")},
+	})
+}
+
+// What an integration did names its API key as the actor, not a user nor
+// the system; creating and revoking a key read as such.
+func TestAdminAuditKeyActor(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		ctx := context.Background()
+		admin, sandpiper, guest := app.User(t, "demo.admin"), app.Merchant(t, "sandpiper"), app.User(t, "demo.guest")
+		keys := store.NewAPIKeys(app.DB)
+		_, key, err := keys.Create(ctx, admin, sandpiper, "Point of sale", store.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := keys.Revoke(ctx, admin, sandpiper, key.ID, store.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+		ev := models.AuditEvent{ID: store.NewID(), MerchantID: sandpiper.ID, ActorKeyID: &key.ID, SubjectID: &guest.ID,
+			Action: models.ActionProfileUpdated, Changes: models.Changes{{Field: "city", Old: "Johns Creek", New: "Savannah"}}, CreatedAt: time.Now().UTC()}
+		if err := app.DB.Create(&ev).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/admin/audit", "/admin/users/" + guest.ID} {
+			doc := app.ClientAs(t, "admin").Get(path).Doc(t)
+			if got := doc.Find(`tr[data-event="` + ev.ID + `"] [data-col="who"]`).Text(); strings.TrimSpace(got) != "API key “Point of sale”" {
+				t.Errorf("%s: who: got %q, want API key “Point of sale”", path, got)
+			}
+		}
+		rows := auditRows(app.ClientAs(t, "admin").Get("/admin/audit").Doc(t))
+		labels := map[string]auditRow{}
+		for _, r := range rows {
+			labels[r.action] = r
+		}
+		for action, want := range map[string]string{models.ActionAPIKeyCreated: "API key created", models.ActionAPIKeyRevoked: "API key revoked"} {
+			if r := labels[action]; r.actionLabel != want || r.who != "demo.admin" || r.changes["prefix"] == "" {
+				t.Errorf("%s: got %+v, want %q by demo.admin naming the prefix", action, r, want)
+			}
+		}
 	})
 }

@@ -18,6 +18,7 @@ type Deps struct {
 	Users     *store.Users
 	Merchants *store.Merchants
 	Audit     *store.Audit
+	APIKeys   *store.APIKeys
 	Sessions  *auth.Manager
 	// Guard checks every password a user types.
 	Guard  *auth.Guard

@@ -85,6 +85,11 @@ func New(d Deps) *echo.Echo {
 	admin.GET("/settings", a.handleAdminSettings)
 	admin.POST("/settings", a.handleAdminSettingsPost)
 
+	// admin: API keys
+	admin.GET("/api-keys", a.handleAdminAPIKeys)
+	admin.POST("/api-keys", a.handleAdminAPIKeyCreate)
+	admin.POST("/api-keys/:id/revoke", a.handleAdminAPIKeyRevoke)
+
 	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
 	return e
 }

@@ -36,6 +36,10 @@ const (
 // Audit actions on a merchant.
 const (
 	ActionSettingsUpdated = "merchant.settings_updated"
+	// ActionAPIKeyCreated and ActionAPIKeyRevoked: an admin created or
+	// revoked an API key; the changes name it by name and prefix.
+	ActionAPIKeyCreated = "merchant.api_key_created"
+	ActionAPIKeyRevoked = "merchant.api_key_revoked"
 )
 
 // Secret is what an audit trail records instead of a secret's value.
@@ -74,7 +78,8 @@ func (c *Changes) Scan(src any) error {
 type AuditEntry struct {
 	AuditEvent
 	// ActorName is SystemActor when no one acted (a failed sign-in, an
-	// automatic lock), and empty when the actor's account is gone.
+	// automatic lock), KeyActorName's when an integration did through an
+	// API key, and empty when the actor's account is gone.
 	ActorName string
 	// SubjectName is empty when there is no subject or its account is gone.
 	SubjectName string

@@ -215,6 +215,9 @@ type AuditEvent struct {
 	ID         string `gorm:"primaryKey"`
 	MerchantID string
 	ActorID    *string
+	// ActorKeyID names the API key an integration acted with; ActorID is
+	// then nil.
+	ActorKeyID *string
 	SubjectID  *string
 	Action     string
 	Changes    Changes

@@ -63,7 +63,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
 	})
 	deps := handlers.Deps{
-		DB: db, Users: users, Merchants: merchants, Audit: audit,
+		DB: db, Users: users, Merchants: merchants, Audit: audit, APIKeys: store.NewAPIKeys(db),
 		Sessions: auth.NewManager(sessionStore, rows, users, merchants, log),
 		Guard:    guard, Hasher: hasher,
 		Flash: auth.NewFlash([]byte(cfg.SessionSecret), cfg.Secure()),

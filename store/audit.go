@@ -119,16 +119,30 @@ func (s *Audit) userByName(merchantID, name string) *gorm.DB {
 }
 
 // withNames looks up the usernames of the events' actors and subjects in
-// one query. Only the merchant's users are looked up.
+// one query, and the names of the API keys that acted in another. Only the
+// merchant's users and keys are looked up.
 func (s *Audit) withNames(ctx context.Context, merchantID string, evs []models.AuditEvent) ([]models.AuditEntry, error) {
 	out := make([]models.AuditEntry, len(evs))
-	var ids []string
+	var ids, keyIDs []string
 	for i, ev := range evs {
 		out[i].AuditEvent = ev
 		for _, id := range []*string{ev.ActorID, ev.SubjectID} {
 			if id != nil && validID(*id) && !slices.Contains(ids, *id) {
 				ids = append(ids, *id)
 			}
+		}
+		if id := ev.ActorKeyID; id != nil && validID(*id) && !slices.Contains(keyIDs, *id) {
+			keyIDs = append(keyIDs, *id)
+		}
+	}
+	keyNames := map[string]string{}
+	if len(keyIDs) > 0 {
+		var keys []models.APIKey
+		if err := s.db.WithContext(ctx).Select("id, name").Where("merchant_id = ? AND id IN ?", merchantID, keyIDs).Find(&keys).Error; err != nil {
+			return nil, fmt.Errorf("audit key names: %w", err)
+		}
+		for _, k := range keys {
+			keyNames[k.ID] = k.Name
 		}
 	}
 	names := map[string]string{}
@@ -145,9 +159,12 @@ func (s *Audit) withNames(ctx context.Context, merchantID string, evs []models.A
 	}
 	for i := range out {
 		e := &out[i]
-		if e.ActorID == nil {
+		switch {
+		case e.ActorKeyID != nil:
+			e.ActorName = models.KeyActorName(keyNames[*e.ActorKeyID])
+		case e.ActorID == nil:
 			e.ActorName = models.SystemActor
-		} else {
+		default:
 			e.ActorName = names[*e.ActorID]
 		}
 		if e.SubjectID != nil {

@@ -1,6 +1,22 @@
 package store
 
+import (
+	"time"
+
+	"gorm.io/gorm"
+
+	"myaccount/models"
+)
+
 // BenchCursor is the cursor of a page ending at the row whose sort key is
 // value and id is id, as Search would make it: the benchmark starts deep
 // pages with it without walking every page before.
 func BenchCursor(value, id string) string { return encodeCursor(cursor{Value: value, ID: id}) }
+
+// AuditByKey records an event an integration caused through key, as the
+// API's writes do, in a transaction of its own.
+func AuditByKey(db *gorm.DB, merchantID string, key *models.APIKey, subjectID *string, action string, changes models.Changes, meta Meta) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		return auditByKey(tx, merchantID, key, subjectID, action, changes, meta, time.Now().UTC())
+	})
+}

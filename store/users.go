@@ -330,12 +330,24 @@ func (s *Users) ChangeEmail(ctx context.Context, m *models.Merchant, u *models.U
 
 // audit records one event in tx.
 func audit(tx *gorm.DB, merchantID string, actorID, subjectID *string, action string, changes models.Changes, meta Meta, now time.Time) error {
-	ev := models.AuditEvent{
-		ID: NewID(), MerchantID: merchantID, ActorID: actorID, SubjectID: subjectID,
-		Action: action, Changes: changes, IP: meta.IP, UserAgent: models.StorableText(meta.UserAgent, models.MaxUserAgent), CreatedAt: now,
+	return writeAudit(tx, models.AuditEvent{MerchantID: merchantID, ActorID: actorID, SubjectID: subjectID, Action: action, Changes: changes}, meta, now)
+}
+
+// auditByKey records one event in tx that an integration caused through
+// key, which is its actor instead of a user. The key must be the
+// merchant's.
+func auditByKey(tx *gorm.DB, merchantID string, key *models.APIKey, subjectID *string, action string, changes models.Changes, meta Meta, now time.Time) error {
+	if key.MerchantID != merchantID {
+		return fmt.Errorf("audit %s: key %s is not of merchant %s", action, key.ID, merchantID)
 	}
+	return writeAudit(tx, models.AuditEvent{MerchantID: merchantID, ActorKeyID: &key.ID, SubjectID: subjectID, Action: action, Changes: changes}, meta, now)
+}
+
+// writeAudit writes ev in tx with a new id, where it came from, and now.
+func writeAudit(tx *gorm.DB, ev models.AuditEvent, meta Meta, now time.Time) error {
+	ev.ID, ev.IP, ev.UserAgent, ev.CreatedAt = NewID(), meta.IP, models.StorableText(meta.UserAgent, models.MaxUserAgent), now
 	if err := tx.Create(&ev).Error; err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
+		return fmt.Errorf("audit %s: %w", ev.Action, err)
 	}
 	return nil
 }

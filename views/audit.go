@@ -28,6 +28,8 @@ var auditActions = []models.Option{
 	{Value: models.ActionUnlocked, Label: "Account unlocked"},
 	{Value: models.ActionSessionsEnded, Label: "Sessions ended"},
 	{Value: models.ActionReauthenticated, Label: "Password confirmed"},
+	{Value: models.ActionAPIKeyCreated, Label: "API key created"},
+	{Value: models.ActionAPIKeyRevoked, Label: "API key revoked"},
 }
 
 // ActionLabel is an audit action as admins read it. An action without a

@@ -37,6 +37,8 @@ func TestActionLabel(t *testing.T) {
 	for action, want := range map[string]string{
 		models.ActionSignInFailed:   "Sign-in failed",
 		models.ActionProfileUpdated: "Profile updated",
+		models.ActionAPIKeyCreated:  "API key created",
+		models.ActionAPIKeyRevoked:  "API key revoked",
 		"user.tier_changed":         "Tier changed",
 		"export":                    "Export",
 		"":                          "",
