@@ -52,6 +52,14 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	for _, d := range app.Demo {
 		log.Info("demo account (its password is in README.md)", "username", d.Username, "role", d.Role, "merchant", d.Merchant)
 	}
+	// The one secret the log ever holds, and on purpose: the product asks
+	// that a new local demo can call the API at once, and the key is
+	// stored hashed, so this is the only time it can be told. Only on the
+	// embedded SQLite database, never on PostgreSQL (even with --demo),
+	// whose logs a deployment keeps.
+	if app.DemoAPIKey != "" && app.Embedded {
+		log.Info("demo API key (demo only, never in production)", "key", app.DemoAPIKey)
+	}
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,

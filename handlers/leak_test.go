@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -39,10 +40,22 @@ func (r *recorder) post(path string, form url.Values) *testapp.Response {
 
 var hashPattern = regexp.MustCompile(`\$2[aby]\$`)
 
+// secretPart is an API key's part after its public prefix: no page but
+// the one that creates the key may show it.
+func secretPart(t *testing.T, key string) string {
+	t.Helper()
+	if len(key) != 60 {
+		t.Fatalf("API key %q: got %d characters, want 60", key, len(key))
+	}
+	return key[16:]
+}
+
 // A full guest session and a full admin session, pages and htmx fragments,
 // good and bad input: no page, fragment, header or log line holds a
-// password, a password hash, the session secret or a session token. The
-// one exception is the temporary password a reset shows its admin once.
+// password, a password hash, the session secret, a session token, an API
+// key or its hash. The exceptions are the temporary password a reset shows
+// its admin once, and a new API key, shown once in the answer that
+// creates it.
 func TestNoSecretInAnyPageOrLog(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
@@ -104,15 +117,44 @@ func TestNoSecretInAnyPageOrLog(t *testing.T) {
 		a.get("/admin/users/" + guestUser.ID)
 		a.get("/admin/audit")
 		a.post("/admin/settings", url.Values{"password_min_length": {"x"}})
+		a.get("/admin/api-keys")
+		shownKey := func(res *testapp.Response) string {
+			key := strings.TrimSpace(res.Doc(t).Find("#new-api-key").Text())
+			if len(key) < 60 {
+				t.Fatalf("%s: no API key shown", res.Request.URL.Path)
+			}
+			return key
+		}
+		newKeys := []string{shownKey(a.post("/admin/api-keys", url.Values{"name": {"Leak check"}}))}
+		a.c.HTMX = true
+		newKeys = append(newKeys, shownKey(a.post("/admin/api-keys", url.Values{"name": {"Leak check htmx"}})))
+		a.post("/admin/api-keys", url.Values{"name": {""}})
+		a.c.HTMX = false
+		a.post("/admin/api-keys", url.Values{"name": {"Leak check"}})
+		keys, err := app.Deps.APIKeys.List(context.Background(), guestUser.MerchantID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.post("/admin/api-keys/"+keys[0].ID+"/revoke", url.Values{})
+		a.get("/admin/api-keys")
+		a.get("/admin/audit?action=" + models.ActionAPIKeyCreated)
 		a.post("/logout", url.Values{})
 
+		// The demo API key is in no page and no log line: only main.go logs
+		// it, on the embedded database (TestDemoAPIKeyLogged).
 		secrets := map[string]string{
 			"demo guest password": store.DemoGuestPassword, "demo admin password": store.DemoAdminPassword,
 			"new password": newPassword, "wrong password": "Wrong#Guess2026", "initial password": "Initial!Tide42",
 			"session secret": strings.Repeat("s", 32), "guest session token": guestCookie, "admin session token": adminCookie,
+			"demo API key": secretPart(t, app.DemoAPIKey),
 		}
 		var hashes []models.User
 		app.DB.Find(&hashes)
+		var keyRows []models.APIKey
+		app.DB.Find(&keyRows)
+		for _, k := range keyRows {
+			secrets["hash of API key "+k.Name] = k.Hash
+		}
 		check := func(where, text string) {
 			t.Helper()
 			if hashPattern.MatchString(text) {
@@ -130,6 +172,7 @@ func TestNoSecretInAnyPageOrLog(t *testing.T) {
 			}
 		}
 		tempShown := 0
+		keyShown := make([]int, len(newKeys))
 		for _, page := range append(g.seen, a.seen...) {
 			where := strings.SplitN(page, "\n", 2)[0]
 			if strings.Contains(page, temp) {
@@ -138,10 +181,23 @@ func TestNoSecretInAnyPageOrLog(t *testing.T) {
 					t.Errorf("%s: shows the temporary password", where)
 				}
 			}
+			for i, key := range newKeys {
+				if strings.Contains(page, secretPart(t, key)) {
+					keyShown[i]++
+					if where != "POST /admin/api-keys" {
+						t.Errorf("%s: shows a new API key", where)
+					}
+				}
+			}
 			check(where, page)
 		}
 		if tempShown != 1 {
 			t.Errorf("the temporary password was shown %d times, want once", tempShown)
+		}
+		for i, n := range keyShown {
+			if n != 1 {
+				t.Errorf("new API key %d was shown %d times, want once", i+1, n)
+			}
 		}
 		logs := app.Log.String()
 		if !strings.Contains(logs, "path=/admin/users") {
@@ -152,6 +208,11 @@ func TestNoSecretInAnyPageOrLog(t *testing.T) {
 			if strings.Contains(line, temp) {
 				t.Errorf("a log line holds the temporary password")
 			}
+			for _, key := range newKeys {
+				if strings.Contains(line, secretPart(t, key)) {
+					t.Errorf("log line %d holds a new API key", i+1)
+				}
+			}
 		}
 		var audit []models.AuditEvent
 		app.DB.Find(&audit)
@@ -160,6 +221,11 @@ func TestNoSecretInAnyPageOrLog(t *testing.T) {
 				check("audit "+ev.Action, ch.Old+" "+ch.New)
 				if strings.Contains(ch.Old+ch.New, temp) {
 					t.Errorf("audit %s holds the temporary password", ev.Action)
+				}
+				for _, key := range newKeys {
+					if strings.Contains(ch.Old+ch.New, secretPart(t, key)) {
+						t.Errorf("audit %s holds a new API key", ev.Action)
+					}
 				}
 			}
 		}

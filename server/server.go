@@ -26,6 +26,11 @@ type Server struct {
 	Deps handlers.Deps
 	// Demo lists the demo accounts created at this start, if any.
 	Demo []store.DemoAccount
+	// DemoAPIKey is the demo API key created at this start, if any. main.go
+	// logs it on an embedded database only.
+	DemoAPIKey string
+	// Embedded is set when the database is SQLite, not PostgreSQL.
+	Embedded bool
 }
 
 // Build assembles the application. Demo data is created on a new embedded
@@ -47,8 +52,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	users, merchants, rows := store.NewUsers(db), store.NewMerchants(db), store.NewSessions(db)
 
 	var demo []store.DemoAccount
-	if cfg.Demo || (wasNew && !store.IsPostgres(cfg.DatabaseURL)) {
-		if demo, err = store.SeedDemo(ctx, db, hasher); err != nil {
+	var demoKey string
+	embedded := !store.IsPostgres(cfg.DatabaseURL)
+	if cfg.Demo || (wasNew && embedded) {
+		if demo, demoKey, err = store.SeedDemo(ctx, db, hasher); err != nil {
 			return nil, err
 		}
 	}
@@ -75,7 +82,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		DBTimeout:      cfg.DBTimeout,
 		Outages:        outages,
 	}
-	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo}, nil
+	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo, DemoAPIKey: demoKey, Embedded: embedded}, nil
 }
 
 // migrate applies the pending migrations through connections of their own,

@@ -100,10 +100,14 @@ func keyShaped(token string) bool {
 func (s *APIKeys) Create(ctx context.Context, admin *models.User, m *models.Merchant, name string, meta Meta) (string, *models.APIKey, error) {
 	var key string
 	var row *models.APIKey
+	now := s.now()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		key, row, err = createKey(tx, admin, m, name, meta, s.now())
-		return err
+		if key, row, err = insertKey(tx, admin, m, name, now); err != nil {
+			return err
+		}
+		changes := models.Changes{{Field: "name", New: row.Name}, {Field: "prefix", New: row.Prefix}}
+		return audit(tx, m.ID, &admin.ID, nil, models.ActionAPIKeyCreated, changes, meta, now)
 	})
 	if err != nil {
 		return "", nil, err
@@ -111,8 +115,9 @@ func (s *APIKeys) Create(ctx context.Context, admin *models.User, m *models.Merc
 	return key, row, nil
 }
 
-// createKey is Create in tx, for the demo data too.
-func createKey(tx *gorm.DB, admin *models.User, m *models.Merchant, name string, meta Meta, now time.Time) (string, *models.APIKey, error) {
+// insertKey is Create in tx without its audit event, which the demo data
+// does not have either.
+func insertKey(tx *gorm.DB, admin *models.User, m *models.Merchant, name string, now time.Time) (string, *models.APIKey, error) {
 	name, err := models.CleanKeyName(name)
 	if err != nil {
 		return "", nil, models.FieldErrors{"name": {err.Error()}}
@@ -135,10 +140,6 @@ func createKey(tx *gorm.DB, admin *models.User, m *models.Merchant, name string,
 	}
 	if err := tx.Create(row).Error; err != nil {
 		return "", nil, fmt.Errorf("create api key: %w", err)
-	}
-	changes := models.Changes{{Field: "name", New: row.Name}, {Field: "prefix", New: row.Prefix}}
-	if err := audit(tx, m.ID, &admin.ID, nil, models.ActionAPIKeyCreated, changes, meta, now); err != nil {
-		return "", nil, err
 	}
 	return key, row, nil
 }

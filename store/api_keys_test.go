@@ -286,3 +286,31 @@ func TestAuditByKey(t *testing.T) {
 		}
 	})
 }
+
+// The demo data has one key, Sandpiper Bay's "Demo integration", made by
+// the demo admin with the rest of the demo data (which is not audited),
+// and it opens the API.
+func TestDemoAPIKey(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		sandpiper, admin := app.Merchant(t, "sandpiper"), app.User(t, "demo.admin")
+		if !keyShape.MatchString(app.DemoAPIKey) {
+			t.Fatalf("demo key: got %q, want a key", app.DemoAPIKey)
+		}
+		k, err := store.NewAPIKeys(app.DB).Authenticate(context.Background(), app.DemoAPIKey)
+		if err != nil {
+			t.Fatalf("authenticate the demo key: %v", err)
+		}
+		if k.MerchantID != sandpiper.ID || k.Name != store.DemoAPIKeyName || k.CreatedBy == nil || *k.CreatedBy != admin.ID {
+			t.Errorf("demo key: got %+v, want Sandpiper Bay's %q made by demo.admin", k, store.DemoAPIKeyName)
+		}
+		var n int64
+		app.DB.Model(&models.APIKey{}).Count(&n)
+		if n != 1 {
+			t.Errorf("keys in the demo data: got %d, want 1", n)
+		}
+		if evs := keyEvents(t, app, sandpiper.ID, models.ActionAPIKeyCreated); len(evs) != 0 {
+			t.Errorf("the demo key was audited: %+v", evs)
+		}
+	})
+}

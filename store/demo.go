@@ -23,23 +23,28 @@ const (
 	DemoAdminPassword = "Admin#2026"
 )
 
-// SeedDemo fills an empty database with the demo merchants and users. It
-// does nothing when the demo merchant already exists.
-func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) ([]DemoAccount, error) {
+// DemoAPIKeyName names Sandpiper Bay's demo API key.
+const DemoAPIKeyName = "Demo integration"
+
+// SeedDemo fills an empty database with the demo merchants and users, and
+// an API key for Sandpiper Bay, which it returns: it is stored hashed, as
+// every key is, so this is the only time it can be told. It does nothing
+// when the demo merchant already exists.
+func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) (accounts []DemoAccount, apiKey string, err error) {
 	var n int64
 	if err := db.WithContext(ctx).Model(&models.Merchant{}).Where("code = ?", "sandpiper").Count(&n).Error; err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if n > 0 {
-		return nil, nil
+		return nil, "", nil
 	}
 	guestHash, err := hasher.Hash(ctx, DemoGuestPassword)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	adminHash, err := hasher.Hash(ctx, DemoAdminPassword)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	now := time.Now().UTC()
 	sandpiper := &models.Merchant{
@@ -86,16 +91,20 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) ([]DemoAc
 		if err := tx.Create([]*models.Merchant{sandpiper, harbor}).Error; err != nil {
 			return err
 		}
-		return tx.CreateInBatches(users, 100).Error
+		if err := tx.CreateInBatches(users, 100).Error; err != nil {
+			return err
+		}
+		apiKey, _, err = insertKey(tx, &admin, sandpiper, DemoAPIKeyName, now)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("demo data: %w", err)
+		return nil, "", fmt.Errorf("demo data: %w", err)
 	}
 	return []DemoAccount{
 		{"demo.guest", DemoGuestPassword, "guest", sandpiper.Name},
 		{"demo.admin", DemoAdminPassword, "merchant admin", sandpiper.Name},
 		{users[len(users)-1].Username, DemoGuestPassword, "guest", harbor.Name},
-	}, nil
+	}, apiKey, nil
 }
 
 var (
