@@ -69,8 +69,8 @@ func (a *App) updateProfile(c echo.Context, e profileEdit) error {
 	err := errNoVersion
 	if version != 0 {
 		var upd models.ProfileUpdate
-		if upd, err = models.EditProfile(e.actor, e.merchant, e.user, e.fields, in.Values, time.Now().UTC()); err == nil {
-			updated, err = a.Users.SaveProfile(c.Request().Context(), e.actor, e.merchant, e.user, upd, version, meta(c))
+		if upd, err = models.EditProfile(models.ByUser(e.actor), e.merchant, e.user, e.fields, in.Values, time.Now().UTC()); err == nil {
+			updated, err = a.Users.SaveProfile(c.Request().Context(), models.ByUser(e.actor), e.merchant, e.user, upd, version, meta(c))
 		}
 	}
 	invalid, isInvalid := asFieldErrors(err)

@@ -135,7 +135,7 @@ func (a *App) handleAdminUserCreate(c echo.Context) error {
 	err := errs.Err()
 	var u *models.User
 	if err == nil {
-		u, err = a.Users.CreateUser(c.Request().Context(), a.Hasher, admin, m, create, meta(c))
+		u, err = a.Users.CreateUser(c.Request().Context(), a.Hasher, models.ByUser(admin), m, create, meta(c))
 	}
 	if invalid, ok := asFieldErrors(err); ok {
 		form := views.NewUserForm{NewUser: in, Errors: invalid}

@@ -17,6 +17,7 @@ import (
 
 	"myaccount/auth"
 	"myaccount/models"
+	"myaccount/store"
 )
 
 // The JSON API (docs/openapi in handlers/openapi.json): one more caller of
@@ -27,6 +28,7 @@ import (
 func (a *App) apiRoutes(e *echo.Echo) {
 	me := e.Group("/api/v1/me", apiBody, fetchMetadata, csrfHeader(a.Secure), a.Sessions.Load, a.requireSession, a.apiRate)
 	apiRoute(me, "", map[string]echo.HandlerFunc{http.MethodGet: a.handleAPIMe, http.MethodPatch: a.handleAPIMePatch})
+	a.usersRoutes(e)
 }
 
 // apiRoute registers handlers by method on path of g, and answers every
@@ -58,7 +60,7 @@ func apiRoute(g *echo.Group, path string, handlers map[string]echo.HandlerFunc) 
 const ctxAPIBody = "api.body"
 
 // errNoFields: an edit named no field to change.
-var errNoFields = errors.New("no fields")
+var errNoFields = echo.NewHTTPError(http.StatusBadRequest, "no fields")
 
 // apiBody decodes the body of an API write, before anything reads it: a
 // JSON object, or a urlencoded or multipart form. Other types get 415, a
@@ -352,6 +354,12 @@ func apiProblem(err error, p problem) (int, apiFailure) {
 		status, f.Error = http.StatusTooManyRequests, apiError{"rate_limited", "Too many requests: wait, then try again"}
 	case errors.As(err, &he) && he.Code == http.StatusMethodNotAllowed:
 		status, f.Error = http.StatusMethodNotAllowed, apiError{"method_not_allowed", "This path does not take this method"}
+	case errors.Is(err, store.ErrIdempotencyKeyReused):
+		status, f.Error = http.StatusConflict, apiError{"idempotency_key_reused", "This Idempotency-Key was used for a different request"}
+	case errors.Is(err, errLookup):
+		status, f.Error = http.StatusBadRequest, apiError{"bad_request", errLookup.Message.(string)}
+	case errors.Is(err, errBadIdempotencyKey):
+		status, f.Error = http.StatusBadRequest, apiError{"bad_request", errBadIdempotencyKey.Message.(string)}
 	default:
 		f.Error = apiError{apiCode(status), p.title}
 	}
@@ -501,7 +509,17 @@ type apiSuccess struct {
 
 // userAnswer answers with u, its ETag and status.
 func userAnswer(c echo.Context, status int, u *models.User, m *models.Merchant) error {
+	body, err := userBody(u, m)
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("ETag", etag(u.Version))
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(status, apiSuccess{Result: "success", User: apiUser(u, m)})
+	return c.JSONBlob(status, body)
+}
+
+// userBody is the success body for u: the same bytes whether it is sent
+// now or kept for an idempotent retry.
+func userBody(u *models.User, m *models.Merchant) ([]byte, error) {
+	return json.Marshal(apiSuccess{Result: "success", User: apiUser(u, m)})
 }

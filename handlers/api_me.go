@@ -20,7 +20,7 @@ func (a *App) handleAPIMe(c echo.Context) error {
 // with the rules and messages of the profile form.
 func (a *App) handleAPIMePatch(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	updated, err := a.patchUser(c, u, m, u, models.GuestProfileFields(m), false)
+	updated, err := a.patchUser(c, models.ByUser(u), m, u, models.GuestProfileFields(m), false)
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (a *App) handleAPIMePatch(c echo.Context) error {
 // and store as the forms, after the API's own preconditions (If-Match, the
 // version field, at least one field). byKey says whether an integration's
 // key makes it, which may write the admin's fields too.
-func (a *App) patchUser(c echo.Context, actor *models.User, m *models.Merchant, u *models.User, fields []models.ProfileField, byKey bool) (*models.User, error) {
+func (a *App) patchUser(c echo.Context, actor models.Actor, m *models.Merchant, u *models.User, fields []models.ProfileField, byKey bool) (*models.User, error) {
 	p := body(c).patch()
 	if err := ifMatch(c, u.Version); err != nil {
 		return nil, err

@@ -84,6 +84,10 @@ func everyRoute(t *testing.T, app *testapp.App, userID string) []edgeRoute {
 			who = "admin"
 		case strings.HasPrefix(path, "/account"):
 			who = "guest"
+		case strings.HasPrefix(path, "/api/v1/users"):
+			who = "api-key"
+		case strings.HasPrefix(path, "/api/v1/me"):
+			who = "api-guest"
 		}
 		if key := r.Method + " " + path; !seen[key] {
 			seen[key] = true
@@ -109,6 +113,11 @@ func edgeClient(t *testing.T, app *testapp.App, who string) *testapp.Client {
 		c.SignInGuest()
 	case "admin":
 		c.SignIn("demo.admin", "Admin#2026")
+	case "api-key":
+		c.Header = http.Header{"Authorization": {"Bearer " + app.DemoAPIKey}}
+	case "api-guest":
+		c.SignInGuest()
+		c.Header = http.Header{"X-Csrf-Token": {c.CSRF()}}
 	}
 	return c
 }

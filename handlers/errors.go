@@ -52,8 +52,10 @@ func classify(err error) problem {
 		return problem{http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct."}
 	case errors.Is(err, models.ErrForbidden):
 		return problem{http.StatusForbidden, "You cannot open this page", "Your account does not have access to this page."}
-	case errors.Is(err, models.ErrConflict):
+	case errors.Is(err, models.ErrConflict) || errors.Is(err, store.ErrIdempotencyKeyReused):
 		return problem{http.StatusConflict, "Your changes were not saved", "This record was changed by someone else since you opened it. Go back, reload the page and make your changes again."}
+	case errors.As(err, new(*auth.LimitedError)):
+		return problem{http.StatusTooManyRequests, "Too many attempts", "Wait a minute, then try again."}
 	case errors.As(err, &fe):
 		return problem{http.StatusUnprocessableEntity, "Check your answers", "Some of what you entered needs correcting. Go back and try again."}
 	case errors.As(err, &he):

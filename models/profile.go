@@ -322,7 +322,7 @@ func (upd *ProfileUpdate) apply(f ProfileField, c cleaned, now time.Time) {
 // demote themselves, and a lock records who locked and when, while an
 // unlock forgets the failed sign-ins. A submit that changes nothing is
 // ErrNoChanges.
-func EditProfile(actor *User, m *Merchant, u *User, fields []ProfileField, input map[string]string, now time.Time) (ProfileUpdate, error) {
+func EditProfile(actor Actor, m *Merchant, u *User, fields []ProfileField, input map[string]string, now time.Time) (ProfileUpdate, error) {
 	upd, err := ApplyProfile(m, u, fields, input, now)
 	if err != nil {
 		return ProfileUpdate{}, err
@@ -330,8 +330,10 @@ func EditProfile(actor *User, m *Merchant, u *User, fields []ProfileField, input
 	if len(upd.Changes) == 0 {
 		return ProfileUpdate{}, ErrNoChanges
 	}
-	if err := CheckSelfEdit(actor, u, &upd.User).Err(); err != nil {
-		return ProfileUpdate{}, err
+	if actor.User != nil {
+		if err := CheckSelfEdit(actor.User, u, &upd.User).Err(); err != nil {
+			return ProfileUpdate{}, err
+		}
 	}
 	upd.statusEffects(actor, u, now)
 	return upd, nil
@@ -339,14 +341,14 @@ func EditProfile(actor *User, m *Merchant, u *User, fields []ProfileField, input
 
 // statusEffects records who locked an account and when, and clears the
 // lock, its pauses and the failed sign-in count when it is unlocked.
-func (upd *ProfileUpdate) statusEffects(actor, before *User, now time.Time) {
+func (upd *ProfileUpdate) statusEffects(actor Actor, before *User, now time.Time) {
 	next := &upd.User
 	if next.Status == before.Status {
 		return
 	}
 	switch {
 	case next.Status == StatusLocked:
-		next.LockedAt, next.LockedBy = &now, &actor.ID
+		next.LockedAt, next.LockedBy = &now, actor.UserID()
 	case before.Status == StatusLocked:
 		next.LockedAt, next.LockedBy, next.FailedLoginCount, next.LockedUntil, next.LockoutCount = nil, nil, 0, nil, 0
 	default:

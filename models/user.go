@@ -240,3 +240,32 @@ type ActiveSession struct {
 	// Current marks the session of the request itself.
 	Current bool
 }
+
+// Actor is who makes a change: a signed-in user (a guest editing their own
+// profile, an admin), or an integration through its API key.
+type Actor struct {
+	User *User
+	Key  *APIKey
+}
+
+// ByUser is the actor u.
+func ByUser(u *User) Actor { return Actor{User: u} }
+
+// ByKey is the actor an integration's key k is.
+func ByKey(k *APIKey) Actor { return Actor{Key: k} }
+
+// UserID is the acting user's id, or nil for a key.
+func (a Actor) UserID() *string {
+	if a.User == nil {
+		return nil
+	}
+	return &a.User.ID
+}
+
+// KeyID is the acting key's id, or nil for a user.
+func (a Actor) KeyID() *string {
+	if a.Key == nil {
+		return nil
+	}
+	return &a.Key.ID
+}

@@ -21,7 +21,7 @@ func (s *Users) Lock(ctx context.Context, actor, u *models.User, meta Meta) erro
 	next := *u
 	next.Status, next.LockedAt, next.LockedBy = models.StatusLocked, &now, &actor.ID
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.save(tx, actor, &next, u.Version, []string{"status", "locked_at", "locked_by"}, models.ActionLocked,
+		return s.save(tx, models.ByUser(actor), &next, u.Version, []string{"status", "locked_at", "locked_by"}, models.ActionLocked,
 			models.Changes{{Field: "status", Old: u.Status, New: models.StatusLocked}}, meta, now)
 	})
 }
@@ -45,7 +45,7 @@ func (s *Users) Unlock(ctx context.Context, actor, u *models.User, meta Meta) er
 		if err := clearLocks(tx, u); err != nil {
 			return err
 		}
-		return s.save(tx, actor, &next, u.Version, []string{"status", "locked_at", "locked_by", "failed_login_count", "locked_until", "lockout_count"},
+		return s.save(tx, models.ByUser(actor), &next, u.Version, []string{"status", "locked_at", "locked_by", "failed_login_count", "locked_until", "lockout_count"},
 			models.ActionUnlocked, changes, meta, now)
 	})
 }
@@ -56,7 +56,7 @@ func (s *Users) ForcePasswordChange(ctx context.Context, actor, u *models.User, 
 	next := *u
 	next.MustChangePassword = true
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.save(tx, actor, &next, u.Version, []string{"must_change_password"}, models.ActionForceChange,
+		return s.save(tx, models.ByUser(actor), &next, u.Version, []string{"must_change_password"}, models.ActionForceChange,
 			models.Changes{{Field: "must_change_password", Old: fmt.Sprint(u.MustChangePassword), New: "true"}}, meta, now)
 	})
 }
@@ -83,7 +83,7 @@ func (s *Users) ResetPassword(ctx context.Context, hasher PasswordHasher, actor 
 		if err := tx.Where("user_id = ?", u.ID).Delete(&models.Session{}).Error; err != nil {
 			return fmt.Errorf("end sessions: %w", err)
 		}
-		return s.save(tx, actor, &next, u.Version, []string{"password_hash", "password_changed_at", "must_change_password"}, models.ActionPasswordReset,
+		return s.save(tx, models.ByUser(actor), &next, u.Version, []string{"password_hash", "password_changed_at", "must_change_password"}, models.ActionPasswordReset,
 			models.Changes{{Field: "password", Old: models.Secret, New: models.Secret}}, meta, now)
 	})
 	if err != nil {

@@ -12,12 +12,21 @@ import (
 	"myaccount/models"
 )
 
-// CreateUser adds in (from models.NewUser.Validate) to m, made by actor,
+// CreateUser adds in (from models.NewUser.Validate) to m, made by actor
+// (an admin, or an integration's key),
 // with an initial password that must be changed at the first sign-in. It
 // keeps the rules that need the database: the username is free in the
 // whole deployment, generated numbers are unused, and the identifiers the
 // merchant keeps unique are.
-func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *models.User, m *models.Merchant, in models.UserToCreate, meta Meta) (*models.User, error) {
+func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor models.Actor, m *models.Merchant, in models.UserToCreate, meta Meta) (*models.User, error) {
+	return s.CreateUserOnce(ctx, hasher, actor, m, in, meta, nil)
+}
+
+// CreateUserOnce is CreateUser that keeps once's answer in the same
+// transaction, so a retry under the same idempotency key finds it (see
+// Replay). When another create under that key commits first, nothing is
+// created and the error is *Replayed, with the kept answer.
+func (s *Users) CreateUserOnce(ctx context.Context, hasher PasswordHasher, actor models.Actor, m *models.Merchant, in models.UserToCreate, meta Meta, once *Once) (*models.User, error) {
 	hash, err := hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
@@ -25,21 +34,48 @@ func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor *mo
 	now := s.now()
 	u := in.User
 	u.ID, u.MerchantID, u.PasswordHash, u.Status, u.MustChangePassword = NewID(), m.ID, hash, models.StatusActive, true
-	u.CreatedAt, u.CreatedBy, u.UpdatedAt, u.UpdatedBy, u.Version = now, &actor.ID, now, &actor.ID, 1
+	u.CreatedAt, u.CreatedBy, u.UpdatedAt, u.UpdatedBy, u.Version = now, actor.UserID(), now, actor.UserID(), 1
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.claimIdentifiers(tx, m, &u, in); err != nil {
 			return err
 		}
 		if err := tx.Create(&u).Error; err != nil {
+			if isDuplicate(err) {
+				// Taken by a create that committed after the check.
+				return models.FieldErrors{"username": {"This username is taken: choose another"}}
+			}
 			return fmt.Errorf("create user: %w", err)
 		}
-		return audit(tx, m.ID, &actor.ID, &u.ID, models.ActionCreated, creationChanges(&u), meta, now)
+		if err := auditBy(tx, m.ID, actor, &u.ID, models.ActionCreated, creationChanges(&u), meta, now); err != nil {
+			return err
+		}
+		if once != nil {
+			return keep(tx, once, &u, now)
+		}
+		return nil
 	})
+	if err != nil && once != nil {
+		// A create under the same key may have committed meanwhile: its
+		// answer is the answer (whichever step this one failed at).
+		status, body, ok, rerr := s.Replay(ctx, once)
+		if ok && rerr == nil {
+			return nil, &Replayed{Status: status, Body: body}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &u, nil
 }
+
+// Replayed is a create that was already made under the same idempotency
+// key: its kept answer.
+type Replayed struct {
+	Status int
+	Body   []byte
+}
+
+func (r *Replayed) Error() string { return "answered before under the same idempotency key" }
 
 // claimIdentifiers checks that u's username is free, draws the numbers in
 // asks for, and checks the merchant's unique identifiers, in tx.

@@ -90,7 +90,7 @@ func (s *Users) ForSignIn(ctx context.Context, login string) (*models.User, erro
 // made against the version read. Identifiers other users of the merchant
 // already have are refused with field errors, and so are those of
 // alsoUnique (enforce_unique_fields) for this save.
-func (s *Users) SaveProfile(ctx context.Context, actor *models.User, m *models.Merchant, before *models.User, upd models.ProfileUpdate, version int, meta Meta, alsoUnique ...string) (*models.User, error) {
+func (s *Users) SaveProfile(ctx context.Context, actor models.Actor, m *models.Merchant, before *models.User, upd models.ProfileUpdate, version int, meta Meta, alsoUnique ...string) (*models.User, error) {
 	if version != 0 && version != before.Version {
 		return nil, models.ErrConflict
 	}
@@ -113,13 +113,13 @@ func (s *Users) SaveProfile(ctx context.Context, actor *models.User, m *models.M
 
 // auditConsents records each consent given or withdrawn as an event of
 // its own, in the transaction of the change that carried it.
-func auditConsents(tx *gorm.DB, actor, u *models.User, consents models.Changes, meta Meta, now time.Time) error {
+func auditConsents(tx *gorm.DB, actor models.Actor, u *models.User, consents models.Changes, meta Meta, now time.Time) error {
 	for _, c := range consents {
 		action := models.ActionConsentWithdrawn
 		if c.New == "true" {
 			action = models.ActionConsentGiven
 		}
-		if err := audit(tx, u.MerchantID, &actor.ID, &u.ID, action, models.Changes{c}, meta, now); err != nil {
+		if err := auditBy(tx, u.MerchantID, actor, &u.ID, action, models.Changes{c}, meta, now); err != nil {
 			return err
 		}
 	}
@@ -191,8 +191,8 @@ func (s *Users) lockValue(tx *gorm.DB, merchantID, field, value string) error {
 
 // save writes columns of next if the stored version is still version, bumps
 // the version and records the audit event, all in tx.
-func (s *Users) save(tx *gorm.DB, actor *models.User, next *models.User, version int, columns []string, action string, changes models.Changes, meta Meta, now time.Time) error {
-	next.UpdatedAt, next.UpdatedBy, next.Version = now, &actor.ID, version+1
+func (s *Users) save(tx *gorm.DB, actor models.Actor, next *models.User, version int, columns []string, action string, changes models.Changes, meta Meta, now time.Time) error {
+	next.UpdatedAt, next.UpdatedBy, next.Version = now, actor.UserID(), version+1
 	cols := append(append([]string{}, columns...), "updated_at", "updated_by", "version")
 	res := tx.Model(&models.User{}).Where("id = ? AND version = ?", next.ID, version).Select(cols).Updates(next)
 	if res.Error != nil {
@@ -206,7 +206,7 @@ func (s *Users) save(tx *gorm.DB, actor *models.User, next *models.User, version
 			return err
 		}
 	}
-	return audit(tx, next.MerchantID, &actor.ID, &next.ID, action, changes, meta, now)
+	return auditBy(tx, next.MerchantID, actor, &next.ID, action, changes, meta, now)
 }
 
 // endSessions signs a user out everywhere: a locked or deactivated
@@ -269,7 +269,7 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 		}
 		next := *u
 		next.PasswordHash, next.PasswordChangedAt, next.MustChangePassword = hash, &now, false
-		err := s.save(tx, u, &next, u.Version, []string{"password_hash", "password_changed_at", "must_change_password"},
+		err := s.save(tx, models.ByUser(u), &next, u.Version, []string{"password_hash", "password_changed_at", "must_change_password"},
 			models.ActionPasswordChange, models.Changes{{Field: "password", Old: models.Secret, New: models.Secret}}, meta, now)
 		if err != nil {
 			return err
@@ -318,7 +318,7 @@ func (s *Users) ChangeEmail(ctx context.Context, m *models.Merchant, u *models.U
 			}
 			return err
 		}
-		err := s.save(tx, u, &next, u.Version, []string{"email", "previous_email"},
+		err := s.save(tx, models.ByUser(u), &next, u.Version, []string{"email", "previous_email"},
 			models.ActionEmailChange, models.Changes{{Field: "email", Old: u.Email, New: email}}, meta, now)
 		if err != nil {
 			return err
@@ -331,6 +331,14 @@ func (s *Users) ChangeEmail(ctx context.Context, m *models.Merchant, u *models.U
 // audit records one event in tx.
 func audit(tx *gorm.DB, merchantID string, actorID, subjectID *string, action string, changes models.Changes, meta Meta, now time.Time) error {
 	return writeAudit(tx, models.AuditEvent{MerchantID: merchantID, ActorID: actorID, SubjectID: subjectID, Action: action, Changes: changes}, meta, now)
+}
+
+// auditBy records one event in tx with actor, a user or a key.
+func auditBy(tx *gorm.DB, merchantID string, actor models.Actor, subjectID *string, action string, changes models.Changes, meta Meta, now time.Time) error {
+	if actor.Key != nil {
+		return auditByKey(tx, merchantID, actor.Key, subjectID, action, changes, meta, now)
+	}
+	return audit(tx, merchantID, actor.UserID(), subjectID, action, changes, meta, now)
 }
 
 // auditByKey records one event in tx that an integration caused through

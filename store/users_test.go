@@ -367,10 +367,10 @@ func TestUpdateProfileStaleVersion(t *testing.T) {
 // updateProfile is a profile form's path: models.EditProfile, then the
 // store's save.
 func updateProfile(ctx context.Context, users *store.Users, a *models.User, m *models.Merchant, u *models.User, fields []models.ProfileField, input map[string]string, version int) (*models.User, models.Changes, error) {
-	upd, err := models.EditProfile(a, m, u, fields, input, time.Now().UTC())
+	upd, err := models.EditProfile(models.ByUser(a), m, u, fields, input, time.Now().UTC())
 	if err != nil {
 		return nil, nil, err
 	}
-	saved, err := users.SaveProfile(ctx, a, m, u, upd, version, meta)
+	saved, err := users.SaveProfile(ctx, models.ByUser(a), m, u, upd, version, meta)
 	return saved, upd.Changes, err
 }

@@ -103,7 +103,7 @@ func Start(t testing.TB, dbURL string, extra ...string) *App {
 	// Sign-in rate limits are off unless a test turns them on: most tests
 	// sign in far more often than a person would.
 	args := append([]string{"--database-url", dbURL, "--bcrypt-cost", "4", "--demo", "--session-secret", strings.Repeat("s", 32),
-		"--signin-rate-ip", "0", "--signin-rate-account", "0"}, extra...)
+		"--signin-rate-ip", "0", "--signin-rate-account", "0", "--api-rate-key", "0"}, extra...)
 	cfg, err := config.Parse(args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("config: %v", err)
@@ -203,6 +203,8 @@ type Client struct {
 	http *http.Client
 	// HTMX makes requests as htmx does (HX-Request: true).
 	HTMX bool
+	// Header is sent with every request the client makes (an API key).
+	Header http.Header
 }
 
 // Client returns a new client with an empty cookie jar. A request that
@@ -250,6 +252,9 @@ func (c *Client) Do(method, path string, form url.Values, header http.Header) *R
 	}
 	if c.HTMX {
 		req.Header.Set("HX-Request", "true")
+	}
+	for k, v := range c.Header {
+		req.Header[k] = v
 	}
 	for k, v := range header {
 		req.Header[k] = v

@@ -1,0 +1,218 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"myaccount/auth"
+	"myaccount/models"
+	"myaccount/store"
+)
+
+// Context keys for what requireKey loads.
+const (
+	ctxAPIKey      = "api.key"
+	ctxKeyMerchant = "api.merchant"
+)
+
+// usersRoutes registers the integration routes, behind an API key.
+func (a *App) usersRoutes(e *echo.Echo) {
+	users := e.Group("/api/v1/users", a.requireKey, apiBody)
+	apiRoute(users, "", map[string]echo.HandlerFunc{http.MethodGet: a.handleAPIUserLookup, http.MethodPost: a.handleAPIUserCreate})
+	apiRoute(users, "/:id", map[string]echo.HandlerFunc{http.MethodGet: a.handleAPIUser, http.MethodPatch: a.handleAPIUserPatch})
+}
+
+// requireKey lets through a request with an active API key, and puts the
+// key and its merchant in the context. A session is not a key: it has
+// the /me routes.
+func (a *App) requireKey(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := bearer(c)
+		if token == "" {
+			if _, err := c.Cookie(a.Sessions.Store.CookieName()); err == nil {
+				return errAPIForbidden
+			}
+			return errAPIUnauthorized
+		}
+		key, err := a.APIKeys.Authenticate(c.Request().Context(), token)
+		if errors.Is(err, models.ErrNotFound) {
+			return errAPIUnauthorized
+		}
+		if err != nil {
+			return err
+		}
+		if ok, wait := a.APICalls.Allow("key:" + key.ID); !ok {
+			return &auth.LimitedError{Wait: wait}
+		}
+		m, err := a.Merchants.ByID(c.Request().Context(), key.MerchantID)
+		if err != nil {
+			return err
+		}
+		c.Set(ctxAPIKey, key)
+		c.Set(ctxKeyMerchant, m)
+		return next(c)
+	}
+}
+
+func apiKey(c echo.Context) *models.APIKey {
+	k, _ := c.Get(ctxAPIKey).(*models.APIKey)
+	return k
+}
+
+func keyMerchant(c echo.Context) *models.Merchant {
+	m, _ := c.Get(ctxKeyMerchant).(*models.Merchant)
+	return m
+}
+
+// GET /api/v1/users/{id} — one user of the key's merchant.
+func (a *App) handleAPIUser(c echo.Context) error {
+	m := keyMerchant(c)
+	u, err := a.Users.InMerchant(c.Request().Context(), m.ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return userAnswer(c, http.StatusOK, u, m)
+}
+
+// GET /api/v1/users?username=… — the one user of the key's merchant that
+// exactly one identifier names.
+func (a *App) handleAPIUserLookup(c echo.Context) error {
+	m := keyMerchant(c)
+	q := c.QueryParams()
+	var field string
+	for _, f := range store.LookupFields() {
+		if q.Has(f) {
+			if field != "" {
+				return errLookup
+			}
+			field = f
+		}
+	}
+	if field == "" || len(q) != 1 {
+		return errLookup
+	}
+	u, err := a.Users.Lookup(c.Request().Context(), m.ID, field, strings.TrimSpace(q.Get(field)))
+	if err != nil {
+		return err
+	}
+	return userAnswer(c, http.StatusOK, u, m)
+}
+
+// errLookup: a lookup needs exactly one identifier.
+var errLookup = echo.NewHTTPError(http.StatusBadRequest, "look up by exactly one of "+strings.Join(store.LookupFields(), ", "))
+
+// PATCH /api/v1/users/{id} — partial update by an integration: the
+// guest's fields and the admin's, never roles or anything security-related.
+func (a *App) handleAPIUserPatch(c echo.Context) error {
+	m := keyMerchant(c)
+	u, err := a.Users.InMerchant(c.Request().Context(), m.ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	updated, err := a.patchUser(c, models.ByKey(apiKey(c)), m, u, models.AdminProfileFields(m), true)
+	if err != nil {
+		return err
+	}
+	return userAnswer(c, http.StatusOK, updated, m)
+}
+
+// createFields are the names POST /api/v1/users takes, by NewUser field.
+var createFields = []string{"username", "password", "email", "first_name", "last_name", "member_number", "card_number",
+	"member_number_generate", "card_number_generate"}
+
+// newUser reads a create from the body: unknown names are field errors.
+func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
+	errs := models.FieldErrors{}
+	get := func(name string) string {
+		v, ok := b[name]
+		if !ok {
+			return ""
+		}
+		s, ok := text(v)
+		if !ok {
+			errs.Add(name, name+" must be a text")
+		}
+		return s
+	}
+	in := models.NewUser{
+		Username: get("username"), Password: get("password"), Email: get("email"), FirstName: get("first_name"), LastName: get("last_name"),
+		MemberNumber: get("member_number"), CardNumber: get("card_number"),
+		GenerateMember: get("member_number_generate"), GenerateCard: get("card_number_generate"),
+		Roles: []string{models.RoleCustomer},
+	}
+	for name := range b {
+		switch {
+		case slices.Contains(createFields, name):
+		case name == "roles" || name == "status" || name == "password_hash":
+			errs.Add(name, name+" cannot be set here")
+		default:
+			errs.Add(name, "Unknown field")
+		}
+	}
+	return in, errs
+}
+
+// POST /api/v1/users — create a user (Sticky Street record_customer). An
+// Idempotency-Key header makes a retry answer the first answer.
+func (a *App) handleAPIUserCreate(c echo.Context) error {
+	m, key, ctx := keyMerchant(c), apiKey(c), c.Request().Context()
+	b := body(c)
+	var once *store.Once
+	if k := c.Request().Header.Get("Idempotency-Key"); k != "" {
+		if len(k) > 255 || strings.ContainsFunc(k, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+			return errBadIdempotencyKey
+		}
+		canon, _ := json.Marshal(b)
+		sum := sha256.Sum256(canon)
+		once = &store.Once{Key: key, IdemKey: k, Fingerprint: hex.EncodeToString(sum[:]), Answer: func(u *models.User) (int, []byte, error) {
+			body, err := userBody(u, m)
+			return http.StatusCreated, body, err
+		}}
+		status, body, ok, err := a.Users.Replay(ctx, once)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return replay(c, status, body)
+		}
+	}
+	in, errs := b.newUser()
+	create, verrs := in.Validate(m, time.Now().UTC())
+	errs.Merge(verrs)
+	if len(errs) > 0 {
+		return errs
+	}
+	u, err := a.Users.CreateUserOnce(ctx, a.Hasher, models.ByKey(key), m, create, meta(c), once)
+	var replayed *store.Replayed
+	if errors.As(err, &replayed) {
+		return replay(c, replayed.Status, replayed.Body)
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", "/api/v1/users/"+u.ID)
+	return userAnswer(c, http.StatusCreated, u, m)
+}
+
+// errBadIdempotencyKey: the header is not 1 to 255 printable characters.
+var errBadIdempotencyKey = echo.NewHTTPError(http.StatusBadRequest, "Idempotency-Key must be 1 to 255 printable ASCII characters")
+
+// replay answers a create made before under the same idempotency key.
+func replay(c echo.Context, status int, body []byte) error {
+	var kept apiSuccess
+	if err := json.Unmarshal(body, &kept); err == nil {
+		c.Response().Header().Set("Location", "/api/v1/users/"+kept.User.ID)
+		c.Response().Header().Set("ETag", etag(kept.User.Version))
+	}
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSONBlob(status, body)
+}
