@@ -341,7 +341,7 @@ func apiProblem(err error, p problem) (int, apiFailure) {
 	case errors.Is(err, errBadJSON):
 		status, f.Error = http.StatusBadRequest, apiError{"bad_request", "The body must be one JSON object"}
 	case errors.Is(err, errAPIUnauthorized):
-		status, f.Error = http.StatusUnauthorized, apiError{"unauthorized", "Send a valid API key as Authorization: Bearer <key>, or sign in"}
+		status, f.Error = http.StatusUnauthorized, apiError{"unauthorized", "Send a valid API key in the Authorization header (Bearer, then the key), or sign in"}
 	case errors.Is(err, errAPIForbidden) || errors.Is(err, models.ErrForbidden):
 		status, f.Error = http.StatusForbidden, apiError{"forbidden", "These credentials may not do this"}
 	case errors.Is(err, errCSRF):
