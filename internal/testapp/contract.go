@@ -458,3 +458,31 @@ func reasons(err error) string {
 	}
 	return err.Error()
 }
+
+// Operations lists the document's operations as "METHOD /path", sorted.
+func (c *Contract) Operations() []string {
+	var out []string
+	for path, item := range c.doc.Paths.Map() {
+		for method := range item.Operations() {
+			out = append(out, strings.ToUpper(method)+" "+path)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CheckSchemaExamples checks the examples of each component schema
+// against it: loading checks those of media types and parameters only.
+func (c *Contract) CheckSchemaExamples() error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(c.doc.Components.Schemas)) {
+		s := c.doc.Components.Schemas[name].Value
+		for i, ex := range s.Examples {
+			if err := s.VisitJSON(ex, openapi3.EnableJSONSchema2020(), openapi3.MultiErrors(),
+				openapi3.SetSchemaErrorMessageCustomizer(schemaReason)); err != nil {
+				errs = append(errs, fmt.Errorf("schema %s, example %d: %s", name, i, reasons(err)))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
