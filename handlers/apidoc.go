@@ -5,6 +5,9 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"myaccount/views"
+	"myaccount/views/layout"
 )
 
 // openAPIDocument is the JSON API's contract as OpenAPI 3.1. The API's
@@ -17,4 +20,14 @@ var openAPIDocument []byte
 // anyone: no session, no key.
 func handleOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/json; charset=utf-8", openAPIDocument)
+}
+
+// GET /api/docs — the API's reference page, rendered from the same
+// document, for anyone.
+func handleAPIDocs(c echo.Context) error {
+	docs, err := views.ParseAPIDocs(openAPIDocument)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.APIDocsPage(layout.Page{Title: "API reference", Wide: true}, docs), nil)
 }

@@ -1,12 +1,15 @@
 package handlers_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"myaccount/internal/testapp"
 )
@@ -141,4 +144,72 @@ func apiRoutes(app *testapp.App) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// The reference page shows every operation of the document with its
+// parameters, body fields and responses, and the User and Failure
+// schemas, to anyone, in tables with headers.
+func TestAPIDocsPage(t *testing.T) {
+	app := testapp.New(t, testapp.Backend{Name: "sqlite"})
+	res := app.API(t).Get("/api/docs", nil).Want(http.StatusOK)
+	if got := res.Header.Get("Set-Cookie"); got != "" {
+		t.Errorf("Set-Cookie: got %q, want none: the page needs no session", got)
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(res.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(s *goquery.Selection) string { return strings.Join(strings.Fields(s.Text()), " ") }
+
+	if got, want := text(doc.Find("h1")), "My Account API"; got != want {
+		t.Errorf("h1: got %q, want %q", got, want)
+	}
+	var shown []string
+	doc.Find("[data-testid=api-operation]").Each(func(_ int, op *goquery.Selection) {
+		shown = append(shown, text(op.Find("[data-testid=api-method]"))+" "+text(op.Find("[data-testid=api-path]")))
+		if text(op.Find("[data-testid=api-summary]")) == "" {
+			t.Errorf("%s has no summary", shown[len(shown)-1])
+		}
+	})
+	slices.Sort(shown)
+	if want := app.Contract(t).Operations(); !slices.Equal(shown, want) {
+		t.Errorf("operations shown:\ngot  %v\nwant %v", shown, want)
+	}
+
+	for _, tc := range []struct{ selector, want string }{
+		{"#op-findUser-parameters tr[data-field=referral_code] td:nth-of-type(1)", "query"},
+		{"#op-createUser-parameters tr[data-field=Idempotency-Key] td:nth-of-type(1)", "header"},
+		{"#op-updateMe-parameters tr[data-field=If-Match] td:nth-of-type(1)", "header"},
+		{"#op-updateUser-body tr[data-field=custom_fields] [data-col=type]", "object of string or null"},
+		{"#op-updateUser-body tr[data-field=status] [data-col=values]", `One of: "ACTIVE", "INACTIVE", "LOCKED"`},
+		{"#op-createUser-body tr[data-field=password] [data-col=required]", "Yes"},
+		{"#op-getUser-responses tr[data-status='401'] td:nth-of-type(2) code", "WWW-Authenticate"},
+		{"#op-createUser-responses tr[data-status='201'] td:nth-of-type(3) a", "Success"},
+		{"#schema-User-fields tr[data-field=birthday] [data-col=type]", "string (date) or null"},
+		{"#schema-User-fields tr[data-field=roles] [data-col=values]", `One of: "CUSTOMER", "MERCHANT_ADMIN"`},
+		{"#schema-Failure-fields tr[data-field='error.code'] [data-col=required]", "Yes"},
+		{"#schema-Failure-fields tr[data-field=errors_by_field] [data-col=type]", "object of array of string"},
+	} {
+		if got := text(doc.Find(tc.selector).First()); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.selector, got, tc.want)
+		}
+	}
+	// The PATCH body of /me is the guest's profile: no email, status or roles.
+	for _, name := range []string{"email", "status", "roles"} {
+		if doc.Find("#op-updateMe-body tr[data-field="+name+"]").Length() > 0 {
+			t.Errorf("PATCH /api/v1/me lists %s, which a guest may not change here", name)
+		}
+	}
+	var userFields []string
+	doc.Find("#schema-User-fields tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		userFields = append(userFields, tr.AttrOr("data-field", ""))
+	})
+	if !slices.Equal(userFields, userKeys) {
+		t.Errorf("User fields:\ngot  %v\nwant %v", userFields, userKeys)
+	}
+	doc.Find("table").Each(func(_ int, table *goquery.Selection) {
+		if text(table.Find("caption")) == "" || table.Find("thead th[scope=col]").Length() == 0 {
+			t.Errorf("table #%s needs a caption and column headers", table.AttrOr("id", "?"))
+		}
+	})
 }

@@ -414,12 +414,21 @@ func checkAnswer(in *openapi3filter.RequestValidationInput, ex Exchange) error {
 	if head && len(ex.Body) > 0 {
 		return fmt.Errorf("HEAD answered with a body of %d bytes", len(ex.Body))
 	}
+	// openapi3filter reads JSON bodies; a page (text/html) is checked for
+	// its media type only.
+	skipBody := head
+	if mt, _, _ := mime.ParseMediaType(ex.Header.Get("Content-Type")); strings.HasPrefix(mt, "text/") {
+		if r := op.Responses.Status(ex.Status); r != nil && r.Value != nil && r.Value.Content.Get(mt) == nil {
+			return fmt.Errorf("the %d answer is %s, which the document does not list for it", ex.Status, mt)
+		}
+		skipBody = true
+	}
 	out := &openapi3filter.ResponseValidationInput{
 		// HEAD is checked as the GET it stands for, without the body.
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: asGet(in.Request), PathParams: in.PathParams, Route: in.Route},
 		Status:                 ex.Status,
 		Header:                 ex.Header,
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: head},
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: skipBody},
 	}
 	out.Options.WithCustomSchemaErrorFunc(schemaReason)
 	out.SetBodyBytes(ex.Body)
