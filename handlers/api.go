@@ -50,11 +50,18 @@ func apiRoute(g *echo.Group, path string, handlers map[string]echo.HandlerFunc) 
 			others = append(others, m)
 		}
 	}
-	g.Match(others, path, func(c echo.Context) error {
+	routes := g.Match(others, path, func(c echo.Context) error {
 		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
 		return echo.ErrMethodNotAllowed
 	})
+	for _, r := range routes {
+		r.Name = MethodNotAllowed
+	}
 }
+
+// MethodNotAllowed names the routes that only answer 405: they are not
+// operations of the API.
+const MethodNotAllowed = "method not allowed"
 
 // ctxAPIBody holds the decoded body of an API write.
 const ctxAPIBody = "api.body"
@@ -397,11 +404,12 @@ func (a *App) handleAPIError(c echo.Context, err error, p problem) {
 		h.Set("Retry-After", strconv.Itoa(limited.RetryAfter()))
 	}
 	if c.Request().Method == http.MethodHead {
-		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		h.Set(echo.HeaderContentType, jsonType)
 		_ = c.NoContent(status)
 		return
 	}
-	_ = c.JSON(status, f)
+	b, _ := json.Marshal(f)
+	_ = c.Blob(status, jsonType, b)
 }
 
 // ifMatch checks an If-Match header against the record's version: a
@@ -515,8 +523,11 @@ func userAnswer(c echo.Context, status int, u *models.User, m *models.Merchant) 
 	}
 	c.Response().Header().Set("ETag", etag(u.Version))
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSONBlob(status, body)
+	return c.Blob(status, jsonType, body)
 }
+
+// jsonType is what every API answer is.
+const jsonType = "application/json; charset=utf-8"
 
 // userBody is the success body for u: the same bytes whether it is sent
 // now or kept for an idempotent retry.

@@ -214,5 +214,5 @@ func replay(c echo.Context, status int, body []byte) error {
 	}
 	c.Response().Header().Set("Idempotent-Replayed", "true")
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSONBlob(status, body)
+	return c.Blob(status, jsonType, body)
 }

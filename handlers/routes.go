@@ -34,6 +34,8 @@ func New(d Deps) *echo.Echo {
 	e.GET("/readyz", a.handleReadyz)
 	e.GET("/static/*", serveStatic)
 	a.apiRoutes(e)
+	e.GET("/api/v1/openapi.json", handleOpenAPI) // the API's contract: no session, no CSRF
+	e.GET("/api/docs", handleAPIDocs)            // the same, as a page
 
 	// Everything else is a page: it has a session and CSRF protection.
 	pages := e.Group("", formBody, fetchMetadata, csrf(a.Secure), a.Sessions.Load)

@@ -63,6 +63,9 @@ type App struct {
 	*server.Server
 	URL string
 	Log *LogBuffer
+
+	contractMu sync.Mutex
+	contract   *Contract // the API's document, once an API client asked
 }
 
 // LogBuffer collects every log line the application wrote.
