@@ -203,6 +203,10 @@ func TestAPIMe(t *testing.T) {
 			apiCall{name: "birthday " + tc.in, method: http.MethodPatch, path: "/api/v1/me", ctype: "json", body: body, status: http.StatusOK,
 				user: userHas(map[string]any{"birthday": tc.want})}.send(t, c)
 		}
+		// An empty value or null clears a field that is not required.
+		apiCall{name: "clear with null and \"\"", method: http.MethodPatch, path: "/api/v1/me", ctype: "json",
+			body: map[string]any{"address_line2": nil, "name_prefix": ""}, status: http.StatusOK,
+			user: userHas(map[string]any{"address_line2": "", "name_prefix": ""})}.send(t, c)
 		apiCall{name: "birthday not in its format", method: http.MethodPatch, path: "/api/v1/me", ctype: "json",
 			body: map[string]any{"birthday": "1988-05-04", "birthday_field_format": "DD/MM/YYYY"}, status: http.StatusUnprocessableEntity,
 			fields: map[string]string{"birthday": "Birthday must be a real date written DD/MM/YYYY"}}.send(t, c)

@@ -166,6 +166,12 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 		c.HTMX = true
 		wantUnavailable(t, c.Get("/account/profile/edit"))
 		c.HTMX = false
+		// The JSON API answers in its own failure shape, checked
+		// against its document.
+		res := c.API().Get("/api/v1/me", nil).Want(http.StatusServiceUnavailable)
+		if res.Code() != "unavailable" || res.Header.Get("Retry-After") == "" {
+			t.Errorf("GET /api/v1/me during the outage: got code %q, Retry-After %q; want unavailable and a wait", res.Code(), res.Header.Get("Retry-After"))
+		}
 		testapp.Want(t, c.Get("/readyz"), http.StatusServiceUnavailable)
 	}
 	link.Hold()
@@ -183,5 +189,5 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 	if got := c.SessionCookie(); got != session {
 		t.Errorf("session cookie after the outage: got a new one, want the same session")
 	}
-	wantOneOutageLogged(t, app, "4")
+	wantOneOutageLogged(t, app, "6")
 }
