@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"myaccount/auth"
 	"myaccount/models"
@@ -298,17 +297,7 @@ func bearer(c echo.Context) string {
 
 // csrfHeader checks the CSRF token of an API write in the X-CSRF-Token
 // header only, the way htmx sends it.
-func csrfHeader(secure bool) echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "header:X-CSRF-Token",
-		CookieName:     csrfCookieName(secure),
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   secure,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler:   csrfError,
-	})
-}
+func csrfHeader(secure bool) echo.MiddlewareFunc { return csrfFrom(secure, "header:X-CSRF-Token") }
 
 // API refusals that are not domain errors.
 var (

@@ -11,9 +11,14 @@ import (
 // csrf checks the token of every state-changing request: the _csrf form
 // field, or the X-CSRF-Token header htmx sends. The token lives in a
 // cookie of its own (__Host- behind https).
-func csrf(secure bool) echo.MiddlewareFunc {
+func csrf(secure bool) echo.MiddlewareFunc { return csrfFrom(secure, "header:X-CSRF-Token,form:_csrf") }
+
+// csrfFrom is the CSRF check with the token looked up in lookup (Echo's
+// TokenLookup): pages take the form field or the header, the JSON API
+// the header only.
+func csrfFrom(secure bool, lookup string) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		TokenLookup:    lookup,
 		CookieName:     csrfCookieName(secure),
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
