@@ -34,7 +34,7 @@ func (m *Manager) Sessions(c echo.Context) ([]models.ActiveSession, error) {
 	out := make([]models.ActiveSession, 0, len(rows))
 	for _, row := range rows {
 		s := models.ActiveSession{
-			ID: PublicSessionID(row.ID), Device: ParseUserAgent(row.UserAgent).String(), IP: row.IP,
+			ID: PublicSessionID(row.ID), Device: models.DescribeUserAgent(row.UserAgent), IP: row.IP,
 			SignedInAt: row.CreatedAt, LastActiveAt: row.LastSeenAt, Current: row.ID == current,
 		}
 		if s.Current {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"os"
 	"runtime"
@@ -41,6 +42,23 @@ type Config struct {
 	// DBTimeout bounds a request's database work, and every statement on
 	// the database server.
 	DBTimeout time.Duration
+
+	// SMTPURL is the SMTP server messages are sent through; empty writes
+	// them as .eml files into MailDir.
+	SMTPURL  string
+	MailFrom string
+	MailDir  string
+	// MailRetryWait is the wait after a message's first failed send; it
+	// doubles with each further failure, up to an hour.
+	MailRetryWait time.Duration
+	// How long each kind of emailed link works.
+	ResetLinkValidFor  time.Duration
+	InviteLinkValidFor time.Duration
+	EmailLinkValidFor  time.Duration
+	// ResetRateIP limits forgotten-password requests a minute from one IP
+	// address, ResetRateAccount the links sent to one account an hour.
+	ResetRateIP      int
+	ResetRateAccount int
 
 	// SecretGenerated is set when no secret was given and one was made up.
 	SecretGenerated bool
@@ -96,7 +114,8 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.SessionSecret, "session-secret", "SESSION_SECRET", "", "secret that signs session cookies, 32 bytes or more; empty makes a random one per start (demo only)")
 	// --help must not print the secret or the database password it was
 	// given through the environment as the flag's default.
-	for _, name := range []string{"database-url", "session-secret"} {
+	str(&c.SMTPURL, "smtp-url", "SMTP_URL", "", "SMTP server to send mail through: smtp://user:pass@host:587 (STARTTLS required), smtps://user:pass@host:465 (TLS), or smtp://host:1025?tls=none for a local relay or mail catcher; empty writes .eml files into --mail-dir")
+	for _, name := range []string{"database-url", "session-secret", "smtp-url"} {
 		fs.Lookup(name).DefValue = ""
 	}
 	str(&c.BaseURL, "base-url", "BASE_URL", "http://localhost:8080", "public URL of the site; https:// turns on Secure cookies and HSTS")
@@ -121,6 +140,14 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	integer(&c.SignInRateIP, "signin-rate-ip", "SIGNIN_RATE_IP", 30, "sign-in attempts a minute from one IP address (0 turns the limit off)")
 	integer(&c.APIRateKey, "api-rate-key", "API_RATE_KEY", 600, "JSON API calls a minute per API key, or per session for /api/v1/me (0 turns the limit off)")
 	integer(&c.SignInRateAccount, "signin-rate-account", "SIGNIN_RATE_ACCOUNT", 10, "sign-in attempts a minute for one account (0 turns the limit off)")
+	str(&c.MailFrom, "mail-from", "MAIL_FROM", "", `address mail comes from, as "Name <addr>" or addr (the merchant's name is added); empty is no-reply@ the base URL's host`)
+	str(&c.MailDir, "mail-dir", "MAIL_DIR", "mail", "directory mail is written into as .eml files when no --smtp-url is given")
+	duration(&c.MailRetryWait, "mail-retry-wait", "MAIL_RETRY_WAIT", 30*time.Second, "wait before sending a message again after a failure; it doubles with each further one, up to an hour")
+	duration(&c.ResetLinkValidFor, "reset-link-valid-for", "RESET_LINK_VALID_FOR", 30*time.Minute, "how long a forgotten-password link works")
+	duration(&c.InviteLinkValidFor, "invite-link-valid-for", "INVITE_LINK_VALID_FOR", 7*24*time.Hour, "how long an invitation link works")
+	duration(&c.EmailLinkValidFor, "email-link-valid-for", "EMAIL_LINK_VALID_FOR", 24*time.Hour, "how long a link that confirms an email address works")
+	integer(&c.ResetRateIP, "reset-rate-ip", "RESET_RATE_IP", 10, "forgotten-password requests a minute from one IP address (0 turns the limit off)")
+	integer(&c.ResetRateAccount, "reset-rate-account", "RESET_RATE_ACCOUNT", 3, "password links sent to one account an hour; more requests get the same page and send nothing (0 turns the limit off)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -138,14 +165,28 @@ func (c *Config) finish() error {
 	if c.MaxBodyBytes < 1024 {
 		return errors.New("max body bytes must be at least 1024")
 	}
-	if c.SignInRateIP < 0 || c.SignInRateAccount < 0 || c.APIRateKey < 0 {
-		return errors.New("sign-in rate limits must be 0 (off) or more")
+	if c.SignInRateIP < 0 || c.SignInRateAccount < 0 || c.APIRateKey < 0 || c.ResetRateIP < 0 || c.ResetRateAccount < 0 {
+		return errors.New("rate limits must be 0 (off) or more")
+	}
+	if c.MailRetryWait <= 0 || c.ResetLinkValidFor <= 0 || c.InviteLinkValidFor <= 0 || c.EmailLinkValidFor <= 0 {
+		return errors.New("mail retry wait and link lifetimes must be positive")
+	}
+	if c.SMTPURL == "" && c.MailDir == "" {
+		return errors.New("give --smtp-url, or a --mail-dir to write mail into")
 	}
 	if c.BcryptConcurrency < 1 {
 		return errors.New("bcrypt concurrency must be at least 1")
 	}
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("base URL must be an http:// or https:// URL, not %q", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.MailFrom == "" {
+		c.MailFrom = "no-reply@" + u.Hostname()
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return fmt.Errorf("mail from must be an address like no-reply@example.com or \"Name <no-reply@example.com>\", not %q", c.MailFrom)
 	}
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {

@@ -44,24 +44,41 @@ func defaults() config.Config {
 		SignInRateIP:       30,
 		SignInRateAccount:  10,
 		APIRateKey:         600,
+		MailFrom:           "no-reply@localhost",
+		MailDir:            "mail",
+		MailRetryWait:      30 * time.Second,
+		ResetLinkValidFor:  30 * time.Minute,
+		InviteLinkValidFor: 7 * 24 * time.Hour,
+		EmailLinkValidFor:  24 * time.Hour,
+		ResetRateIP:        10,
+		ResetRateAccount:   3,
 	}
 }
 
 // allEnv sets every variable Parse reads.
 var allEnv = map[string]string{
-	"MYACCOUNT_ADDR":       ":9090",
-	"DATABASE_URL":         "postgres://app:hunter2@db:5432/myaccount",
-	"SESSION_SECRET":       secret,
-	"BASE_URL":             "https://account.example.com",
-	"BCRYPT_COST":          "12",
-	"MYACCOUNT_DEMO":       "true",
-	"LOG_LEVEL":            "debug",
-	"SESSION_IDLE_TIMEOUT": "10m",
-	"SESSION_MAX_AGE":      "2h",
-	"BCRYPT_CONCURRENCY":   "3",
-	"SHUTDOWN_TIMEOUT":     "5s",
-	"REAUTH_AFTER":         "5m",
-	"DB_TIMEOUT":           "2s",
+	"MYACCOUNT_ADDR":        ":9090",
+	"DATABASE_URL":          "postgres://app:hunter2@db:5432/myaccount",
+	"SESSION_SECRET":        secret,
+	"BASE_URL":              "https://account.example.com",
+	"BCRYPT_COST":           "12",
+	"MYACCOUNT_DEMO":        "true",
+	"LOG_LEVEL":             "debug",
+	"SESSION_IDLE_TIMEOUT":  "10m",
+	"SESSION_MAX_AGE":       "2h",
+	"BCRYPT_CONCURRENCY":    "3",
+	"SHUTDOWN_TIMEOUT":      "5s",
+	"REAUTH_AFTER":          "5m",
+	"DB_TIMEOUT":            "2s",
+	"SMTP_URL":              "smtps://mailer:smtp-pass-42@smtp.example.com:465",
+	"MAIL_FROM":             "Accounts <accounts@example.com>",
+	"MAIL_DIR":              "/var/spool/myaccount",
+	"MAIL_RETRY_WAIT":       "1m",
+	"RESET_LINK_VALID_FOR":  "15m",
+	"INVITE_LINK_VALID_FOR": "48h",
+	"EMAIL_LINK_VALID_FOR":  "12h",
+	"RESET_RATE_IP":         "5",
+	"RESET_RATE_ACCOUNT":    "2",
 }
 
 func TestParse(t *testing.T) {
@@ -92,6 +109,14 @@ func TestParse(t *testing.T) {
 				c.ShutdownTimeout = 5 * time.Second
 				c.ReauthAfter = 5 * time.Minute
 				c.DBTimeout = 2 * time.Second
+				c.SMTPURL = "smtps://mailer:smtp-pass-42@smtp.example.com:465"
+				c.MailFrom = "Accounts <accounts@example.com>"
+				c.MailDir = "/var/spool/myaccount"
+				c.MailRetryWait = time.Minute
+				c.ResetLinkValidFor = 15 * time.Minute
+				c.InviteLinkValidFor = 48 * time.Hour
+				c.EmailLinkValidFor = 12 * time.Hour
+				c.ResetRateIP, c.ResetRateAccount = 5, 2
 			},
 		},
 		{
@@ -99,7 +124,9 @@ func TestParse(t *testing.T) {
 			args: []string{"--addr", "127.0.0.1:7070", "--database-url", "postgres://other/db", "--session-secret", otherSecret,
 				"--base-url", "http://127.0.0.1:7070", "--bcrypt-cost", "4", "--demo", "--log-level", "warn",
 				"--session-idle-timeout", "1h", "--session-max-age", "24h", "--bcrypt-concurrency", "1", "--shutdown-timeout", "1s",
-				"--reauth-after", "2m", "--db-timeout", "1500ms"},
+				"--reauth-after", "2m", "--db-timeout", "1500ms", "--smtp-url", "smtp://127.0.0.1:1025?tls=none", "--mail-dir", "out",
+				"--mail-retry-wait", "5s", "--reset-link-valid-for", "10m", "--invite-link-valid-for", "72h", "--email-link-valid-for", "1h",
+				"--reset-rate-ip", "0", "--reset-rate-account", "0"},
 			want: func(c *config.Config) {
 				c.Addr = "127.0.0.1:7070"
 				c.DatabaseURL = "postgres://other/db"
@@ -114,13 +141,20 @@ func TestParse(t *testing.T) {
 				c.ShutdownTimeout = time.Second
 				c.ReauthAfter = 2 * time.Minute
 				c.DBTimeout = 1500 * time.Millisecond
+				c.MailFrom = "no-reply@127.0.0.1"
+				c.SMTPURL = "smtp://127.0.0.1:1025?tls=none"
+				c.MailDir = "out"
+				c.MailRetryWait = 5 * time.Second
+				c.ResetLinkValidFor, c.InviteLinkValidFor, c.EmailLinkValidFor = 10*time.Minute, 72*time.Hour, time.Hour
+				c.ResetRateIP, c.ResetRateAccount = 0, 0
 			},
 		},
 		{
 			name: "flags win over the environment",
 			args: []string{"-addr=:7070", "-database-url=postgres://flag/db", "-session-secret=" + otherSecret,
 				"-base-url=http://flag.example.com", "-bcrypt-cost=13", "-demo=false", "-log-level=error",
-				"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-shutdown-timeout=30s", "-reauth-after=1m", "-db-timeout=10s"},
+				"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-shutdown-timeout=30s", "-reauth-after=1m", "-db-timeout=10s",
+				"-mail-from=me@flag.example.com", "-reset-link-valid-for=1h"},
 			env: allEnv,
 			want: func(c *config.Config) {
 				c.Addr = ":7070"
@@ -136,6 +170,14 @@ func TestParse(t *testing.T) {
 				c.ShutdownTimeout = 30 * time.Second
 				c.ReauthAfter = time.Minute
 				c.DBTimeout = 10 * time.Second
+				c.SMTPURL = "smtps://mailer:smtp-pass-42@smtp.example.com:465"
+				c.MailFrom = "me@flag.example.com"
+				c.MailDir = "/var/spool/myaccount"
+				c.MailRetryWait = time.Minute
+				c.ResetLinkValidFor = time.Hour
+				c.InviteLinkValidFor = 48 * time.Hour
+				c.EmailLinkValidFor = 12 * time.Hour
+				c.ResetRateIP, c.ResetRateAccount = 5, 2
 			},
 		},
 		{
@@ -230,6 +272,11 @@ func TestParseInvalid(t *testing.T) {
 		{"db timeout 0", []string{"--db-timeout", "0s"}, withSecret(), "database timeout must be positive"},
 		{"db timeout negative", []string{"--db-timeout", "-1s"}, withSecret(), "database timeout must be positive"},
 		{"unknown flag", []string{"--port", "80"}, withSecret(), "flag provided but not defined: -port"},
+		{"mail from not an address", []string{"--mail-from", "nobody"}, withSecret(), `mail from must be an address like no-reply@example.com`},
+		{"MAIL_RETRY_WAIT soon", nil, withSecret("MAIL_RETRY_WAIT", "soon"), `MAIL_RETRY_WAIT: "soon" is not a duration like 30m`},
+		{"reset link valid for 0", []string{"--reset-link-valid-for", "0s"}, withSecret(), "link lifetimes must be positive"},
+		{"no SMTP and no mail directory", []string{"--mail-dir", ""}, withSecret(), "give --smtp-url, or a --mail-dir"},
+		{"reset rate negative", []string{"--reset-rate-ip", "-1"}, withSecret(), "rate limits must be 0 (off) or more"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -246,9 +293,13 @@ func TestParseInvalid(t *testing.T) {
 
 func TestParseHelp(t *testing.T) {
 	flags := []string{"-addr", "-database-url", "-session-secret", "-base-url", "-bcrypt-cost", "-demo", "-log-level",
-		"-session-idle-timeout", "-session-max-age", "-bcrypt-concurrency", "-shutdown-timeout", "-reauth-after", "-db-timeout"}
+		"-session-idle-timeout", "-session-max-age", "-bcrypt-concurrency", "-shutdown-timeout", "-reauth-after", "-db-timeout",
+		"-smtp-url", "-mail-from", "-mail-dir", "-mail-retry-wait", "-reset-link-valid-for", "-invite-link-valid-for", "-email-link-valid-for",
+		"-reset-rate-ip", "-reset-rate-account"}
 	envs := []string{"$MYACCOUNT_ADDR", "$DATABASE_URL", "$SESSION_SECRET", "$BASE_URL", "$BCRYPT_COST", "$MYACCOUNT_DEMO", "$LOG_LEVEL",
-		"$SESSION_IDLE_TIMEOUT", "$SESSION_MAX_AGE", "$BCRYPT_CONCURRENCY", "$SHUTDOWN_TIMEOUT", "$REAUTH_AFTER", "$DB_TIMEOUT"}
+		"$SESSION_IDLE_TIMEOUT", "$SESSION_MAX_AGE", "$BCRYPT_CONCURRENCY", "$SHUTDOWN_TIMEOUT", "$REAUTH_AFTER", "$DB_TIMEOUT",
+		"$SMTP_URL", "$MAIL_FROM", "$MAIL_DIR", "$MAIL_RETRY_WAIT", "$RESET_LINK_VALID_FOR", "$INVITE_LINK_VALID_FOR", "$EMAIL_LINK_VALID_FOR",
+		"$RESET_RATE_IP", "$RESET_RATE_ACCOUNT"}
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"-help"}} {
 		t.Run(args[0], func(t *testing.T) {
 			var out bytes.Buffer
@@ -269,7 +320,7 @@ func TestParseHelp(t *testing.T) {
 				}
 			}
 			// Secrets from the environment are never echoed.
-			for _, leak := range []string{secret, "hunter2"} {
+			for _, leak := range []string{secret, "hunter2", "smtp-pass-42"} {
 				if strings.Contains(help, leak) {
 					t.Errorf("help shows the secret %q:\n%s", leak, help)
 				}

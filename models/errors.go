@@ -17,6 +17,10 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrNoChanges means a submit carried no change: nothing was written.
 	ErrNoChanges = errors.New("no changes")
+	// ErrLinkInvalid is an emailed link that does not work (any more):
+	// unknown, expired, used, replaced by a newer one, or made before the
+	// password last changed. Its holder learns no more than that.
+	ErrLinkInvalid = errors.New("link invalid")
 )
 
 // FieldErrors maps a field name (the form input's name and id) to the

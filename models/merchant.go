@@ -21,6 +21,9 @@ type Merchant struct {
 	// two users of this merchant may share the value.
 	UniqueEmail  bool
 	UniqueMobile bool
+	// SignInAfterReset signs a user in on the device where they chose a
+	// new password through an emailed link; off, they sign in again.
+	SignInAfterReset bool
 	// RequiredFields names profile fields that may not be left empty.
 	RequiredFields StringList
 	CustomFields   CustomFieldDefs

@@ -33,11 +33,20 @@ type User struct {
 	Username      string
 	Email         string
 	PreviousEmail string
-	MemberNumber  string
-	CardNumber    string
-	ExternalID    string
-	ReferralCode  string
-	AuxiliaryID   string
+	// EmailVerified is set once a link sent to Email was followed (or the
+	// invitation to it accepted); an admin's or an integration's change
+	// of the address clears it.
+	EmailVerified   bool
+	EmailVerifiedAt *time.Time
+	// PendingEmail is a new address the user asked for, which takes
+	// effect when the link sent to it is followed.
+	PendingEmail   string
+	PendingEmailAt *time.Time
+	MemberNumber   string
+	CardNumber     string
+	ExternalID     string
+	ReferralCode   string
+	AuxiliaryID    string
 
 	// name
 	NamePrefix    string

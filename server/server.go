@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -16,6 +18,8 @@ import (
 	"myaccount/auth"
 	"myaccount/config"
 	"myaccount/handlers"
+	"myaccount/mailer"
+	"myaccount/models"
 	"myaccount/store"
 )
 
@@ -31,11 +35,19 @@ type Server struct {
 	DemoAPIKey string
 	// Embedded is set when the database is SQLite, not PostgreSQL.
 	Embedded bool
+	// Outbox is the queue of messages the mail worker sends.
+	Outbox *store.Outbox
+
+	stopMail func()
 }
 
 // Build assembles the application. Demo data is created on a new embedded
 // database, or on any database when cfg.Demo is set.
 func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	sender, err := mailSender(cfg)
+	if err != nil {
+		return nil, err
+	}
 	wasNew, err := migrate(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return nil, err
@@ -49,7 +61,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		return nil, fmt.Errorf("watch the database: %w", err)
 	}
 	hasher := auth.NewHasher(cfg.BcryptCost, cfg.BcryptConcurrency)
-	users, merchants, rows := store.NewUsers(db), store.NewMerchants(db), store.NewSessions(db)
+	outbox := store.NewOutbox(db, mailer.Writer{BaseURL: cfg.BaseURL})
+	links := models.LinkLifetimes{Reset: cfg.ResetLinkValidFor, Invite: cfg.InviteLinkValidFor, Email: cfg.EmailLinkValidFor}
+	users, merchants, rows := store.NewUsers(db, outbox, links), store.NewMerchants(db), store.NewSessions(db)
 
 	var demo []store.DemoAccount
 	var demoKey string
@@ -82,7 +96,47 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		DBTimeout:      cfg.DBTimeout,
 		Outages:        outages,
 	}
-	return &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo, DemoAPIKey: demoKey, Embedded: embedded}, nil
+	srv := &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo, DemoAPIKey: demoKey, Embedded: embedded, Outbox: outbox}
+	srv.stopMail = startMail(cfg, outbox, sender, log)
+	return srv, nil
+}
+
+// mailSender is where messages go: the SMTP server of --smtp-url, or else
+// .eml files in --mail-dir.
+func mailSender(cfg config.Config) (mailer.Sender, error) {
+	if cfg.SMTPURL == "" {
+		return mailer.Dir{Path: cfg.MailDir}, nil
+	}
+	s, err := mailer.ParseSMTPURL(cfg.SMTPURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-url: %w", err)
+	}
+	return s, nil
+}
+
+// startMail starts the worker that sends the outbox's messages, and
+// returns what stops it, after the message it is sending.
+func startMail(cfg config.Config, outbox *store.Outbox, sender mailer.Sender, log *slog.Logger) func() {
+	domain := "localhost"
+	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Hostname() != "" {
+		domain = u.Hostname()
+	}
+	w := &mailer.Worker{
+		Queue: outbox, Sender: sender, From: cfg.MailFrom, Domain: domain, Log: log,
+		RetryWait: cfg.MailRetryWait, MaxWait: max(cfg.MailRetryWait, time.Hour), GiveUpAfter: 72 * time.Hour,
+		Poll: min(5*time.Second, cfg.MailRetryWait), Keep: 30 * 24 * time.Hour,
+	}
+	log.Info("mail", "to", sender.Where(), "from", cfg.MailFrom)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // migrate applies the pending migrations through connections of their own,
@@ -101,8 +155,12 @@ func migrate(ctx context.Context, url string, log *slog.Logger) (wasNew bool, er
 	return store.Migrate(ctx, db)
 }
 
-// Close closes the database.
+// Close stops the mail worker, then closes the database.
 func (s *Server) Close() error {
+	if s.stopMail != nil {
+		s.stopMail()
+		s.stopMail = nil
+	}
 	sqlDB, err := s.DB.DB()
 	if err != nil {
 		return err

@@ -16,7 +16,7 @@ import (
 func TestConcurrentProfileUpdatesDoNotOverwrite(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		users := store.NewUsers(app.DB)
+		users := store.NewUsers(app.DB, nil, models.LinkLifetimes{})
 		m := app.Merchant(t, "sandpiper")
 		fields := models.GuestProfileFields(m)
 		for round := range 20 {

@@ -20,3 +20,7 @@ func AuditByKey(db *gorm.DB, merchantID string, key *models.APIKey, subjectID *s
 		return auditByKey(tx, merchantID, key, subjectID, action, changes, meta, time.Now().UTC())
 	})
 }
+
+// SetNow sets o's clock, so a test can claim messages the app's own worker
+// does not see as due yet.
+func (o *Outbox) SetNow(f func() time.Time) { o.now = f }

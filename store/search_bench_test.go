@@ -174,7 +174,7 @@ func newBenchFixture(url string) (*benchFixture, error) {
 	if err := db.Where("code = ?", code).Take(&m).Error; err != nil {
 		return nil, fmt.Errorf("merchant %s: %w (fill the database with cmd/genusers)", code, err)
 	}
-	f := &benchFixture{users: store.NewUsers(db), merchant: m.ID}
+	f := &benchFixture{users: store.NewUsers(db, nil, models.LinkLifetimes{}), merchant: m.ID}
 	var ext []string
 	for i := range 200 {
 		ext = append(ext, fmt.Sprintf("pos-%08d", 1+i*4409))

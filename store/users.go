@@ -28,13 +28,28 @@ type PasswordHasher interface {
 
 // Users reads and changes user accounts.
 type Users struct {
-	db  *gorm.DB
-	now func() time.Time
+	db *gorm.DB
+	// mail queues the messages a change sends, in its transaction.
+	mail  *Outbox
+	links models.LinkLifetimes
+	now   func() time.Time
 }
 
-// NewUsers returns the user store over db.
-func NewUsers(db *gorm.DB) *Users {
-	return &Users{db: db, now: func() time.Time { return time.Now().UTC() }}
+// NewUsers returns the user store over db. Changes that send mail queue
+// it in mail, with links that work for as long as links says; a store
+// with a nil mail refuses those changes.
+func NewUsers(db *gorm.DB, mail *Outbox, links models.LinkLifetimes) *Users {
+	return &Users{db: db, mail: mail, links: links, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// withMail runs fn in one transaction and, once it has committed, wakes
+// this process's mail worker: for changes that may queue a message.
+func (s *Users) withMail(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	err := s.db.WithContext(ctx).Transaction(fn)
+	if err == nil {
+		s.mail.poke()
+	}
+	return err
 }
 
 // ByID returns the user with id.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -63,6 +64,8 @@ type App struct {
 	*server.Server
 	URL string
 	Log *LogBuffer
+	// Config is the configuration the app was built with.
+	Config config.Config
 
 	contractMu sync.Mutex
 	contract   *Contract // the API's document, once an API client asked
@@ -105,8 +108,18 @@ func Start(t testing.TB, dbURL string, extra ...string) *App {
 	t.Helper()
 	// Sign-in rate limits are off unless a test turns them on: most tests
 	// sign in far more often than a person would.
+	// The listener comes first: links in mail name the address the
+	// tests reach the app at.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	base := "http://" + l.Addr().String()
+	// Mail goes to files in a directory of the test's own unless a test
+	// gives an --smtp-url (a Mailbox).
 	args := append([]string{"--database-url", dbURL, "--bcrypt-cost", "4", "--demo", "--session-secret", strings.Repeat("s", 32),
-		"--signin-rate-ip", "0", "--signin-rate-account", "0", "--api-rate-key", "0"}, extra...)
+		"--signin-rate-ip", "0", "--signin-rate-account", "0", "--api-rate-key", "0", "--reset-rate-ip", "0", "--reset-rate-account", "0",
+		"--base-url", base, "--mail-dir", t.TempDir()}, extra...)
 	cfg, err := config.Parse(args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("config: %v", err)
@@ -115,14 +128,18 @@ func Start(t testing.TB, dbURL string, extra ...string) *App {
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := server.Build(context.Background(), cfg, log)
 	if err != nil {
+		l.Close()
 		t.Fatalf("build: %v", err)
 	}
-	ts := httptest.NewServer(srv.Echo)
+	ts := httptest.NewUnstartedServer(srv.Echo)
+	ts.Listener.Close()
+	ts.Listener = l
+	ts.Start()
 	t.Cleanup(func() {
 		ts.Close()
 		_ = srv.Close()
 	})
-	return &App{Server: srv, URL: ts.URL, Log: logs}
+	return &App{Server: srv, URL: ts.URL, Log: logs, Config: cfg}
 }
 
 // FreshSchema creates a schema of its own for one test in the PostgreSQL

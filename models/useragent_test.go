@@ -1,9 +1,9 @@
-package auth_test
+package models_test
 
 import (
 	"testing"
 
-	"myaccount/auth"
+	"myaccount/models"
 )
 
 // Real User-Agent strings from current browsers name their browser,
@@ -48,7 +48,7 @@ func TestParseUserAgent(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := auth.ParseUserAgent(tc.ua).String(); got != tc.want {
+			if got := models.ParseUserAgent(tc.ua).String(); got != tc.want {
 				t.Errorf("ParseUserAgent(%q): got %q, want %q", tc.ua, got, tc.want)
 			}
 		})

@@ -1,12 +1,12 @@
-package auth
+package models
 
 import "strings"
 
-// Device is what a User-Agent header says about the browser and system a
-// session was started from, for people to recognise their sessions. It is
-// a description, never a security decision: any client can send any
-// User-Agent.
-type Device struct {
+// UserAgentInfo is what a User-Agent header says about the browser and
+// system a session was started from or a change made with, for people to
+// recognise their sessions and notices. It is a description, never a
+// security decision: any client can send any User-Agent.
+type UserAgentInfo struct {
 	// Browser is the browser's family ("Firefox", "Samsung Internet",
 	// "curl"), or "" when it is not recognised.
 	Browser string
@@ -18,7 +18,7 @@ type Device struct {
 
 // String reads as "Firefox 133 on Windows", "Safari on iOS" or
 // "Unknown browser on Linux"; with nothing recognised, "Unknown browser".
-func (d Device) String() string {
+func (d UserAgentInfo) String() string {
 	s := d.Browser
 	if s == "" {
 		s = "Unknown browser"
@@ -55,8 +55,8 @@ var osTokens = []struct{ token, name string }{
 }
 
 // ParseUserAgent recognises the common browsers and systems in ua.
-func ParseUserAgent(ua string) Device {
-	var d Device
+func ParseUserAgent(ua string) UserAgentInfo {
+	var d UserAgentInfo
 	for _, b := range browserTokens {
 		if i := strings.Index(ua, b.token); i >= 0 {
 			d.Browser, d.Version = b.name, majorVersion(ua[i+len(b.token):])
@@ -90,3 +90,6 @@ func majorVersion(s string) string {
 	}
 	return s[:n]
 }
+
+// DescribeUserAgent reads ua as people do: "Firefox 133 on Windows".
+func DescribeUserAgent(ua string) string { return ParseUserAgent(ua).String() }
