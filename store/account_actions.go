@@ -62,7 +62,8 @@ func (s *Users) ForcePasswordChange(ctx context.Context, actor, u *models.User, 
 }
 
 // ResetPassword gives u a new random password that meets the merchant's
-// policy and must be changed at the next sign-in, and ends u's sessions.
+// policy and must be changed at the next sign-in, ends u's sessions and
+// password links, and tells u by email.
 // The password is returned once, for the admin to pass on.
 func (s *Users) ResetPassword(ctx context.Context, hasher PasswordHasher, actor *models.User, m *models.Merchant, u *models.User, meta Meta) (string, error) {
 	password, err := temporaryPasswordFor(m, u)
@@ -76,15 +77,19 @@ func (s *Users) ResetPassword(ctx context.Context, hasher PasswordHasher, actor 
 	now := s.now()
 	next := *u
 	next.PasswordHash, next.PasswordChangedAt, next.MustChangePassword = hash, &now, true
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.withMail(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&models.PasswordHistory{ID: NewID(), UserID: u.ID, Hash: u.PasswordHash, CreatedAt: now}).Error; err != nil {
 			return fmt.Errorf("password history: %w", err)
 		}
 		if err := tx.Where("user_id = ?", u.ID).Delete(&models.Session{}).Error; err != nil {
 			return fmt.Errorf("end sessions: %w", err)
 		}
-		return s.save(tx, models.ByUser(actor), &next, u.Version, []string{"password_hash", "password_changed_at", "must_change_password"}, models.ActionPasswordReset,
+		err := s.save(tx, models.ByUser(actor), &next, u.Version, []string{"password_hash", "password_changed_at", "must_change_password"}, models.ActionPasswordReset,
 			models.Changes{{Field: "password", Old: models.Secret, New: models.Secret}}, meta, now)
+		if err != nil {
+			return err
+		}
+		return s.passwordChanged(tx, m, actor, &next, meta, now)
 	})
 	if err != nil {
 		return "", err

@@ -51,13 +51,13 @@ func budgetOf(u *models.User, d *models.Device) budgetTable {
 // changes saying where). At m's limit the budget locks for the wait of
 // its next lock in a row; when m asks for it, a lock after the allowed
 // run of temporary ones locks the account for good, which ends its
-// sessions. Counting happens in SQL, so concurrent failures lose no
-// increment and lock once.
+// sessions. Each lock queues a notice to the account's address. Counting
+// happens in SQL, so concurrent failures lose no increment and lock once.
 func (s *Users) RecordFailedPasswordCheck(ctx context.Context, u *models.User, m *models.Merchant, device *models.Device, action string, changes models.Changes, meta Meta) (models.PasswordCheckOutcome, error) {
 	now := s.now()
 	var out models.PasswordCheckOutcome
 	b := budgetOf(u, device)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.withMail(ctx, func(tx *gorm.DB) error {
 		if err := audit(tx, u.MerchantID, nil, &u.ID, action, changes, meta, now); err != nil {
 			return err
 		}
@@ -101,31 +101,49 @@ func (s *Users) RecordFailedPasswordCheck(ctx context.Context, u *models.User, m
 			} else {
 				u.LockedUntil, u.LockoutCount, u.FailedLoginCount = &until, n, 0
 			}
-			return audit(tx, u.MerchantID, nil, &u.ID, models.ActionLockedTemporarily, models.Changes{
+			err := audit(tx, u.MerchantID, nil, &u.ID, models.ActionLockedTemporarily, models.Changes{
 				{Field: "locked_until", New: until.Format(time.RFC3339)},
 				{Field: "lock_in_a_row", New: strconv.Itoa(n)},
 				{Field: "for", New: b.whoseRow},
 			}, meta, now)
+			if err != nil {
+				return err
+			}
+			l := letter(models.MailLocked, m, u, meta, now)
+			l.LockedUntil = until
+			return s.notify(tx, l)
 		}
 		out = models.PasswordCheckOutcome{Locked: true, Permanent: true}
-		res = tx.Model(&models.User{}).Where("id = ? AND status = ?", u.ID, models.StatusActive).
-			Updates(map[string]any{"status": models.StatusLocked, "locked_at": now, "locked_by": nil, "version": gorm.Expr("version + 1")})
-		if res.Error != nil {
-			return fmt.Errorf("lock account: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return nil
-		}
-		u.Status, u.LockedAt, u.LockedBy = models.StatusLocked, &now, nil
-		if err := endSessions(tx, u.ID); err != nil {
-			return err
-		}
-		return audit(tx, u.MerchantID, nil, &u.ID, models.ActionLocked, models.Changes{
-			{Field: "status", Old: models.StatusActive, New: models.StatusLocked},
-			{Field: "temporary_locks_before", Old: "", New: strconv.Itoa(n - 1)},
-		}, meta, now)
+		return s.lockForGood(tx, m, u, n, meta, now)
 	})
 	return out, err
+}
+
+// lockForGood locks u's account after its n-th lock in a row, until an
+// admin unlocks it: its sessions end, and the lock is audited and told.
+func (s *Users) lockForGood(tx *gorm.DB, m *models.Merchant, u *models.User, n int, meta Meta, now time.Time) error {
+	res := tx.Model(&models.User{}).Where("id = ? AND status = ?", u.ID, models.StatusActive).
+		Updates(map[string]any{"status": models.StatusLocked, "locked_at": now, "locked_by": nil, "version": gorm.Expr("version + 1")})
+	if res.Error != nil {
+		return fmt.Errorf("lock account: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	u.Status, u.LockedAt, u.LockedBy = models.StatusLocked, &now, nil
+	if err := endSessions(tx, u.ID); err != nil {
+		return err
+	}
+	err := audit(tx, u.MerchantID, nil, &u.ID, models.ActionLocked, models.Changes{
+		{Field: "status", Old: models.StatusActive, New: models.StatusLocked},
+		{Field: "temporary_locks_before", Old: "", New: strconv.Itoa(n - 1)},
+	}, meta, now)
+	if err != nil {
+		return err
+	}
+	l := letter(models.MailLocked, m, u, meta, now)
+	l.Permanent = true
+	return s.notify(tx, l)
 }
 
 // RecordPasswordChecked notes a right password typed for u on a signed-in

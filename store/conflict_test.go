@@ -8,7 +8,6 @@ import (
 
 	"myaccount/internal/testapp"
 	"myaccount/models"
-	"myaccount/store"
 )
 
 // Two saves racing from the same version: exactly one is written, the
@@ -16,7 +15,7 @@ import (
 func TestConcurrentProfileUpdatesDoNotOverwrite(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		users := store.NewUsers(app.DB, nil, models.LinkLifetimes{})
+		users := app.Deps.Users
 		m := app.Merchant(t, "sandpiper")
 		fields := models.GuestProfileFields(m)
 		for round := range 20 {

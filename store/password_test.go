@@ -51,7 +51,7 @@ func TestChangePasswordHistory(t *testing.T) {
 				m := app.Merchant(t, "sandpiper")
 				m.PasswordPolicy.History = tc.history
 				u := app.User(t, "demo.guest")
-				users := store.NewUsers(app.DB, nil, models.LinkLifetimes{})
+				users := app.Deps.Users
 				current := a
 				for i, s := range tc.steps {
 					// The form's own rules first, as the handler runs them.
@@ -92,7 +92,7 @@ func TestResetPasswordHistory(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, bk testapp.Backend) {
 		app := testapp.New(t, bk)
 		ctx := context.Background()
-		users := store.NewUsers(app.DB, nil, models.LinkLifetimes{})
+		users := app.Deps.Users
 		m := app.Merchant(t, "sandpiper")
 		admin, u := app.User(t, "demo.admin"), app.User(t, "demo.guest")
 		temp, err := users.ResetPassword(ctx, app.Deps.Hasher, admin, m, u, meta)
@@ -127,7 +127,7 @@ func TestResetPasswordUnderNIST(t *testing.T) {
 			t.Fatalf("merchant policy: got %+v, want NIST's", m.PasswordPolicy)
 		}
 		admin, u := app.User(t, "demo.admin"), app.User(t, "demo.guest")
-		temp, err := store.NewUsers(app.DB, nil, models.LinkLifetimes{}).ResetPassword(ctx, app.Deps.Hasher, admin, m, u, meta)
+		temp, err := app.Deps.Users.ResetPassword(ctx, app.Deps.Hasher, admin, m, u, meta)
 		if err != nil {
 			t.Fatalf("reset: %v", err)
 		}

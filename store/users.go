@@ -258,9 +258,10 @@ type PasswordChange struct {
 }
 
 // ChangePassword stores a new hash for u after the rule that needs the
-// database: the new password is none of the user's last passwords. The previous hash goes to the
-// password history, and the user's other sessions end in the same
-// transaction; it reports how many ended.
+// database: the new password is none of the user's last passwords. The
+// previous hash goes to the password history, the user's other sessions
+// and password links end, and the notice is queued, in the same
+// transaction; it reports how many sessions ended.
 func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *models.Merchant, u *models.User, in PasswordChange, meta Meta) (ended int64, err error) {
 	const label = "New password"
 	// Last, as each earlier password costs a hash to compare.
@@ -278,7 +279,7 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 		return 0, fmt.Errorf("hash password: %w", err)
 	}
 	now := s.now()
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.withMail(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&models.PasswordHistory{ID: NewID(), UserID: u.ID, Hash: u.PasswordHash, CreatedAt: now}).Error; err != nil {
 			return fmt.Errorf("password history: %w", err)
 		}
@@ -287,6 +288,9 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 		err := s.save(tx, models.ByUser(u), &next, u.Version, []string{"password_hash", "password_changed_at", "must_change_password"},
 			models.ActionPasswordChange, models.Changes{{Field: "password", Old: models.Secret, New: models.Secret}}, meta, now)
 		if err != nil {
+			return err
+		}
+		if err := s.passwordChanged(tx, m, u, &next, meta, now); err != nil {
 			return err
 		}
 		res := tx.Where("user_id = ? AND id <> ?", u.ID, in.KeepSession).Delete(&models.Session{})
