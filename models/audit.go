@@ -31,6 +31,23 @@ const (
 	// The profile update that carried it is recorded as well.
 	ActionConsentGiven     = "user.consent_given"
 	ActionConsentWithdrawn = "user.consent_withdrawn"
+	// ActionResetLinkSent: a link to choose a new password was mailed,
+	// asked for on the forgotten-password page or sent by an admin.
+	ActionResetLinkSent = "user.password_reset_link_sent"
+	// ActionPasswordSetByLink: the password was chosen through a mailed
+	// link (a reset, or an invitation accepted).
+	ActionPasswordSetByLink = "user.password_set_by_link"
+	// ActionInvited: an admin created the account with an invitation, or
+	// sent a new one.
+	ActionInvited = "user.invited"
+	// ActionEmailChangeRequested: a new address waits for its link to be
+	// followed; ActionEmailChangeCancelled: the wait ended unapplied.
+	ActionEmailChangeRequested = "user.email_change_requested"
+	ActionEmailChangeCancelled = "user.email_change_cancelled"
+	// ActionVerificationSent: a link proving the current address was
+	// mailed; ActionEmailVerified: it was followed.
+	ActionVerificationSent = "user.email_verification_sent"
+	ActionEmailVerified    = "user.email_verified"
 )
 
 // Audit actions on a merchant.
