@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -57,12 +58,23 @@ func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *mod
 		return redirect(c, "/admin/users/"+u.ID)
 	}
 	msg, err := act(admin, u)
+	var r refusal
+	if errors.As(err, &r) {
+		a.Flash.Set(c, models.NoticeError, string(r))
+		return redirect(c, "/admin/users/"+u.ID)
+	}
 	if err != nil {
 		return err
 	}
 	a.Flash.Set(c, models.NoticeSuccess, msg)
 	return redirect(c, "/admin/users/"+u.ID)
 }
+
+// refusal is an account action's answer when it cannot be done: a
+// message for the admin, not a failure.
+type refusal string
+
+func (r refusal) Error() string { return string(r) }
 
 // POST /admin/users/{id}/reset-password — a temporary password, shown to
 // the admin once in this answer (never in a redirect, cookie or log).

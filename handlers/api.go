@@ -424,6 +424,7 @@ type apiUserJSON struct {
 	ID                           string            `json:"id"`
 	Username                     string            `json:"username"`
 	Email                        string            `json:"email"`
+	EmailVerified                bool              `json:"email_verified"`
 	MemberNumber                 string            `json:"member_number"`
 	CardNumber                   string            `json:"card_number"`
 	ExternalID                   string            `json:"external_id"`
@@ -469,7 +470,7 @@ type apiUserJSON struct {
 
 func apiUser(u *models.User, m *models.Merchant) apiUserJSON {
 	out := apiUserJSON{
-		ID: u.ID, Username: u.Username, Email: u.Email, MemberNumber: u.MemberNumber, CardNumber: u.CardNumber,
+		ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified, MemberNumber: u.MemberNumber, CardNumber: u.CardNumber,
 		ExternalID: u.ExternalID, ReferralCode: u.ReferralCode, NamePrefix: u.NamePrefix, FirstName: u.FirstName,
 		MiddleInitial: u.MiddleInitial, LastName: u.LastName, NameSuffix: u.NameSuffix, Gender: u.Gender,
 		MobilePhone: u.Mobile, MobileCarrier: u.MobileCarrier, Phone: u.Phone, Fax: u.Fax,

@@ -31,7 +31,7 @@ func TestOpenAPIServed(t *testing.T) {
 
 // userKeys are the keys of the user object, in the contract's order.
 var userKeys = []string{
-	"id", "username", "email", "member_number", "card_number", "external_id", "referral_code",
+	"id", "username", "email", "email_verified", "member_number", "card_number", "external_id", "referral_code",
 	"name_prefix", "first_name", "middle_initial", "last_name", "name_suffix", "gender", "birthday",
 	"mobile_phone", "mobile_carrier", "phone", "fax",
 	"address_line1", "address_line2", "address_line3", "city", "state", "postal_code", "country",

@@ -56,6 +56,14 @@ func classify(err error) problem {
 		return problem{http.StatusConflict, "Your changes were not saved", "This record was changed by someone else since you opened it. Go back, reload the page and make your changes again."}
 	case errors.As(err, new(*auth.LimitedError)):
 		return problem{http.StatusTooManyRequests, "Too many attempts", "Wait a minute, then try again."}
+	case errors.Is(err, models.ErrLinkInvalid):
+		return problem{http.StatusGone, "This link does not work any more", "It may have expired, been used already, or been replaced by a newer one."}
+	case errors.Is(err, models.ErrTooManyLinks):
+		return problem{http.StatusTooManyRequests, "Too many links", "We have sent several links to this account in the last hour. Wait a while, then ask again."}
+	case errors.Is(err, models.ErrNothingPending):
+		return problem{http.StatusConflict, "Nothing to do", "No change of email is waiting."}
+	case errors.Is(err, models.ErrNoEmail):
+		return problem{http.StatusUnprocessableEntity, "No email address", "The account has no email address to send a link to."}
 	case errors.As(err, &fe):
 		return problem{http.StatusUnprocessableEntity, "Check your answers", "Some of what you entered needs correcting. Go back and try again."}
 	case errors.As(err, &he):

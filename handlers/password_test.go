@@ -352,12 +352,13 @@ func TestEmailChange(t *testing.T) {
 			Status: http.StatusSeeOther,
 			After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
 				email := other(t, app, false).Email
+				// It waits for the link mailed to it (TestEmailChangeByLink).
 				after := app.User(t, "demo.guest")
-				if after.Email != email || after.PreviousEmail != "demo.guest@example.com" {
-					t.Errorf("stored: got email %q previous %q", after.Email, after.PreviousEmail)
+				if after.Email != "demo.guest@example.com" || after.PendingEmail != email {
+					t.Errorf("stored: got email %q pending %q", after.Email, after.PendingEmail)
 				}
 				ev := app.Audit(t, after.ID)[0]
-				if ev.Action != models.ActionEmailChange || ev.Changes[0].Old != "demo.guest@example.com" || ev.Changes[0].New != email {
+				if ev.Action != models.ActionEmailChangeRequested || ev.Changes[0].Old != "" || ev.Changes[0].New != email {
 					t.Errorf("audit: got %+v", ev)
 				}
 				testapp.Scenario{Path: "/account", Contains: map[string][]string{`[data-testid="notice"]`: {email}}}.Send(t, res.Client)

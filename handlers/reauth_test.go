@@ -132,8 +132,8 @@ func TestReauthConfirm(t *testing.T) {
 
 		// And the change goes through.
 		testapp.Want(t, c.Post("/account/email", url.Values{"new_email": {"maya@example.org"}, "confirm_email": {"maya@example.org"}, "current_password": {guestPassword}}), http.StatusSeeOther)
-		if got := app.User(t, guestLogin).Email; got != "maya@example.org" {
-			t.Errorf("email: got %q, want maya@example.org", got)
+		if got := app.User(t, guestLogin).PendingEmail; got != "maya@example.org" {
+			t.Errorf("pending email: got %q, want maya@example.org", got)
 		}
 	})
 }

@@ -79,6 +79,7 @@ func New(d Deps) *echo.Echo {
 	admin.POST("/users/:id/force-password-change", a.handleAdminUserForcePasswordChange)
 	admin.POST("/users/:id/reset-password", a.handleAdminUserResetPassword)
 	admin.POST("/users/:id/revoke-sessions", a.handleAdminUserRevokeSessions)
+	a.emailRoutes(pages, account, admin)
 
 	// admin: audit
 	admin.GET("/audit", a.handleAdminAudit)
@@ -94,4 +95,17 @@ func New(d Deps) *echo.Echo {
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
 	return e
+}
+
+// emailRoutes are the buttons of the overview's email row, and the pages
+// of the two mailed email links, which work signed in or not.
+func (a *App) emailRoutes(pages, account, admin *echo.Group) {
+	account.POST("/email/resend", a.handleEmailResend)
+	account.POST("/email/verify", a.handleEmailResend)
+	account.POST("/email/cancel", a.handleEmailCancel)
+	admin.POST("/users/:id/send-verification", a.handleAdminUserSendVerification)
+	for _, path := range []string{confirmLinkPath, cancelLinkPath} {
+		pages.GET(path, a.handleEmailLink)
+		pages.POST(path, a.handleEmailLinkPost)
+	}
 }

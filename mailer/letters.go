@@ -162,8 +162,11 @@ func (w Writer) emailChangeRequested(l models.Letter) content {
 func (w Writer) emailChanged(l models.Letter) content {
 	m := l.Merchant.Name
 	lead := "The email address of your " + m + " account (username " + l.User.Username + ") was changed from " + l.OldEmail + " to " + l.NewEmail + "."
-	if l.By != "" {
+	switch {
+	case l.By != "":
 		lead = l.By + ", an administrator of " + m + ", changed the email address of your account (username " + l.User.Username + ") from " + l.OldEmail + " to " + l.NewEmail + "."
+	case l.Via != "":
+		lead = "A system of " + m + " (“" + l.Via + "”) changed the email address of your account (username " + l.User.Username + ") from " + l.OldEmail + " to " + l.NewEmail + "."
 	}
 	return content{
 		Subject: "Your " + m + " email address was changed",

@@ -49,7 +49,7 @@ var (
 	// loyalty, bookkeeping and everything about signing in.
 	readOnly = []string{"id", "username", "referral_code", "roles", "loyalty_status", "loyalty_tier", "points_balance", "home_store",
 		"programme_joined_at", "created_at", "updated_at", "password", "password_hash", "must_change_password", "failed_login_count",
-		"locked_at", "locked_by", "locked_until", "merchant_id", "previous_email", "first_login_at", "last_login_at", "terms_accepted",
+		"locked_at", "locked_by", "locked_until", "merchant_id", "previous_email", "email_verified", "pending_email", "first_login_at", "last_login_at", "terms_accepted",
 		"privacy_accepted", "mailing_list_offered", "auxiliary_id", "sessions"}
 )
 

@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"errors"
+	"strings"
+	"time"
+)
 
 // Why a message is sent: each kind is a letter the mailer package knows how
 // to write.
@@ -53,7 +57,8 @@ type Letter struct {
 	// OldEmail and NewEmail are the addresses of an email change.
 	OldEmail, NewEmail string
 	// By names the admin who acted; "" when the user acted, or no one.
-	By string
+	// Via names the integration (its API key's name) that acted instead.
+	By, Via string
 	// LockedUntil ends a temporary lock; Permanent is a lock until an
 	// admin lifts it.
 	LockedUntil time.Time
@@ -121,4 +126,44 @@ type LinkLifetimes struct {
 	Reset  time.Duration
 	Invite time.Duration
 	Email  time.Duration
+}
+
+// Refusals of a link or a request to send one.
+var (
+	// ErrNothingPending: no email change waits to be confirmed or
+	// cancelled.
+	ErrNothingPending = errors.New("no email change is waiting")
+	// ErrTooManyLinks: the account was sent MaxEmailLinksPerHour
+	// confirmation links in the last hour already.
+	ErrTooManyLinks = errors.New("too many links")
+	// ErrNoEmail: the account has no address to send a link to.
+	ErrNoEmail = errors.New("no email address")
+)
+
+// MaxEmailLinksPerHour bounds the confirmation links one account is sent
+// in an hour, whoever asks: each one mails an address, perhaps not the
+// user's own.
+const MaxEmailLinksPerHour = 5
+
+// EmailLink is what a confirmation link proves for its user: that
+// Address is theirs, and, when Change is set, that it should replace
+// their current address.
+type EmailLink struct {
+	Address string
+	Change  bool
+}
+
+// ProvesEmail says what link t, made for u, would prove now. A link sent
+// to an address that is neither u's pending nor u's current one any more
+// proves nothing: ErrLinkInvalid.
+func (u *User) ProvesEmail(t *UserToken) (EmailLink, error) {
+	switch {
+	case t.Purpose != TokenVerifyEmail && t.Purpose != TokenCancelEmail:
+		return EmailLink{}, ErrLinkInvalid
+	case u.PendingEmail != "" && strings.EqualFold(t.Email, u.PendingEmail):
+		return EmailLink{Address: u.PendingEmail, Change: true}, nil
+	case t.Purpose == TokenVerifyEmail && u.Email != "" && strings.EqualFold(t.Email, u.Email):
+		return EmailLink{Address: u.Email}, nil
+	}
+	return EmailLink{}, ErrLinkInvalid
 }

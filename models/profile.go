@@ -336,7 +336,22 @@ func EditProfile(actor Actor, m *Merchant, u *User, fields []ProfileField, input
 		}
 	}
 	upd.statusEffects(actor, u, now)
+	upd.emailEffects(u)
 	return upd, nil
+}
+
+// emailEffects: an address an admin or an integration sets is not proven
+// to be the user's, so it is not verified, and a change the user was
+// waiting to confirm is dropped: the address it would replace is gone.
+// A change of letter case alone keeps both.
+func (upd *ProfileUpdate) emailEffects(before *User) {
+	next := &upd.User
+	if strings.EqualFold(next.Email, before.Email) {
+		return
+	}
+	next.PreviousEmail = before.Email
+	next.EmailVerified, next.EmailVerifiedAt, next.PendingEmail, next.PendingEmailAt = false, nil, "", nil
+	upd.Columns = appendMissing(upd.Columns, "previous_email", "email_verified", "email_verified_at", "pending_email", "pending_email_at")
 }
 
 // statusEffects records who locked an account and when, and clears the

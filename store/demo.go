@@ -74,14 +74,14 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) (accounts
 		TermsAccepted: true, PrivacyAccepted: true,
 		LoyaltyStatus: "Enrolled", LoyaltyTier: "Gold", PointsBalance: 2480, HomeStore: "Sandpiper Bay Harbourfront",
 		PasswordHash: guestHash, Status: models.StatusActive, Roles: models.StringList{models.RoleCustomer},
-		PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1,
+		EmailVerified: true, EmailVerifiedAt: &now, PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	admin := models.User{
 		ID: NewID(), MerchantID: sandpiper.ID, Username: "demo.admin", Email: "demo.admin@example.com",
 		MemberNumber: "1000000002", FirstName: "Sam", LastName: "Okafor", Country: "US", Language: "en-US",
 		Organization: "Sandpiper Bay", JobTitle: "Guest services manager", Department: "Guest services",
 		PasswordHash: adminHash, Status: models.StatusActive, Roles: models.StringList{models.RoleMerchantAdmin},
-		PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1,
+		EmailVerified: true, EmailVerifiedAt: &now, PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	users := []models.User{guest, admin}
 	rng := rand.New(rand.NewPCG(2026, 11))
@@ -142,6 +142,10 @@ func demoGuests(rng *rand.Rand, m *models.Merchant, n int, hash string, now time
 			LoyaltyStatus: "Enrolled", LoyaltyTier: demoTiers[rng.IntN(len(demoTiers))], PointsBalance: rng.Int64N(20000),
 			PasswordHash: hash, Status: status, Roles: models.StringList{models.RoleCustomer},
 			CreatedAt: now, UpdatedAt: now, Version: 1,
+		}
+		// Most addresses were confirmed; one in five was not.
+		if i%5 != 2 {
+			u.EmailVerified, u.EmailVerifiedAt = true, &now
 		}
 		switch {
 		case i%7 == 3:

@@ -32,6 +32,17 @@ func adminName(actor, subject *models.User) string {
 	return actor.DisplayName()
 }
 
+// signed puts on l who acted on its user: an admin other than the user
+// (By), or an integration's key (Via).
+func signed(l models.Letter, actor models.Actor) models.Letter {
+	if actor.Key != nil {
+		l.Via = actor.Key.Name
+		return l
+	}
+	l.By = adminName(actor.User, l.User)
+	return l
+}
+
 // passwordChanged ends u's password links, which a password change
 // makes stale, and queues the notice that the password changed, by
 // actor (an admin) or by u.

@@ -111,12 +111,22 @@ func (s *Users) SaveProfile(ctx context.Context, actor models.Actor, m *models.M
 	}
 	now := s.now()
 	next := upd.User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.withMail(ctx, func(tx *gorm.DB) error {
 		if err := s.checkUnique(tx, m, before, &next, alsoUnique...); err != nil {
 			return err
 		}
 		if err := s.save(tx, actor, &next, before.Version, upd.Columns, models.ActionProfileUpdated, upd.Changes, meta, now); err != nil {
 			return err
+		}
+		if !strings.EqualFold(before.Email, next.Email) {
+			// The links of a change the user waited on, and of the
+			// address they no longer have, end; the old address is told.
+			if err := revokeTokens(tx, before.ID, now, emailLinks...); err != nil {
+				return err
+			}
+			if err := s.emailChanged(tx, m, actor, before, &next, meta, now); err != nil {
+				return err
+			}
 		}
 		return auditConsents(tx, actor, &next, upd.Consents, meta, now)
 	})
@@ -320,31 +330,6 @@ func (s *Users) reusesPassword(ctx context.Context, hasher PasswordHasher, userI
 		}
 	}
 	return false, nil
-}
-
-// ChangeEmail sets u's email to email (from models.EmailChange.Validate,
-// after the guard checked the password), keeping the old one as the
-// previous email, where the merchant's uniqueness rule allows it.
-func (s *Users) ChangeEmail(ctx context.Context, m *models.Merchant, u *models.User, email string, meta Meta) error {
-	now := s.now()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		next := *u
-		next.PreviousEmail, next.Email = u.Email, email
-		if err := s.checkUnique(tx, m, u, &next); err != nil {
-			var fe models.FieldErrors
-			if errors.As(err, &fe) && fe.Has("email") {
-				return models.FieldErrors{"new_email": fe["email"]}
-			}
-			return err
-		}
-		err := s.save(tx, models.ByUser(u), &next, u.Version, []string{"email", "previous_email"},
-			models.ActionEmailChange, models.Changes{{Field: "email", Old: u.Email, New: email}}, meta, now)
-		if err != nil {
-			return err
-		}
-		*u = next
-		return nil
-	})
 }
 
 // audit records one event in tx.

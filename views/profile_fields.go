@@ -102,3 +102,17 @@ func yesNo(b bool) string {
 }
 
 func rolesValue(u *models.User) string { return strings.Join(u.Roles, ",") }
+
+// emailVerifiedText says whether u's address is proven theirs, and since
+// when.
+func emailVerifiedText(u *models.User) string {
+	switch {
+	case u.Email == "":
+		return "No email address"
+	case !u.EmailVerified:
+		return "No"
+	case u.EmailVerifiedAt != nil:
+		return "Yes, since " + timeText(u.EmailVerifiedAt)
+	}
+	return "Yes"
+}
