@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -209,5 +210,38 @@ func TestMailRequiresSTARTTLS(t *testing.T) {
 	app.DB.Where("kind = ?", models.MailPasswordChanged).Take(&row)
 	if row.SentAt != nil || row.Attempts == 0 || row.LastError == "" {
 		t.Errorf("outbox: sent %v attempts %d error %q; want unsent, tried, with the reason", row.SentAt, row.Attempts, row.LastError)
+	}
+}
+
+// Two instances on one PostgreSQL database share the outbox: every
+// message is sent, and none twice.
+func TestMailOnceAcrossInstances(t *testing.T) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL is not set: two instances need a shared PostgreSQL database")
+	}
+	mb := testapp.NewMailbox(t)
+	dbURL := testapp.FreshSchema(t, base)
+	apps := []*testapp.App{testapp.Start(t, dbURL, mb.Flags()...), testapp.Start(t, dbURL, mb.Flags()...)}
+	var users []models.User
+	apps[0].DB.Where("merchant_id = ? AND status = ? AND email <> '' AND username LIKE ?", apps[0].Merchant(t, "sandpiper").ID, models.StatusActive, "sandpiper.%").
+		Order("username").Limit(20).Find(&users)
+	if len(users) != 20 {
+		t.Fatalf("found %d demo guests, want 20", len(users))
+	}
+	admins := []*testapp.Client{apps[0].ClientAs(t, "admin"), apps[1].ClientAs(t, "admin")}
+	for i, u := range users {
+		testapp.Want(t, admins[i%2].Post("/admin/users/"+u.ID+"/reset-password", url.Values{}), http.StatusOK)
+	}
+	got := map[string]int{}
+	for range users {
+		m := mb.Next(t)
+		got[m.To[0]]++
+	}
+	mb.None(t, 500*time.Millisecond)
+	for _, u := range users {
+		if got[u.Email] != 1 {
+			t.Errorf("%s got %d notices, want 1", u.Email, got[u.Email])
+		}
 	}
 }
