@@ -19,17 +19,18 @@ var layers = map[string][]string{
 	"migrations":       {},
 	"static":           {},
 	"config":           {},
+	"ops":              {},
 	"store":            {"models", "migrations"},
 	"auth":             {"models", "store"},
 	"views/components": {"models"},
 	"views/layout":     {"models", "static"},
 	"views":            {"models", "views/components", "views/layout"},
-	"handlers":         {"auth", "models", "store", "static", "views", "views/components", "views/layout"},
+	"handlers":         {"auth", "models", "ops", "store", "static", "views", "views/components", "views/layout"},
 	"mailer":           {"models"},
-	"server":           {"auth", "config", "handlers", "mailer", "models", "store"},
+	"server":           {"auth", "config", "handlers", "mailer", "models", "ops", "store"},
 	"cmd/genusers":     {"models", "store"},
-	"internal/testapp": {"config", "models", "server", "store"},
-	".":                {"config", "server"},
+	"internal/testapp": {"config", "models", "ops", "server", "store"},
+	".":                {"config", "ops", "server"},
 }
 
 // Every package imports only the layers below it, and every package is in

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"myaccount/config"
+	"myaccount/ops"
 	"myaccount/server"
 )
 
@@ -29,7 +31,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "myaccount:", err)
 		os.Exit(2)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
+	log := ops.NewLogger(os.Stderr, cfg.LogFormat, cfg.SlogLevel())
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, cfg, log); err != nil {
@@ -61,6 +63,22 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Info("demo API key (demo only, never in production)", "key", app.DemoAPIKey)
 	}
 
+	// The operators' addresses, apart from the site's.
+	for _, side := range []struct {
+		addr, name string
+		handler    http.Handler
+	}{{cfg.MetricsAddr, "metrics", metricsOnly(app.Deps.Metrics.Handler())}, {cfg.PprofAddr, "profiles", ops.Profiler()}} {
+		if side.addr == "" {
+			continue
+		}
+		stop, err := serveSide(side.addr, side.handler)
+		if err != nil {
+			return fmt.Errorf("%s address: %w", side.name, err)
+		}
+		defer stop()
+		log.Info("serving "+side.name, "addr", side.addr)
+	}
+
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           app.Echo,
@@ -86,4 +104,26 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// metricsOnly serves h at /metrics and nothing else.
+func metricsOnly(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	return mux
+}
+
+// serveSide serves h on addr until the returned stop is called.
+func serveSide(addr string, h http.Handler) (stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute}
+	go func() { _ = srv.Serve(l) }()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }

@@ -108,6 +108,45 @@ type Guard struct {
 	byAccount *KeyedLimiter
 	dummy     string
 	now       func() time.Time
+	observer  Observer
+}
+
+// Observer is told what the guard judged and locked, for metrics
+// (ops.Metrics is one).
+type Observer interface {
+	// PasswordCheck: one typed password at door, and its outcome:
+	// success, refused, locked, rate_limited, busy or error.
+	PasswordCheck(door, outcome string)
+	// Lockout: wrong passwords locked an attempt budget.
+	Lockout(permanent bool)
+}
+
+type noObserver struct{}
+
+func (noObserver) PasswordCheck(string, string) {}
+func (noObserver) Lockout(bool)                 {}
+
+// Observe makes o the guard's observer.
+func (g *Guard) Observe(o Observer) { g.observer = o }
+
+// observed tells the observer the outcome err is of a check at door.
+func (g *Guard) observed(door Door, err error) {
+	outcome := "error"
+	var limited *LimitedError
+	var locked *LockedError
+	switch {
+	case err == nil:
+		outcome = "success"
+	case errors.Is(err, ErrInvalidCredentials):
+		outcome = "refused"
+	case errors.As(err, &locked):
+		outcome = "locked"
+	case errors.As(err, &limited):
+		outcome = "rate_limited"
+	case errors.Is(err, ErrBusy):
+		outcome = "busy"
+	}
+	g.observer.PasswordCheck(string(door), outcome)
 }
 
 // NewGuard returns a Guard allowing perIP attempts a minute from one
@@ -126,7 +165,7 @@ func NewGuard(users GuardStore, failures FailureCounter, merchants MerchantLoade
 	return &Guard{
 		users: users, failures: failures, merchants: merchants, hasher: hasher, devices: devices,
 		byIP: NewKeyedLimiter(perIP), byAccount: NewKeyedLimiter(perAccount), dummy: dummy,
-		now: func() time.Time { return time.Now().UTC() },
+		now: func() time.Time { return time.Now().UTC() }, observer: noObserver{},
 	}, nil
 }
 
@@ -142,6 +181,16 @@ type SignedIn struct {
 // SignIn checks a username-or-email and password at the sign-in door.
 // Every refusal but a rate limit is ErrInvalidCredentials.
 func (g *Guard) SignIn(c echo.Context, login, password string) (*SignedIn, error) {
+	out, err := g.signIn(c, login, password)
+	g.observed(DoorSignIn, err)
+	if errors.As(err, new(*LockedError)) {
+		return nil, ErrInvalidCredentials
+	}
+	return out, err
+}
+
+// signIn is SignIn, with a locked budget told apart as LockedError.
+func (g *Guard) signIn(c echo.Context, login, password string) (*SignedIn, error) {
 	ctx := c.Request().Context()
 	if err := g.limit(g.byIP, "ip:"+c.RealIP()); err != nil {
 		return nil, err
@@ -162,10 +211,6 @@ func (g *Guard) SignIn(c echo.Context, login, password string) (*SignedIn, error
 		return nil, err
 	}
 	device, err := g.verify(c, DoorSignIn, u, password)
-	var locked *LockedError
-	if errors.As(err, &locked) {
-		return nil, ErrInvalidCredentials
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +241,8 @@ func (g *Guard) SignIn(c echo.Context, login, password string) (*SignedIn, error
 // ErrInvalidCredentials; a locked budget is LockedError, whatever was
 // typed; too many attempts is LimitedError. A right one starts the
 // budget again.
-func (g *Guard) Check(c echo.Context, door Door, u *models.User, password string) error {
+func (g *Guard) Check(c echo.Context, door Door, u *models.User, password string) (err error) {
+	defer func() { g.observed(door, err) }()
 	if err := g.limit(g.byIP, "ip:"+c.RealIP()); err != nil {
 		return err
 	}
@@ -257,6 +303,7 @@ func (g *Guard) verify(c echo.Context, door Door, u *models.User, password strin
 		return nil, err
 	}
 	if out.Locked {
+		g.observer.Lockout(out.Permanent)
 		return nil, &LockedError{Until: out.Until, Permanent: out.Permanent, Now: true}
 	}
 	return nil, ErrInvalidCredentials

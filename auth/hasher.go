@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -17,7 +18,12 @@ import (
 type Hasher struct {
 	cost int
 	sem  chan struct{}
+	// waited is told how long each hash waited for a slot.
+	waited func(time.Duration)
 }
+
+// ObserveWait makes f hear how long each hash waited for a free slot.
+func (h *Hasher) ObserveWait(f func(time.Duration)) { h.waited = f }
 
 // NewHasher returns a hasher at cost running at most concurrency hashes.
 func NewHasher(cost, concurrency int) *Hasher {
@@ -33,8 +39,12 @@ func NewHasher(cost, concurrency int) *Hasher {
 var ErrBusy = errors.New("every password hash slot is busy")
 
 func (h *Hasher) acquire(ctx context.Context) error {
+	start := time.Now()
 	select {
 	case h.sem <- struct{}{}:
+		if h.waited != nil {
+			h.waited(time.Since(start))
+		}
 		return nil
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {

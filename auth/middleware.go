@@ -95,7 +95,7 @@ func (m *Manager) Load(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxMerchant, merchant)
 		if row, ok := sess.Values[rowKey{}].(*models.Session); ok && m.Store.now().Sub(row.LastSeenAt) > m.touchEvery() {
 			if err := m.rows.Touch(r.Context(), row.ID, m.Store.now()); err != nil {
-				m.log.Warn("touch session", "err", err)
+				m.log.WarnContext(r.Context(), "touch session", "err", err)
 			}
 		}
 		return next(c)

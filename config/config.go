@@ -20,13 +20,19 @@ import (
 
 // Config is every setting.
 type Config struct {
-	Addr               string
-	DatabaseURL        string
-	SessionSecret      string
-	BaseURL            string
-	BcryptCost         int
-	Demo               bool
-	LogLevel           string
+	Addr          string
+	DatabaseURL   string
+	SessionSecret string
+	BaseURL       string
+	BcryptCost    int
+	Demo          bool
+	LogLevel      string
+	// LogFormat is "json" (one object a line) or "text".
+	LogFormat string
+	// MetricsAddr serves Prometheus metrics at /metrics, PprofAddr Go's
+	// profiles at /debug/pprof/; each is off when empty.
+	MetricsAddr        string
+	PprofAddr          string
 	SessionIdleTimeout time.Duration
 	SessionMaxAge      time.Duration
 	BcryptConcurrency  int
@@ -130,6 +136,9 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	}
 	fs.BoolVar(&c.Demo, "demo", demoDefault, "create the demo data on a new database, also on PostgreSQL ($MYACCOUNT_DEMO)")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "json (one object a line) or text")
+	str(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address to serve Prometheus metrics on, at /metrics, apart from the site (empty: off)")
+	str(&c.PprofAddr, "pprof-addr", "PPROF_ADDR", "", "address to serve Go's profiles on, at /debug/pprof/, for operators only (empty: off)")
 	duration(&c.SessionIdleTimeout, "session-idle-timeout", "SESSION_IDLE_TIMEOUT", 30*time.Minute, "end a session unused this long")
 	duration(&c.SessionMaxAge, "session-max-age", "SESSION_MAX_AGE", 12*time.Hour, "end a session this long after sign-in")
 	integer(&conc, "bcrypt-concurrency", "BCRYPT_CONCURRENCY", runtime.NumCPU(), "password hashes run at once at most")
@@ -191,6 +200,12 @@ func (c *Config) finish() error {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("log level must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return fmt.Errorf("log format must be json or text, not %q", c.LogFormat)
+	}
+	if c.MetricsAddr != "" && (c.MetricsAddr == c.Addr || c.MetricsAddr == c.PprofAddr) {
+		return errors.New("metrics, profiles and the site need addresses of their own")
 	}
 	if c.SessionIdleTimeout <= 0 || c.SessionMaxAge <= 0 {
 		return errors.New("session timeouts must be positive")

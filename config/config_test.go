@@ -34,6 +34,7 @@ func defaults() config.Config {
 		BcryptCost:         11,
 		Demo:               false,
 		LogLevel:           "info",
+		LogFormat:          "json",
 		SessionIdleTimeout: 30 * time.Minute,
 		SessionMaxAge:      12 * time.Hour,
 		BcryptConcurrency:  runtime.NumCPU(),
@@ -64,6 +65,9 @@ var allEnv = map[string]string{
 	"BCRYPT_COST":           "12",
 	"MYACCOUNT_DEMO":        "true",
 	"LOG_LEVEL":             "debug",
+	"LOG_FORMAT":            "text",
+	"METRICS_ADDR":          "127.0.0.1:9100",
+	"PPROF_ADDR":            "127.0.0.1:6060",
 	"SESSION_IDLE_TIMEOUT":  "10m",
 	"SESSION_MAX_AGE":       "2h",
 	"BCRYPT_CONCURRENCY":    "3",
@@ -103,6 +107,7 @@ func TestParse(t *testing.T) {
 				c.BcryptCost = 12
 				c.Demo = true
 				c.LogLevel = "debug"
+				c.LogFormat, c.MetricsAddr, c.PprofAddr = "text", "127.0.0.1:9100", "127.0.0.1:6060"
 				c.SessionIdleTimeout = 10 * time.Minute
 				c.SessionMaxAge = 2 * time.Hour
 				c.BcryptConcurrency = 3
@@ -126,7 +131,7 @@ func TestParse(t *testing.T) {
 				"--session-idle-timeout", "1h", "--session-max-age", "24h", "--bcrypt-concurrency", "1", "--shutdown-timeout", "1s",
 				"--reauth-after", "2m", "--db-timeout", "1500ms", "--smtp-url", "smtp://127.0.0.1:1025?tls=none", "--mail-dir", "out",
 				"--mail-retry-wait", "5s", "--reset-link-valid-for", "10m", "--invite-link-valid-for", "72h", "--email-link-valid-for", "1h",
-				"--reset-rate-ip", "0", "--reset-rate-account", "0"},
+				"--reset-rate-ip", "0", "--reset-rate-account", "0", "--log-format", "text", "--metrics-addr", "127.0.0.1:9101"},
 			want: func(c *config.Config) {
 				c.Addr = "127.0.0.1:7070"
 				c.DatabaseURL = "postgres://other/db"
@@ -135,6 +140,7 @@ func TestParse(t *testing.T) {
 				c.BcryptCost = 4
 				c.Demo = true
 				c.LogLevel = "warn"
+				c.LogFormat, c.MetricsAddr = "text", "127.0.0.1:9101"
 				c.SessionIdleTimeout = time.Hour
 				c.SessionMaxAge = 24 * time.Hour
 				c.BcryptConcurrency = 1
@@ -154,7 +160,7 @@ func TestParse(t *testing.T) {
 			args: []string{"-addr=:7070", "-database-url=postgres://flag/db", "-session-secret=" + otherSecret,
 				"-base-url=http://flag.example.com", "-bcrypt-cost=13", "-demo=false", "-log-level=error",
 				"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-shutdown-timeout=30s", "-reauth-after=1m", "-db-timeout=10s",
-				"-mail-from=me@flag.example.com", "-reset-link-valid-for=1h"},
+				"-mail-from=me@flag.example.com", "-reset-link-valid-for=1h", "-log-format=json", "-pprof-addr="},
 			env: allEnv,
 			want: func(c *config.Config) {
 				c.Addr = ":7070"
@@ -164,6 +170,7 @@ func TestParse(t *testing.T) {
 				c.BcryptCost = 13
 				c.Demo = false
 				c.LogLevel = "error"
+				c.MetricsAddr = "127.0.0.1:9100"
 				c.SessionIdleTimeout = 5 * time.Minute
 				c.SessionMaxAge = time.Hour
 				c.BcryptConcurrency = 8
@@ -259,6 +266,8 @@ func TestParseInvalid(t *testing.T) {
 		{"base URL unparsable", []string{"--base-url", "http://[::1"}, withSecret(), `base URL must be an http:// or https:// URL, not "http://[::1"`},
 		{"log level loud", []string{"--log-level", "loud"}, withSecret(), `log level must be debug, info, warn or error, not "loud"`},
 		{"LOG_LEVEL loud", nil, withSecret("LOG_LEVEL", "loud"), `log level must be debug, info, warn or error, not "loud"`},
+		{"log format xml", []string{"--log-format", "xml"}, withSecret(), `log format must be json or text, not "xml"`},
+		{"metrics on the site's address", []string{"--addr", ":9000", "--metrics-addr", ":9000"}, withSecret(), "metrics, profiles and the site need addresses of their own"},
 		{"short secret flag", []string{"--session-secret", "too-short"}, nil, "session secret must be at least 32 bytes"},
 		{"31-byte SESSION_SECRET", nil, map[string]string{"SESSION_SECRET": secret[:31]}, "session secret must be at least 32 bytes"},
 		{"MYACCOUNT_DEMO maybe", nil, withSecret("MYACCOUNT_DEMO", "maybe"), `MYACCOUNT_DEMO: "maybe" is not true or false`},
@@ -295,11 +304,11 @@ func TestParseHelp(t *testing.T) {
 	flags := []string{"-addr", "-database-url", "-session-secret", "-base-url", "-bcrypt-cost", "-demo", "-log-level",
 		"-session-idle-timeout", "-session-max-age", "-bcrypt-concurrency", "-shutdown-timeout", "-reauth-after", "-db-timeout",
 		"-smtp-url", "-mail-from", "-mail-dir", "-mail-retry-wait", "-reset-link-valid-for", "-invite-link-valid-for", "-email-link-valid-for",
-		"-reset-rate-ip", "-reset-rate-account"}
+		"-reset-rate-ip", "-reset-rate-account", "-log-format", "-metrics-addr", "-pprof-addr"}
 	envs := []string{"$MYACCOUNT_ADDR", "$DATABASE_URL", "$SESSION_SECRET", "$BASE_URL", "$BCRYPT_COST", "$MYACCOUNT_DEMO", "$LOG_LEVEL",
 		"$SESSION_IDLE_TIMEOUT", "$SESSION_MAX_AGE", "$BCRYPT_CONCURRENCY", "$SHUTDOWN_TIMEOUT", "$REAUTH_AFTER", "$DB_TIMEOUT",
 		"$SMTP_URL", "$MAIL_FROM", "$MAIL_DIR", "$MAIL_RETRY_WAIT", "$RESET_LINK_VALID_FOR", "$INVITE_LINK_VALID_FOR", "$EMAIL_LINK_VALID_FOR",
-		"$RESET_RATE_IP", "$RESET_RATE_ACCOUNT"}
+		"$RESET_RATE_IP", "$RESET_RATE_ACCOUNT", "$LOG_FORMAT", "$METRICS_ADDR", "$PPROF_ADDR"}
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"-help"}} {
 		t.Run(args[0], func(t *testing.T) {
 			var out bytes.Buffer

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"myaccount/auth"
+	"myaccount/ops"
 	"myaccount/store"
 )
 
@@ -41,6 +42,8 @@ type Deps struct {
 	// Outages logs an outage of the database once and counts what it
 	// refused.
 	Outages *store.Outages
+	// Metrics counts requests; nil counts nothing.
+	Metrics *ops.Metrics
 }
 
 // App holds the handlers' dependencies.

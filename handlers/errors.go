@@ -111,12 +111,11 @@ func (a *App) HandleError(err error, c echo.Context) {
 		}
 		c.Response().Header().Set("Retry-After", retryAfterSeconds)
 	case p.status >= 500:
-		attrs := []any{"err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
-			"request_id", c.Response().Header().Get(echo.HeaderXRequestID)}
+		attrs := []any{"err", err, "method", c.Request().Method, "path", c.Request().URL.Path}
 		if u := auth.CurrentUser(c); u != nil {
 			attrs = append(attrs, "user_id", u.ID)
 		}
-		a.Log.Error("request failed", attrs...)
+		a.Log.ErrorContext(c.Request().Context(), "request failed", attrs...)
 	}
 	if isAPI(c) {
 		a.handleAPIError(c, err, p)
@@ -128,7 +127,7 @@ func (a *App) HandleError(err error, c echo.Context) {
 	}
 	page := layout.Page{Title: p.title, User: auth.CurrentUser(c), CSRF: csrfToken(c)}
 	if rerr := render(c, p.status, views.ErrorPage(page, p.status, p.message), nil); rerr != nil {
-		a.Log.Error("render error page", "err", rerr)
+		a.Log.ErrorContext(c.Request().Context(), "render error page", "err", rerr)
 		_ = c.String(p.status, p.title)
 	}
 }
@@ -140,7 +139,7 @@ func csrfError(error, echo.Context) error { return errCSRF }
 // logRecovered logs a panic with its stack; the user sees the 500 page.
 func logRecovered(log *slog.Logger) middleware.LogErrorFunc {
 	return func(c echo.Context, err error, stack []byte) error {
-		log.Error("panic", "err", err, "path", c.Request().URL.Path, "stack", string(stack))
+		log.ErrorContext(c.Request().Context(), "panic", "err", err, "path", c.Request().URL.Path, "stack", string(stack))
 		return err
 	}
 }

@@ -80,7 +80,7 @@ func (a *App) handleLoginPost(c echo.Context) error {
 func (a *App) handleLogout(c echo.Context) error {
 	if u := auth.CurrentUser(c); u != nil {
 		if err := a.Users.Record(c.Request().Context(), u, models.ActionSignOut, meta(c)); err != nil {
-			a.Log.Warn("audit sign-out", "err", err)
+			a.Log.WarnContext(c.Request().Context(), "audit sign-out", "err", err)
 		}
 	}
 	if err := a.Sessions.SignOut(c); err != nil {

@@ -46,7 +46,7 @@ func (a *App) handleSessionsRevokeOthers(c echo.Context) error {
 func (a *App) sessionsRevoked(c echo.Context, n int64) error {
 	if n > 0 {
 		if err := a.Users.Record(c.Request().Context(), auth.CurrentUser(c), models.ActionSessionsEnded, meta(c)); err != nil {
-			a.Log.Warn("audit sessions ended", "err", err)
+			a.Log.WarnContext(c.Request().Context(), "audit sessions ended", "err", err)
 		}
 	}
 	msg := "There were no other sessions to sign out of."

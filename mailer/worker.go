@@ -60,6 +60,9 @@ type Worker struct {
 	Poll time.Duration
 	// Keep is how long sent messages and used links are kept.
 	Keep time.Duration
+	// Observe, if set, hears what came of each message: "sent", "retry"
+	// or "failed".
+	Observe func(outcome string)
 
 	name string
 	now  func() time.Time
@@ -135,11 +138,13 @@ func (w *Worker) send(ctx context.Context, m models.OutboxMessage) {
 		} else {
 			log.Info("mail sent", "attempts", m.Attempts+1)
 		}
+		w.observe("sent")
 		return
 	}
 	reason := errorText(err)
 	if permanent(err) || w.now().Sub(m.CreatedAt) > w.GiveUpAfter {
 		log.Error("mail: given up", "attempts", m.Attempts+1, "err", reason)
+		w.observe("failed")
 		if err := w.Queue.Fail(ctx, m.ID, w.name, reason); err != nil {
 			log.Error("mail: record failure", "err", err)
 		}
@@ -147,8 +152,15 @@ func (w *Worker) send(ctx context.Context, m models.OutboxMessage) {
 	}
 	at := w.now().Add(w.wait(m.Attempts + 1))
 	log.Warn("mail: not sent, will retry", "attempts", m.Attempts+1, "retry_at", at.Format(time.RFC3339), "err", reason)
+	w.observe("retry")
 	if err := w.Queue.Retry(ctx, m.ID, w.name, at, reason); err != nil {
 		log.Error("mail: record failure", "err", err)
+	}
+}
+
+func (w *Worker) observe(outcome string) {
+	if w.Observe != nil {
+		w.Observe(outcome)
 	}
 }
 

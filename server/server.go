@@ -20,6 +20,7 @@ import (
 	"myaccount/handlers"
 	"myaccount/mailer"
 	"myaccount/models"
+	"myaccount/ops"
 	"myaccount/store"
 )
 
@@ -60,8 +61,14 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if err := outages.Watch(db); err != nil {
 		return nil, fmt.Errorf("watch the database: %w", err)
 	}
+	metrics := ops.NewMetrics()
+	if sqlDB, err := db.DB(); err == nil {
+		metrics.WatchDatabase(sqlDB)
+	}
 	hasher := auth.NewHasher(cfg.BcryptCost, cfg.BcryptConcurrency)
+	hasher.ObserveWait(metrics.HashWait)
 	outbox := store.NewOutbox(db, mailer.Writer{BaseURL: cfg.BaseURL})
+	metrics.WatchMailQueue(outbox.Pending)
 	links := models.LinkLifetimes{Reset: cfg.ResetLinkValidFor, Invite: cfg.InviteLinkValidFor, Email: cfg.EmailLinkValidFor}
 	users, merchants, rows := store.NewUsers(db, outbox, links), store.NewMerchants(db), store.NewSessions(db)
 
@@ -79,6 +86,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, fmt.Errorf("password guard: %w", err)
 	}
+	guard.Observe(metrics)
 	sessionStore := auth.NewSessionStore(rows, auth.SessionConfig{
 		Secret: []byte(cfg.SessionSecret), Secure: cfg.Secure(),
 		IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
@@ -95,9 +103,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		APICalls:       auth.NewKeyedLimiter(cfg.APIRateKey),
 		DBTimeout:      cfg.DBTimeout,
 		Outages:        outages,
+		Metrics:        metrics,
 	}
 	srv := &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo, DemoAPIKey: demoKey, Embedded: embedded, Outbox: outbox}
-	srv.stopMail = startMail(cfg, outbox, sender, log)
+	srv.stopMail = startMail(cfg, outbox, sender, log, metrics)
 	return srv, nil
 }
 
@@ -116,7 +125,7 @@ func mailSender(cfg config.Config) (mailer.Sender, error) {
 
 // startMail starts the worker that sends the outbox's messages, and
 // returns what stops it, after the message it is sending.
-func startMail(cfg config.Config, outbox *store.Outbox, sender mailer.Sender, log *slog.Logger) func() {
+func startMail(cfg config.Config, outbox *store.Outbox, sender mailer.Sender, log *slog.Logger, metrics *ops.Metrics) func() {
 	domain := "localhost"
 	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Hostname() != "" {
 		domain = u.Hostname()
@@ -124,7 +133,7 @@ func startMail(cfg config.Config, outbox *store.Outbox, sender mailer.Sender, lo
 	w := &mailer.Worker{
 		Queue: outbox, Sender: sender, From: cfg.MailFrom, Domain: domain, Log: log,
 		RetryWait: cfg.MailRetryWait, MaxWait: max(cfg.MailRetryWait, time.Hour), GiveUpAfter: 72 * time.Hour,
-		Poll: min(5*time.Second, cfg.MailRetryWait), Keep: 30 * 24 * time.Hour,
+		Poll: min(5*time.Second, cfg.MailRetryWait), Keep: 30 * 24 * time.Hour, Observe: metrics.Mail,
 	}
 	log.Info("mail", "to", sender.Where(), "from", cfg.MailFrom)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -31,6 +31,7 @@ import (
 
 	"myaccount/config"
 	"myaccount/models"
+	"myaccount/ops"
 	"myaccount/server"
 )
 
@@ -125,7 +126,7 @@ func Start(t testing.TB, dbURL string, extra ...string) *App {
 		t.Fatalf("config: %v", err)
 	}
 	logs := &LogBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := ops.NewLogger(logs, "text", slog.LevelDebug)
 	srv, err := server.Build(context.Background(), cfg, log)
 	if err != nil {
 		l.Close()
