@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -182,12 +183,12 @@ func TestMain(m *testing.M) {
 // SIGTERM lets the request in flight finish, refuses new connections, and
 // the process exits 0.
 func TestGracefulShutdown(t *testing.T) {
-	addr := freeAddr(t)
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	cmd := exec.Command(os.Args[0])
 	// A sign-in at bcrypt cost 13 takes half a second or more: long
 	// enough to be in flight when the signal comes.
 	cmd.Env = append(os.Environ(), "MYACCOUNT_RUN_MAIN=1", "MYACCOUNT_ADDR="+addr, "BCRYPT_COST=13", "BCRYPT_CONCURRENCY=1",
-		"DATABASE_URL="+filepath.Join(t.TempDir(), "shutdown.db"), "MAIL_DIR="+t.TempDir(), "LOG_FORMAT=json")
+		"DATABASE_URL="+filepath.Join(t.TempDir(), "shutdown.db"), "MAIL_DIR="+t.TempDir(), "LOG_FORMAT=json", "METRICS_ADDR="+metricsAddr)
 	logs := &testapp.LogBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -212,6 +213,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if token == nil {
 		t.Fatalf("no CSRF field on the sign-in page")
 	}
+	baseline, start := hashCount(t, metricsAddr), time.Now()
 	answered, sent := make(chan int, 1), make(chan struct{})
 	go func() {
 		form := url.Values{"login": {"demo.guest"}, "password": {"Wrong#2026"}, "_csrf": {token[1]}}
@@ -226,9 +228,16 @@ func TestGracefulShutdown(t *testing.T) {
 		res.Body.Close()
 		answered <- res.StatusCode
 	}()
-	// Once the request is written the server has it: a connection it
-	// accepted is served to the end, however soon the signal comes.
+	// The signal comes once the server is hashing the request's
+	// password: the metrics count each hash as it gets its slot.
 	<-sent
+	for hashes := baseline; hashes <= baseline; {
+		if time.Since(start) > 20*time.Second {
+			t.Fatal("the sign-in never reached its password hash")
+		}
+		time.Sleep(5 * time.Millisecond)
+		hashes = hashCount(t, metricsAddr)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -244,4 +253,22 @@ func TestGracefulShutdown(t *testing.T) {
 	if !strings.Contains(logs.String(), "stopped cleanly") {
 		t.Errorf("the log does not say it stopped cleanly:\n%s", logs.String())
 	}
+}
+
+// hashCount is how many password hashes the server at metricsAddr has
+// started.
+func hashCount(t *testing.T, metricsAddr string) int {
+	t.Helper()
+	_, body, _ := get(t, "http://"+metricsAddr+"/metrics")
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, "myaccount_bcrypt_queue_wait_seconds_count "); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatalf("hash count %q: %v", v, err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("no hash count in the metrics")
+	return 0
 }

@@ -76,7 +76,7 @@ func (m *Manager) Load(next echo.HandlerFunc) echo.HandlerFunc {
 		if uid == "" {
 			return next(c)
 		}
-		user, err := m.users.ByID(r.Context(), uid)
+		user, merchant, err := m.signedIn(r.Context(), sess, uid)
 		if errors.Is(err, models.ErrNotFound) || (err == nil && user.Status != models.StatusActive) {
 			// The account is gone, locked or deactivated: its sessions end.
 			if err := m.end(c, sess); err != nil {
@@ -85,11 +85,7 @@ func (m *Manager) Load(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if err != nil {
-			return fmt.Errorf("load signed-in user: %w", err)
-		}
-		merchant, err := m.merchants.ByID(r.Context(), user.MerchantID)
-		if err != nil {
-			return fmt.Errorf("load merchant of %s: %w", user.ID, err)
+			return err
 		}
 		c.Set(ctxUser, user)
 		c.Set(ctxMerchant, merchant)
@@ -100,6 +96,26 @@ func (m *Manager) Load(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// signedIn is the session's user, uid, and their merchant: as read with
+// the session row, or else (a session saved in this request) read now.
+func (m *Manager) signedIn(ctx context.Context, sess *sessions.Session, uid string) (*models.User, *models.Merchant, error) {
+	if s, ok := sess.Values[signedKey{}].(signed); ok && s.user.ID == uid && s.merchant != nil {
+		return s.user, s.merchant, nil
+	}
+	user, err := m.users.ByID(ctx, uid)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil, err
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load signed-in user: %w", err)
+	}
+	merchant, err := m.merchants.ByID(ctx, user.MerchantID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load merchant of %s: %w", user.ID, err)
+	}
+	return user, merchant, nil
 }
 
 // CurrentUser is the signed-in user, or nil.

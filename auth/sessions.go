@@ -27,6 +27,15 @@ const (
 // rowKey holds the loaded row in a session's Values; it is not stored.
 type rowKey struct{}
 
+// signedKey holds the user and merchant read with the session row, so
+// that loading the signed-in user costs no query of its own.
+type signedKey struct{}
+
+type signed struct {
+	user     *models.User
+	merchant *models.Merchant
+}
+
 // SessionConfig sets how sessions behave.
 type SessionConfig struct {
 	// Secret signs the session cookie.
@@ -91,7 +100,7 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 		return sess, nil
 	}
 	now := s.now()
-	row, err := s.rows.Get(r.Context(), hashToken(token), now)
+	row, user, merchant, err := s.rows.Get(r.Context(), hashToken(token), now)
 	if errors.Is(err, models.ErrNotFound) {
 		return sess, nil
 	}
@@ -118,6 +127,9 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 		sess.Values[keyAuthAt] = row.AuthenticatedAt.Unix()
 	}
 	sess.Values[rowKey{}] = row
+	if user != nil {
+		sess.Values[signedKey{}] = signed{user, merchant}
+	}
 	sess.ID = token
 	sess.IsNew = false
 	return sess, nil

@@ -457,13 +457,20 @@ func TestPasswordCheckIsLimited(t *testing.T) {
 	c := app.Client(t)
 	c.SignInGuest()
 	c.HTMX = true
+	start := time.Now()
 	for i := 1; i <= 120; i++ {
 		res := c.Post("/account/password/check", url.Values{"new_password": {"Sandbar#Kite-48"}})
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("check %d: got %d, want 200", i, res.StatusCode)
 		}
 	}
+	// The bucket refills at 2 a second while the checks run: the next
+	// few may still pass, then the checklist stands still.
+	refilled := 2*int(time.Since(start).Seconds()+1) + 1
 	res := c.Post("/account/password/check", url.Values{"new_password": {"Sandbar#Kite-482"}})
+	for i := 0; res.StatusCode == http.StatusOK && i < refilled; i++ {
+		res = c.Post("/account/password/check", url.Values{"new_password": {"Sandbar#Kite-482"}})
+	}
 	testapp.Want(t, res, http.StatusNoContent)
 	if res.Body != "" || res.Header.Get("Retry-After") == "" {
 		t.Errorf("check over the limit: got body %q, Retry-After %q; want none and a wait", res.Body, res.Header.Get("Retry-After"))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -162,12 +163,30 @@ func FormatPhone(e164 string) string {
 	if e164 == "" {
 		return ""
 	}
-	num, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return e164
+	if v, ok := formatted.Load(e164); ok {
+		return v.(string)
 	}
-	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+	out := e164
+	if num, err := phonenumbers.Parse(e164, ""); err == nil {
+		out = phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+	}
+	// The same stored numbers are shown again and again, and parsing runs
+	// libphonenumber's regular expressions: each is formatted once. The
+	// cache starts over past formattedMax numbers, so it stays bounded.
+	if formattedN.Add(1) > formattedMax {
+		formatted.Clear()
+		formattedN.Store(0)
+	}
+	formatted.Store(e164, out)
+	return out
 }
+
+const formattedMax = 100_000
+
+var (
+	formatted  sync.Map
+	formattedN atomic.Int64
+)
 
 // The ISO 3166-1 alpha-2 codes of the countries that are assigned today.
 const isoCountryCodes = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"

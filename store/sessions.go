@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,8 +18,68 @@ type Sessions struct{ db *gorm.DB }
 // NewSessions returns the session store over db.
 func NewSessions(db *gorm.DB) *Sessions { return &Sessions{db: db} }
 
-// Get returns the session with id, if it has not expired.
-func (s *Sessions) Get(ctx context.Context, id string, now time.Time) (*models.Session, error) {
+// signedQuery reads a session with its user and the user's merchant in
+// one query: every page needs all three, and three queries cost three
+// round trips and three passes through GORM. It is built once, from the
+// models' own columns.
+var signedQuery struct {
+	once                    sync.Once
+	sql                     string
+	session, user, merchant *columns
+	err                     error
+}
+
+func (s *Sessions) signedSQL() error {
+	q := &signedQuery
+	q.once.Do(func() {
+		if q.session, q.err = columnsOf(s.db, &models.Session{}); q.err != nil {
+			return
+		}
+		if q.user, q.err = columnsOf(s.db, &models.User{}); q.err != nil {
+			return
+		}
+		if q.merchant, q.err = columnsOf(s.db, &models.Merchant{}); q.err != nil {
+			return
+		}
+		q.sql = "SELECT " + q.session.list("s") + ", " + q.user.list("u") + ", " + q.merchant.list("m") +
+			" FROM sessions s JOIN users u ON u.id = s.user_id JOIN merchants m ON m.id = u.merchant_id" +
+			" WHERE s.id = ? AND s.expires_at > ?"
+	})
+	return q.err
+}
+
+// Get returns the session with id, if it has not expired, with its user
+// and the user's merchant; those are nil for a session no one is signed
+// in to.
+func (s *Sessions) Get(ctx context.Context, id string, now time.Time) (*models.Session, *models.User, *models.Merchant, error) {
+	if err := s.signedSQL(); err != nil {
+		return nil, nil, nil, err
+	}
+	q := &signedQuery
+	rows, err := s.db.WithContext(ctx).Raw(q.sql, id, now).Rows()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, nil, nil, err
+		}
+		row, err := s.anonymous(ctx, id, now)
+		return row, nil, nil, err
+	}
+	var row models.Session
+	var u models.User
+	var m models.Merchant
+	targets := append(append(q.session.targets(ctx, &row), q.user.targets(ctx, &u)...), q.merchant.targets(ctx, &m)...)
+	if err := rows.Scan(targets...); err != nil {
+		return nil, nil, nil, fmt.Errorf("read session: %w", err)
+	}
+	return &row, &u, &m, rows.Close()
+}
+
+// anonymous is the session with id that names no user, if there is one.
+func (s *Sessions) anonymous(ctx context.Context, id string, now time.Time) (*models.Session, error) {
 	var row models.Session
 	err := s.db.WithContext(ctx).Where("id = ? AND expires_at > ?", id, now).Take(&row).Error
 	if err != nil {

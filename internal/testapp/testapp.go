@@ -358,6 +358,13 @@ func (c *Client) cookie(name string) string {
 }
 
 // SessionCookie is the session cookie's value, or "".
+// Cookies are the cookies the client sends to the app, for requests a
+// test makes with another client (a benchmark's own transport).
+func (c *Client) Cookies() []*http.Cookie {
+	u, _ := url.Parse(c.app.URL)
+	return c.http.Jar.Cookies(u)
+}
+
 func (c *Client) SessionCookie() string { return c.cookie("myaccount_session") }
 
 // SignIn signs in and fails the test unless it worked.
