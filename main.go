@@ -1,7 +1,8 @@
 // Command myaccount serves My Account: guests of a loyalty program keep
 // their profile up to date, and the program's admins look after their
 // accounts. `go run .` serves on :8080 with an embedded SQLite database and
-// demo data; --help lists every setting.
+// demo data; `go run . migrate` only migrates the database; --help lists
+// every setting.
 package main
 
 import (
@@ -23,7 +24,12 @@ import (
 )
 
 func main() {
-	cfg, err := config.FromOS()
+	args := os.Args[1:]
+	migrateOnly := len(args) > 0 && args[0] == "migrate"
+	if migrateOnly {
+		args = args[1:]
+	}
+	cfg, err := config.Parse(args, os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
@@ -34,6 +40,16 @@ func main() {
 	log := ops.NewLogger(os.Stderr, cfg.LogFormat, cfg.SlogLevel())
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if migrateOnly {
+		// `myaccount migrate`: bring the database's schema up to date and
+		// stop, for a deployment that migrates before it starts servers.
+		if _, err := server.Migrate(ctx, cfg.DatabaseURL, log); err != nil {
+			log.Error("migrate", "err", err)
+			os.Exit(1)
+		}
+		log.Info("database schema up to date")
+		return
+	}
 	if err := run(ctx, cfg, log); err != nil {
 		log.Error("stopped", "err", err)
 		os.Exit(1)

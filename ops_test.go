@@ -272,3 +272,23 @@ func hashCount(t *testing.T, metricsAddr string) int {
 	t.Fatalf("no hash count in the metrics")
 	return 0
 }
+
+// `myaccount migrate` brings a database up to date and exits 0, serving
+// nothing; a second run finds nothing to do.
+func TestMigrateCommand(t *testing.T) {
+	dbFile := filepath.Join(t.TempDir(), "migrate.db")
+	for range 2 {
+		cmd := exec.Command(os.Args[0], "migrate")
+		cmd.Env = append(os.Environ(), "MYACCOUNT_RUN_MAIN=1", "DATABASE_URL="+dbFile, "LOG_FORMAT=text")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("migrate: %v\n%s", err, out)
+		}
+		if !strings.Contains(string(out), "database schema up to date") || strings.Contains(string(out), "listening") {
+			t.Fatalf("migrate said:\n%s", out)
+		}
+	}
+	if _, err := os.Stat(dbFile); err != nil {
+		t.Fatalf("no database after migrate: %v", err)
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/mail"
 	"net/url"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -227,9 +226,4 @@ func (c *Config) finish() error {
 		return errors.New("session secret must be at least 32 bytes")
 	}
 	return nil
-}
-
-// FromOS parses the process's arguments and environment.
-func FromOS() (Config, error) {
-	return Parse(os.Args[1:], os.Getenv, os.Stderr)
 }

@@ -49,7 +49,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
-	wasNew, err := migrate(ctx, cfg.DatabaseURL, log)
+	wasNew, err := Migrate(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return nil, err
 	}
@@ -148,10 +148,10 @@ func startMail(cfg config.Config, outbox *store.Outbox, sender mailer.Sender, lo
 	}
 }
 
-// migrate applies the pending migrations through connections of their own,
+// Migrate applies the pending migrations through connections of their own,
 // without the statement timeout: building an index over a million users
 // takes longer than any request may (docs/PERFORMANCE.md).
-func migrate(ctx context.Context, url string, log *slog.Logger) (wasNew bool, err error) {
+func Migrate(ctx context.Context, url string, log *slog.Logger) (wasNew bool, err error) {
 	db, err := store.Open(url, log, 0)
 	if err != nil {
 		return false, err

@@ -136,6 +136,16 @@ func Migrate(ctx context.Context, db *gorm.DB) (wasNew bool, err error) {
 	if postgres {
 		dialect = goose.DialectPostgres
 	}
+	if postgres {
+		// Instances that start at once on one database migrate one after
+		// the other: each holds PostgreSQL's advisory lock for the schema
+		// while it migrates, and the next finds nothing left to do.
+		unlock, err := lockMigrations(ctx, sqlDB)
+		if err != nil {
+			return false, err
+		}
+		defer unlock()
+	}
 	p, err := goose.NewProvider(dialect, sqlDB, migrations.Files, goose.WithGoMigrations(migrations.Go(postgres)...))
 	if err != nil {
 		return false, fmt.Errorf("migrations: %w", err)
@@ -148,6 +158,24 @@ func Migrate(ctx context.Context, db *gorm.DB) (wasNew bool, err error) {
 		return false, fmt.Errorf("migrations: %w", err)
 	}
 	return before == 0, nil
+}
+
+// lockMigrations waits for, then holds, the lock on migrating the
+// connection's schema, on a connection of its own, until unlock.
+func lockMigrations(ctx context.Context, db *sql.DB) (unlock func(), err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: lock: %w", err)
+	}
+	const key = "hashtextextended('myaccount:migrate:' || current_schema(), 0)"
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+key+")"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("migrations: lock: %w", err)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock("+key+")")
+		conn.Close()
+	}, nil
 }
 
 // Ping reports whether the database answers.

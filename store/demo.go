@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -87,7 +88,22 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) (accounts
 	rng := rand.New(rand.NewPCG(2026, 11))
 	users = append(users, demoGuests(rng, sandpiper, 230, guestHash, now)...)
 	users = append(users, demoGuests(rng, harbor, 12, guestHash, now)...)
+	errSeeded := errors.New("seeded meanwhile")
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Instances starting at once with --demo seed once: the first
+		// holds the lock, the next finds the demo merchant there.
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended('myaccount:demo', 0))").Error; err != nil {
+				return err
+			}
+			var n int64
+			if err := tx.Model(&models.Merchant{}).Where("code = ?", "sandpiper").Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return errSeeded
+			}
+		}
 		if err := tx.Create([]*models.Merchant{sandpiper, harbor}).Error; err != nil {
 			return err
 		}
@@ -97,6 +113,9 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) (accounts
 		apiKey, _, err = insertKey(tx, &admin, sandpiper, DemoAPIKeyName, now)
 		return err
 	})
+	if errors.Is(err, errSeeded) {
+		return nil, "", nil
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("demo data: %w", err)
 	}

@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,4 +105,57 @@ func migrationUp(t *testing.T, name string) string {
 	_, up, _ := strings.Cut(string(b), "-- +goose Up")
 	up, _, _ = strings.Cut(up, "-- +goose Down")
 	return up
+}
+
+// Instances that start at once on one PostgreSQL database migrate one at
+// a time: every one succeeds, and each migration is applied once.
+func TestConcurrentMigrations(t *testing.T) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL is not set")
+	}
+	dbURL := testapp.FreshSchema(t, base)
+	const instances = 4
+	start := make(chan struct{})
+	errs := make([]error, instances)
+	news := make([]bool, instances)
+	var wg sync.WaitGroup
+	for i := range instances {
+		db, err := store.Open(dbURL, slog.New(slog.DiscardHandler), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if sqlDB, err := db.DB(); err == nil {
+				sqlDB.Close()
+			}
+		})
+		wg.Go(func() {
+			<-start
+			news[i], errs[i] = store.Migrate(context.Background(), db)
+		})
+	}
+	close(start)
+	wg.Wait()
+	fresh := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("instance %d: %v", i, err)
+		}
+		if news[i] {
+			fresh++
+		}
+	}
+	if fresh != 1 {
+		t.Errorf("%d instances found the database new, want 1", fresh)
+	}
+	db, err := store.Open(dbURL, slog.New(slog.DiscardHandler), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dup int64
+	db.Raw("SELECT count(*) FROM (SELECT version_id FROM goose_db_version GROUP BY version_id HAVING count(*) > 1) d").Scan(&dup)
+	if dup != 0 {
+		t.Errorf("%d migrations applied more than once", dup)
+	}
 }

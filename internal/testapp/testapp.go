@@ -358,6 +358,14 @@ func (c *Client) cookie(name string) string {
 }
 
 // SessionCookie is the session cookie's value, or "".
+// On is the same browser (its cookies) talking to another instance of
+// the app, as a load balancer would send it there.
+func (c *Client) On(other *App) *Client {
+	out := *c
+	out.app = other
+	return &out
+}
+
 // Cookies are the cookies the client sends to the app, for requests a
 // test makes with another client (a benchmark's own transport).
 func (c *Client) Cookies() []*http.Cookie {
