@@ -104,8 +104,8 @@ type Guard struct {
 	merchants MerchantLoader
 	hasher    *Hasher
 	devices   *DeviceCookies
-	byIP      *KeyedLimiter
-	byAccount *KeyedLimiter
+	byIP      Limiter
+	byAccount Limiter
 	dummy     string
 	now       func() time.Time
 	observer  Observer
@@ -149,11 +149,11 @@ func (g *Guard) observed(door Door, err error) {
 	g.observer.PasswordCheck(string(door), outcome)
 }
 
-// NewGuard returns a Guard allowing perIP attempts a minute from one
-// address and perAccount for one account or device (0 turns a limit off).
-// It hashes a random password once, to compare against when no account
-// matches or a budget is locked.
-func NewGuard(users GuardStore, failures FailureCounter, merchants MerchantLoader, hasher *Hasher, devices *DeviceCookies, perIP, perAccount int) (*Guard, error) {
+// NewGuard returns a Guard whose attempts are limited by byIP, per
+// address, and byAccount, per account or device. It hashes a random
+// password once, to compare against when no account matches or a budget
+// is locked.
+func NewGuard(users GuardStore, failures FailureCounter, merchants MerchantLoader, hasher *Hasher, devices *DeviceCookies, byIP, byAccount Limiter) (*Guard, error) {
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
@@ -164,7 +164,7 @@ func NewGuard(users GuardStore, failures FailureCounter, merchants MerchantLoade
 	}
 	return &Guard{
 		users: users, failures: failures, merchants: merchants, hasher: hasher, devices: devices,
-		byIP: NewKeyedLimiter(perIP), byAccount: NewKeyedLimiter(perAccount), dummy: dummy,
+		byIP: byIP, byAccount: byAccount, dummy: dummy,
 		now: func() time.Time { return time.Now().UTC() }, observer: noObserver{},
 	}, nil
 }
@@ -192,14 +192,14 @@ func (g *Guard) SignIn(c echo.Context, login, password string) (*SignedIn, error
 // signIn is SignIn, with a locked budget told apart as LockedError.
 func (g *Guard) signIn(c echo.Context, login, password string) (*SignedIn, error) {
 	ctx := c.Request().Context()
-	if err := g.limit(g.byIP, "ip:"+c.RealIP()); err != nil {
+	if err := g.limit(c, g.byIP, "ip:"+c.RealIP()); err != nil {
 		return nil, err
 	}
 	u, err := g.users.ForSignIn(ctx, login)
 	if errors.Is(err, models.ErrNotFound) {
 		// No account: its bucket is the text typed, so unknown names are
 		// limited as known ones are.
-		if err := g.limit(g.byAccount, "login:"+strings.ToLower(strings.TrimSpace(login))); err != nil {
+		if err := g.limit(c, g.byAccount, "login:"+strings.ToLower(strings.TrimSpace(login))); err != nil {
 			return nil, err
 		}
 		if _, err := g.hasher.Check(ctx, g.dummy, password); err != nil {
@@ -243,7 +243,7 @@ func (g *Guard) signIn(c echo.Context, login, password string) (*SignedIn, error
 // budget again.
 func (g *Guard) Check(c echo.Context, door Door, u *models.User, password string) (err error) {
 	defer func() { g.observed(door, err) }()
-	if err := g.limit(g.byIP, "ip:"+c.RealIP()); err != nil {
+	if err := g.limit(c, g.byIP, "ip:"+c.RealIP()); err != nil {
 		return err
 	}
 	device, err := g.verify(c, door, u, password)
@@ -265,7 +265,7 @@ func (g *Guard) verify(c echo.Context, door Door, u *models.User, password strin
 	if device != nil {
 		key = "device:" + device.ID
 	}
-	if err := g.limit(g.byAccount, key); err != nil {
+	if err := g.limit(c, g.byAccount, key); err != nil {
 		return nil, err
 	}
 	budget := u.Budget()
@@ -323,8 +323,12 @@ func (g *Guard) device(c echo.Context, u *models.User) (*models.Device, error) {
 	return d, err
 }
 
-func (g *Guard) limit(l *KeyedLimiter, key string) error {
-	if ok, wait := l.Allow(key); !ok {
+func (g *Guard) limit(c echo.Context, l Limiter, key string) error {
+	ok, wait, err := l.Take(c.Request().Context(), key)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return &LimitedError{Wait: wait}
 	}
 	return nil

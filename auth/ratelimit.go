@@ -1,11 +1,28 @@
 package auth
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
+
+// Limiter allows each key a number of actions a minute. KeyedLimiter
+// keeps its buckets in this process, for limits that protect this
+// process's own CPU; store.SharedLimiter keeps them in the database, for
+// limits every instance must share (sign-in, links, API calls).
+type Limiter interface {
+	// Take takes a token for key; when none is left it reports how
+	// long until one is.
+	Take(ctx context.Context, key string) (ok bool, wait time.Duration, err error)
+}
+
+// Take is Allow, as a Limiter.
+func (l *KeyedLimiter) Take(_ context.Context, key string) (bool, time.Duration, error) {
+	ok, wait := l.Allow(key)
+	return ok, wait, nil
+}
 
 // KeyedLimiter is a token bucket per key (an IP address, an account): each
 // key may act perMinute times a minute on average, in bursts of up to

@@ -12,7 +12,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"myaccount/auth"
 	"myaccount/models"
 	"myaccount/store"
 )
@@ -49,8 +48,8 @@ func (a *App) requireKey(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if ok, wait := a.APICalls.Allow("key:" + key.ID); !ok {
-			return &auth.LimitedError{Wait: wait}
+		if err := limited(c, a.APICalls, "key:"+key.ID); err != nil {
+			return err
 		}
 		m, err := a.Merchants.ByID(c.Request().Context(), key.MerchantID)
 		if err != nil {

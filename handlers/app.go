@@ -35,8 +35,9 @@ type Deps struct {
 	MaxBodyBytes int
 	// PasswordChecks limits the live password checklist per user.
 	PasswordChecks *auth.KeyedLimiter
-	// APICalls limits JSON API calls per key, or per session for /me.
-	APICalls *auth.KeyedLimiter
+	// APICalls limits JSON API calls per key, or per session for /me,
+	// over every instance.
+	APICalls auth.Limiter
 	// DBTimeout is how long a request may wait for the database in all.
 	DBTimeout time.Duration
 	// Outages logs an outage of the database once and counts what it

@@ -79,3 +79,26 @@ func TestSeveralInstancesShareState(t *testing.T) {
 	}
 	testapp.Want(t, a.Client(t).Post("/login", url.Values{"login": {guestLogin}, "password": {guestPassword}}), http.StatusUnprocessableEntity)
 }
+
+// Rate limits are kept in the database: attempts spread over two
+// instances count against one limit.
+func TestSeveralInstancesShareRateLimits(t *testing.T) {
+	a, b := twoInstances(t, "--signin-rate-ip", "4", "--api-rate-key", "3")
+	for i := range 4 {
+		app := []*testapp.App{a, b}[i%2]
+		testapp.Want(t, app.Client(t).Post("/login", url.Values{"login": {"nobody"}, "password": {"Wrong#Guess2026"}}), http.StatusUnprocessableEntity)
+	}
+	res := b.Client(t).Post("/login", url.Values{"login": {"nobody"}, "password": {"Wrong#Guess2026"}})
+	testapp.Want(t, res, http.StatusTooManyRequests)
+	if res.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After on the refusal")
+	}
+
+	// The demo key is told by the instance that seeded the demo data.
+	guest, key := a.User(t, guestLogin), a.DemoAPIKey+b.DemoAPIKey
+	for i := range 3 {
+		app := []*testapp.App{a, b}[i%2]
+		app.API(t).WithKey(key).Get("/api/v1/users/"+guest.ID, nil).Want(http.StatusOK)
+	}
+	b.API(t).WithKey(key).Get("/api/v1/users/"+guest.ID, nil).Want(http.StatusTooManyRequests)
+}

@@ -82,7 +82,11 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	audit := store.NewAudit(db)
 	devices := auth.NewDeviceCookies([]byte(cfg.SessionSecret), cfg.Secure())
-	guard, err := auth.NewGuard(users, audit, merchants, hasher, devices, cfg.SignInRateIP, cfg.SignInRateAccount)
+	// Limits every instance shares live in the database; the live
+	// password check's guards this process's CPU, and stays in it.
+	limits := store.NewRateLimits(db)
+	guard, err := auth.NewGuard(users, audit, merchants, hasher, devices,
+		limits.Limiter("signin-ip", cfg.SignInRateIP), limits.Limiter("signin-account", cfg.SignInRateAccount))
 	if err != nil {
 		return nil, fmt.Errorf("password guard: %w", err)
 	}
@@ -100,7 +104,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		ReauthAfter: cfg.ReauthAfter,
 		// Typing a long password fast sends a few checks a second.
 		PasswordChecks: auth.NewKeyedLimiter(passwordChecksPerMinute),
-		APICalls:       auth.NewKeyedLimiter(cfg.APIRateKey),
+		APICalls:       limits.Limiter("api", cfg.APIRateKey),
 		DBTimeout:      cfg.DBTimeout,
 		Outages:        outages,
 		Metrics:        metrics,

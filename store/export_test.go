@@ -24,3 +24,6 @@ func AuditByKey(db *gorm.DB, merchantID string, key *models.APIKey, subjectID *s
 // SetNow sets o's clock, so a test can claim messages the app's own worker
 // does not see as due yet.
 func (o *Outbox) SetNow(f func() time.Time) { o.now = f }
+
+// SetRateLimitClock makes r read the time from now.
+func SetRateLimitClock(r *RateLimits, now func() time.Time) { r.now = now }
