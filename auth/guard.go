@@ -324,14 +324,7 @@ func (g *Guard) device(c echo.Context, u *models.User) (*models.Device, error) {
 }
 
 func (g *Guard) limit(c echo.Context, l Limiter, key string) error {
-	ok, wait, err := l.Take(c.Request().Context(), key)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &LimitedError{Wait: wait}
-	}
-	return nil
+	return Limit(c.Request().Context(), l, key)
 }
 
 // Meta is where the request came from, for the audit trail.

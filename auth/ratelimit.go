@@ -18,6 +18,19 @@ type Limiter interface {
 	Take(ctx context.Context, key string) (ok bool, wait time.Duration, err error)
 }
 
+// Limit takes a token for key from l: a *LimitedError, with the wait,
+// when none is left.
+func Limit(ctx context.Context, l Limiter, key string) error {
+	ok, wait, err := l.Take(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &LimitedError{Wait: wait}
+	}
+	return nil
+}
+
 // Take is Allow, as a Limiter.
 func (l *KeyedLimiter) Take(_ context.Context, key string) (bool, time.Duration, error) {
 	ok, wait := l.Allow(key)

@@ -279,24 +279,11 @@ func (a *App) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 func (a *App) apiRate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := "session:" + a.Sessions.CurrentKey(c)
-		if err := limited(c, a.APICalls, key); err != nil {
+		if err := auth.Limit(c.Request().Context(), a.APICalls, key); err != nil {
 			return err
 		}
 		return next(c)
 	}
-}
-
-// limited takes a token for key from l: auth.LimitedError when none is
-// left.
-func limited(c echo.Context, l auth.Limiter, key string) error {
-	ok, wait, err := l.Take(c.Request().Context(), key)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &auth.LimitedError{Wait: wait}
-	}
-	return nil
 }
 
 // bearer is the API key the request sends, or "".

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"myaccount/auth"
 	"myaccount/models"
 	"myaccount/store"
 )
@@ -48,7 +49,7 @@ func (a *App) requireKey(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := limited(c, a.APICalls, "key:"+key.ID); err != nil {
+		if err := auth.Limit(c.Request().Context(), a.APICalls, "key:"+key.ID); err != nil {
 			return err
 		}
 		m, err := a.Merchants.ByID(c.Request().Context(), key.MerchantID)
