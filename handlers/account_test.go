@@ -17,6 +17,12 @@ import (
 // profileForm is the edit form as a browser would submit it unchanged.
 func profileForm(t *testing.T, c *testapp.Client) url.Values {
 	t.Helper()
+	return profileFormOf(t, c)
+}
+
+// profileFormOf is profileForm, for a benchmark too.
+func profileFormOf(t testing.TB, c *testapp.Client) url.Values {
+	t.Helper()
 	res := c.Get("/account/profile/edit")
 	testapp.Want(t, res, http.StatusOK)
 	form := url.Values{}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"testing"
 
 	"myaccount/internal/testapp"
@@ -53,4 +54,30 @@ func benchPage(b *testing.B, path string, want int) {
 			}
 		}
 	})
+}
+
+// BenchmarkProfileSave is POST /account/profile with a real change (the
+// city, back and forth), one save after the other as one guest makes
+// them, through the real server.
+//
+//	TEST_DATABASE_URL=… go test ./handlers -run '^$' -bench BenchmarkProfileSave -benchtime 2000x
+func BenchmarkProfileSave(b *testing.B) {
+	backend := testapp.Backend{Name: "sqlite"}
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		backend = testapp.Backend{Name: "postgres", URL: u}
+	}
+	app := testapp.New(b, backend)
+	c := app.Client(b)
+	c.SignInGuest()
+	form := profileFormOf(b, c)
+	version, _ := strconv.Atoi(form.Get("version"))
+	cities := []string{"Savannah", "Athens"}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		form.Set("city", cities[i%2])
+		form.Set("version", strconv.Itoa(version+i))
+		if res := c.Post("/account/profile", form); res.StatusCode != http.StatusSeeOther {
+			b.Fatalf("save %d: got %d\n%s", i, res.StatusCode, res.Body)
+		}
+	}
 }
