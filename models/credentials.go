@@ -99,7 +99,7 @@ func (in PasswordChange) Validate(p PasswordPolicy, owner PasswordOwner) FieldEr
 		errs.Add("confirm_password", "The passwords do not match")
 	}
 	if in.New != "" && in.New == in.Current {
-		errs.Add("new_password", "New password must be different from your current password")
+		errs.Add("new_password", SameAsCurrentMessage(label))
 	}
 	return errs
 }
