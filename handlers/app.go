@@ -34,6 +34,13 @@ type Deps struct {
 	MaxBodyBytes int
 	// PasswordChecks limits the live password checklist per user.
 	PasswordChecks *auth.KeyedLimiter
+	// ResetRequests limits the requests for a link to choose a new
+	// password, per IP address.
+	ResetRequests *auth.KeyedLimiter
+	// ResetLinksPerHour is how many such links one account is sent an
+	// hour at most; past it, a request sends nothing and is told the
+	// same. 0 is no limit.
+	ResetLinksPerHour int
 	// APICalls limits JSON API calls per key, or per session for /me.
 	APICalls *auth.KeyedLimiter
 	// DBTimeout is how long a request may wait for the database in all.
@@ -46,4 +53,6 @@ type Deps struct {
 // App holds the handlers' dependencies.
 type App struct {
 	Deps
+	// forgotPace evens out the time a request for a reset link takes.
+	forgotPace evenPace
 }

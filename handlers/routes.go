@@ -12,7 +12,7 @@ import (
 
 // New builds the Echo application with every route and middleware.
 func New(d Deps) *echo.Echo {
-	a := &App{Deps: d}
+	a := &App{Deps: d, forgotPace: newEvenPace(forgotFloor)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.HandleError
@@ -64,8 +64,24 @@ func New(d Deps) *echo.Echo {
 	pages.GET("/account/confirm", a.handleConfirm, auth.RequireUser)
 	pages.POST("/account/confirm", a.handleConfirmPost, auth.RequireUser)
 
-	// The merchant admin console: admins of the signed-in user's merchant
-	// only; a guest gets 403, and a user of another merchant is 404.
+	a.linkRoutes(pages)
+	a.adminRoutes(pages)
+
+	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
+	return e
+}
+
+// linkRoutes registers the pages of the links we mail, and the page that
+// asks for one: open to everyone, signed in or not.
+func (a *App) linkRoutes(pages *echo.Group) {
+	pages.GET("/password/forgot", a.handleForgot)
+	pages.POST("/password/forgot", a.handleForgotPost)
+}
+
+// adminRoutes registers the merchant admin console: admins of the
+// signed-in user's merchant only; a guest gets 403, and a user of another
+// merchant is 404.
+func (a *App) adminRoutes(pages *echo.Group) {
 	admin := pages.Group("/admin", auth.RequireUser, requirePasswordChange, auth.RequireAdmin)
 	admin.GET("", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/admin/users") })
 	admin.GET("/users", a.handleAdminUsers)
@@ -91,7 +107,4 @@ func New(d Deps) *echo.Echo {
 	admin.GET("/api-keys", a.handleAdminAPIKeys)
 	admin.POST("/api-keys", a.handleAdminAPIKeyCreate)
 	admin.POST("/api-keys/:id/revoke", a.handleAdminAPIKeyRevoke)
-
-	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
-	return e
 }

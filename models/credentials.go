@@ -47,6 +47,22 @@ func (in SignIn) Validate() FieldErrors {
 	return errs
 }
 
+// ForgotPassword is the forgotten-password form as submitted: the
+// account a link to choose a new password is asked for.
+type ForgotPassword struct {
+	Login string `form:"login" json:"login"`
+}
+
+// Validate checks that an account is named. Whether one matches is never
+// told.
+func (in ForgotPassword) Validate() FieldErrors {
+	errs := FieldErrors{}
+	if strings.TrimSpace(in.Login) == "" {
+		errs.Add("login", "Enter your username or email")
+	}
+	return errs
+}
+
 // typedPassword checks a password typed into field, named label in
 // messages, to sign in or to prove who one is: given, and could be one.
 func typedPassword(errs FieldErrors, field, label, pw string) {

@@ -21,6 +21,9 @@ var (
 	// unknown, expired, used, replaced by a newer one, or made before the
 	// password last changed. Its holder learns no more than that.
 	ErrLinkInvalid = errors.New("link invalid")
+	// ErrNoEmail is a link to mail to an account that has no email
+	// address.
+	ErrNoEmail = errors.New("the account has no email address")
 )
 
 // FieldErrors maps a field name (the form input's name and id) to the
