@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +146,243 @@ func TestForgotPasswordRateLimits(t *testing.T) {
 			t.Errorf("second in the hour: notice: got %q, want %q", got, msgLinkSent)
 		}
 		mb.None(t, noMail)
+	})
+}
+
+const (
+	newPassword     = "Harbour#Kite-2027"
+	msgChanged      = "Your password has been changed. Sign in with your new password."
+	changedSubject  = "Your Sandpiper Bay password was changed"
+	msgTooShort     = "New password must have at least 6 characters*"
+	resetPagePath   = "/password/reset"
+	resetCheckPath  = "/password/reset/check"
+	msgLinkNoLonger = "This link no longer works"
+)
+
+// mailedLink asks for a link for login and returns the link the mail
+// holds, as a path and query.
+func mailedLink(t *testing.T, app *testapp.App, mb *testapp.Mailbox, login string) string {
+	t.Helper()
+	askForLink(t, app.Client(t), login)
+	return mb.Next(t).Link(t, resetPagePath)
+}
+
+// tokenOf is the token a mailed link carries.
+func tokenOf(t *testing.T, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil || u.Query().Get("token") == "" {
+		t.Fatalf("link %q: no token", link)
+	}
+	return u.Query().Get("token")
+}
+
+// followLink opens a mailed link with c, as a browser does: the token
+// moves into a cookie and out of the address, and the page comes without
+// it, keeping its address out of any Referer. It returns the page.
+func followLink(t *testing.T, c *testapp.Client, link string) *testapp.Response {
+	t.Helper()
+	token := tokenOf(t, link)
+	testapp.Scenario{Name: "follow the link", Path: link, Status: http.StatusSeeOther,
+		Headers: map[string]string{"Location": resetPagePath, "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}}.Send(t, c)
+	res := c.Get(resetPagePath)
+	if got := res.Header.Get("Referrer-Policy"); got != "no-referrer" {
+		t.Errorf("link page: Referrer-Policy: got %q, want no-referrer", got)
+	}
+	if strings.Contains(res.Body, token) {
+		t.Errorf("link page: the token is in the page")
+	}
+	return res
+}
+
+// chooseOnLink submits the link page's form with pw typed twice.
+func chooseOnLink(pw string) url.Values {
+	return url.Values{"new_password": {pw}, "confirm_password": {pw}}
+}
+
+// The whole way of a guest who forgot their password: ask, follow the
+// mailed link, see the checklist, have a weak password refused, choose a
+// good one. Every session of the account ends, the old password stops
+// working and the new one works, the notice is mailed and both steps are
+// audited; the token is in no log line, and the link works once.
+func TestResetPasswordByLink(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		mb := testapp.NewMailbox(t)
+		app := testapp.New(t, b, mb.Flags()...)
+		elsewhere := app.Client(t)
+		elsewhere.SignInGuest()
+		link := mailedLink(t, app, mb, guestLogin)
+		c := app.Client(t)
+		page := followLink(t, c, link)
+		testapp.Scenario{Name: "the link page", Status: http.StatusOK,
+			Text:   map[string]string{"h1": "Choose a new password", "#new_password@hx-post": resetCheckPath, "#reset-form form@action": resetPagePath},
+			Labels: map[string]string{"new_password": "New password", "confirm_password": "Re-enter new password"},
+			Count:  map[string]int{`[data-testid="password-rules"]`: 1, `#reset-form input[type=hidden][name=_csrf]:not([value=""])`: 1},
+		}.Check(t, page)
+		testapp.Scenario{Name: "the live checklist", Method: http.MethodPost, Path: resetCheckPath, Form: url.Values{"new_password": {"abc"}}, HTMX: true,
+			Status: http.StatusOK, Count: map[string]int{`[data-rule="length"][data-met="false"]`: 1, `[data-rule="lower"][data-met="true"]`: 1}}.Send(t, c)
+
+		before := app.User(t, guestLogin)
+		testapp.Scenario{Name: "a weak password", Method: http.MethodPost, Path: resetPagePath, Form: chooseOnLink("weak"),
+			Status: http.StatusUnprocessableEntity, Errors: map[string]string{"new_password": msgTooShort}, Invalid: []string{"new_password"},
+			NotInBody: []string{"weak\""}}.Send(t, c)
+		if after := app.User(t, guestLogin); after.PasswordHash != before.PasswordHash {
+			t.Fatalf("a refused password was stored")
+		}
+		testapp.Scenario{Name: "a good password", Method: http.MethodPost, Path: resetPagePath, Form: chooseOnLink(newPassword),
+			Status: http.StatusSeeOther, Headers: location("/login")}.Send(t, c)
+		testapp.Scenario{Name: "sent to sign in", Path: "/login", Status: http.StatusOK,
+			Text: map[string]string{`[data-testid="notice"]`: msgChanged}}.Send(t, c)
+		testapp.Scenario{Name: "the other session ended", Path: "/account", Status: http.StatusSeeOther, Headers: location("/login*")}.Send(t, elsewhere)
+		testapp.Scenario{Name: "the old password", Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {guestLogin}, "password": {guestPassword}},
+			Status: http.StatusUnprocessableEntity, Errors: map[string]string{"login": msgNoMatch}}.Run(t, app)
+		app.Client(t).SignIn(guestLogin, newPassword)
+		if msg := mb.Next(t); msg.Subject != changedSubject || msg.To[0] != guestEmail {
+			t.Errorf("notice: got %q to %v, want %q", msg.Subject, msg.To, changedSubject)
+		}
+
+		var actions []string
+		for _, ev := range app.Audit(t, before.ID) {
+			actions = append(actions, ev.Action)
+		}
+		for _, want := range []string{models.ActionResetLinkSent, models.ActionPasswordSetByLink} {
+			if !slices.Contains(actions, want) {
+				t.Errorf("audit: got %v, want %s among them", actions, want)
+			}
+		}
+		// The link works once.
+		again := app.Client(t)
+		followLink(t, again, link)
+		res := again.Get(resetPagePath)
+		testapp.Scenario{Name: "the link used again", Status: http.StatusGone,
+			Text: map[string]string{"h1": msgLinkNoLonger, `[data-testid="link-dead"] a@href`: "/password/forgot"}}.Check(t, res)
+		if strings.Contains(app.Log.String(), tokenOf(t, link)) {
+			t.Errorf("the log holds the token")
+		}
+	})
+}
+
+// wantDeadLink follows link with a new client and wants the page of a
+// link that no longer works, with its cookie dropped; a POST of a
+// password through it is refused the same way, and changes nothing.
+func wantDeadLink(t *testing.T, app *testapp.App, link string) {
+	t.Helper()
+	c := app.Client(t)
+	followLink(t, c, link)
+	before := app.User(t, guestLogin)
+	for _, s := range []testapp.Scenario{
+		{Name: "open a dead link", Path: resetPagePath},
+		{Name: "choose a password through a dead link", Method: http.MethodPost, Path: resetPagePath, Form: chooseOnLink(newPassword)},
+	} {
+		// Each request finds the cookie again, as a second tab would.
+		followLink(t, c, link)
+		s.Status = http.StatusGone
+		s.Text = map[string]string{"h1": msgLinkNoLonger, `[data-testid="link-dead"] a@href`: "/password/forgot"}
+		s.Headers = map[string]string{"Set-Cookie": "*myaccount_link=;*Max-Age=0*"}
+		s.Send(t, c)
+	}
+	if after := app.User(t, guestLogin); after.PasswordHash != before.PasswordHash {
+		t.Errorf("a dead link changed the password")
+	}
+}
+
+// A link is refused once used, once expired, once a newer one was sent,
+// and once the password changed some other way; and without one, the
+// page is refused the same way.
+func TestResetLinkRefused(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		mb := testapp.NewMailbox(t)
+		app := testapp.New(t, b, mb.Flags()...)
+		t.Run("used", func(t *testing.T) {
+			link := mailedLink(t, app, mb, guestLogin)
+			c := app.Client(t)
+			followLink(t, c, link)
+			testapp.Want(t, c.Post(resetPagePath, chooseOnLink(newPassword)), http.StatusSeeOther)
+			mb.Next(t) // the notice
+			wantDeadLink(t, app, link)
+		})
+		t.Run("older than a newer one", func(t *testing.T) {
+			older := mailedLink(t, app, mb, guestLogin)
+			newer := mailedLink(t, app, mb, guestEmail)
+			wantDeadLink(t, app, older)
+			testapp.Want(t, followLink(t, app.Client(t), newer), http.StatusOK)
+		})
+		t.Run("made before a password change", func(t *testing.T) {
+			link := mailedLink(t, app, mb, guestLogin)
+			c := app.Client(t)
+			c.SignIn(guestLogin, newPassword)
+			testapp.Want(t, c.Post("/account/password", passwordChange(newPassword, "Other#Tide-2028")), http.StatusSeeOther)
+			mb.Next(t) // the notice
+			wantDeadLink(t, app, link)
+		})
+		t.Run("no link at all", func(t *testing.T) {
+			testapp.Scenario{Path: resetPagePath, Status: http.StatusGone, Text: map[string]string{"h1": msgLinkNoLonger}}.Run(t, app)
+			testapp.Scenario{Path: resetPagePath + "?token=" + strings.Repeat("x", 43)}.Run(t, app)
+			testapp.Scenario{Method: http.MethodPost, Path: resetCheckPath, Form: url.Values{"new_password": {"abc"}}, Status: http.StatusNoContent}.Run(t, app)
+		})
+	})
+}
+
+// A link past its lifetime is refused.
+func TestResetLinkExpires(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		mb := testapp.NewMailbox(t)
+		app := testapp.New(t, b, append(mb.Flags(), "--reset-link-valid-for", "1s")...)
+		link := mailedLink(t, app, mb, guestLogin)
+		time.Sleep(1500 * time.Millisecond)
+		wantDeadLink(t, app, link)
+	})
+}
+
+// A password the guest had before, or has now, is refused on the link's
+// page with the password form's message, and the link still works.
+func TestResetRefusesAnEarlierPassword(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		mb := testapp.NewMailbox(t)
+		app := testapp.New(t, b, mb.Flags()...)
+		c := app.ClientAs(t, "guest")
+		testapp.Want(t, c.Post("/account/password", passwordChange(guestPassword, newPassword)), http.StatusSeeOther)
+		mb.Next(t) // the notice
+		link := mailedLink(t, app, mb, guestLogin)
+		followLink(t, c, link)
+		for pw, msg := range map[string]string{
+			guestPassword: "New password must not be one of your last 5 passwords",
+			newPassword:   "New password must be different from your current password",
+		} {
+			testapp.Scenario{Name: msg, Method: http.MethodPost, Path: resetPagePath, Form: chooseOnLink(pw),
+				Status: http.StatusUnprocessableEntity, Errors: map[string]string{"new_password": msg}}.Send(t, c)
+		}
+		testapp.Want(t, c.Post(resetPagePath, chooseOnLink("Fresh#Dune-2029")), http.StatusSeeOther)
+	})
+}
+
+// A reset lifts a pause of signing in that wrong passwords caused; with
+// the merchant's "sign in after choosing a new password" on, the holder
+// of the link is signed in on the spot.
+func TestResetLiftsAPauseAndSignsIn(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		mb := testapp.NewMailbox(t)
+		app := testapp.New(t, b, mb.Flags()...)
+		stranger := app.Client(t)
+		for range 5 {
+			stranger.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#0000"}})
+		}
+		mb.Next(t) // the lock's notice
+		if u := app.User(t, guestLogin); u.LockedUntil == nil {
+			t.Fatalf("five wrong passwords did not pause signing in")
+		}
+		app.DB.Model(&models.Merchant{}).Where("code = ?", "sandpiper").Update("sign_in_after_reset", true)
+		c := app.Client(t)
+		followLink(t, c, mailedLink(t, app, mb, guestLogin))
+		testapp.Scenario{Name: "choose", Method: http.MethodPost, Path: resetPagePath, Form: chooseOnLink(newPassword),
+			Status: http.StatusSeeOther, Headers: location("/account")}.Send(t, c)
+		testapp.Scenario{Name: "signed in", Path: "/account", Status: http.StatusOK,
+			Text: map[string]string{`[data-testid="notice"]`: "Your password has been changed. You are signed in."}}.Send(t, c)
+		u := app.User(t, guestLogin)
+		if u.LockedUntil != nil || u.FailedLoginCount != 0 || u.LockoutCount != 0 {
+			t.Errorf("pause: got locked until %v, %d failures, %d locks; want none", u.LockedUntil, u.FailedLoginCount, u.LockoutCount)
+		}
+		// A stranger's browser, which never signed in, may sign in again.
+		app.Client(t).SignIn(guestLogin, newPassword)
 	})
 }

@@ -76,6 +76,9 @@ func New(d Deps) *echo.Echo {
 func (a *App) linkRoutes(pages *echo.Group) {
 	pages.GET("/password/forgot", a.handleForgot)
 	pages.POST("/password/forgot", a.handleForgotPost)
+	pages.GET("/password/reset", a.handleReset)
+	pages.POST("/password/reset", a.handleResetPost)
+	pages.POST("/password/reset/check", a.handleResetCheck)
 }
 
 // adminRoutes registers the merchant admin console: admins of the

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,3 +62,55 @@ func (s *Users) SendResetLink(ctx context.Context, m *models.Merchant, actor, u 
 
 // Lifetimes say how long each kind of link this store mails works.
 func (s *Users) Lifetimes() models.LinkLifetimes { return s.links }
+
+// SetPasswordByLink makes pw, chosen through link t (from Link), u's
+// password, after the rules that need the database: it is none of u's
+// last passwords, nor the current one. In one transaction:
+//
+//   - the link is spent: of two uses at once, one is models.ErrLinkInvalid;
+//   - the hash is stored with the history, and the notice queued;
+//   - the temporary locks of the account's own attempt budget and of its
+//     devices are lifted: whoever locked them, the owner has proved who
+//     they are;
+//   - every session of u ends, on every device;
+//   - an invitation's link also marks the address it was sent to as
+//     verified, as following it proved the address is u's.
+//
+// A LOCKED or INACTIVE status is not lifted: an admin's lock, or the
+// merchant's lock after too many temporary ones, stays until an admin
+// unlocks the account. The password changes, but the account stays shut.
+func (s *Users) SetPasswordByLink(ctx context.Context, hasher PasswordHasher, m *models.Merchant, t *models.UserToken, u *models.User, pw string, meta Meta) error {
+	hash, err := s.hashNew(ctx, hasher, m, u, pw, true)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	next := *u
+	next.PasswordHash, next.MustChangePassword = hash, false
+	next.LockedUntil, next.FailedLoginCount, next.LockoutCount = nil, 0, 0
+	set := passwordSet{actor: u, action: models.ActionPasswordSetByLink,
+		columns: []string{"locked_until", "failed_login_count", "lockout_count"},
+		changes: models.Changes{{Field: "link", New: t.Purpose}}}
+	if t.Purpose == models.TokenInvite && strings.EqualFold(t.Email, u.Email) && !u.EmailVerified {
+		next.EmailVerified, next.EmailVerifiedAt = true, &now
+		set.columns = append(set.columns, "email_verified", "email_verified_at")
+		set.changes = append(set.changes, models.Change{Field: "email_verified", Old: "false", New: "true"})
+	}
+	err = s.withMail(ctx, func(tx *gorm.DB) error {
+		if err := useToken(tx, t, now); err != nil {
+			return err
+		}
+		if err := clearLocks(tx, u); err != nil {
+			return err
+		}
+		if err := endSessions(tx, u.ID); err != nil {
+			return err
+		}
+		return s.setPassword(tx, m, u, &next, set, meta, now)
+	})
+	if err != nil {
+		return err
+	}
+	*u = next
+	return nil
+}
