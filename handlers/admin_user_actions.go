@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -42,10 +43,20 @@ func (a *App) handleAdminUserRevokeSessions(c echo.Context) error {
 	})
 }
 
+// POST /admin/users/{id}/send-reset-link — mail the user a link to choose
+// a new password. Their password stays as it is until they do.
+func (a *App) handleAdminUserSendResetLink(c echo.Context) error {
+	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+		err := a.Users.SendResetLink(c.Request().Context(), auth.CurrentMerchant(c), admin, u, meta(c))
+		return "A link to choose a new password has been sent to " + u.Email + ".", err
+	})
+}
+
 // accountAction runs act on the user the path names, within the admin's
 // merchant, then goes back to the user's page with the message act
 // returns. An action that would lock the admin out (notSelf) is refused
-// on their own account (models.CheckAccountAction).
+// on their own account (models.CheckAccountAction), and one that mails a
+// link to an account without an address says so.
 func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *models.User) (string, error)) error {
 	u, err := a.subject(c)
 	if err != nil {
@@ -57,6 +68,10 @@ func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *mod
 		return redirect(c, "/admin/users/"+u.ID)
 	}
 	msg, err := act(admin, u)
+	if errors.Is(err, models.ErrNoEmail) {
+		a.Flash.Set(c, models.NoticeError, "This user has no email address, so no link can be sent. Add one with Edit first.")
+		return redirect(c, "/admin/users/"+u.ID)
+	}
 	if err != nil {
 		return err
 	}

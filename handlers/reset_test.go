@@ -386,3 +386,38 @@ func TestResetLiftsAPauseAndSignsIn(t *testing.T) {
 		app.Client(t).SignIn(guestLogin, newPassword)
 	})
 }
+
+// An admin sends a guest a link to choose a new password from the guest's
+// record: the mail names the admin, the sending is audited as theirs, and
+// the link works. A user without an address is refused, and nothing goes.
+func TestAdminSendsResetLink(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		mb := testapp.NewMailbox(t)
+		app := testapp.New(t, b, mb.Flags()...)
+		admin, guest := app.User(t, "demo.admin"), app.User(t, guestLogin)
+		c := app.ClientAs(t, "admin")
+		testapp.Scenario{Name: "the button", Path: "/admin/users/" + guest.ID, Status: http.StatusOK,
+			Text: map[string]string{`button[data-action="send-reset-link"]`: "Send a password reset link"}}.Send(t, c)
+		testapp.Scenario{Name: "send", Method: http.MethodPost, Path: "/admin/users/" + guest.ID + "/send-reset-link",
+			Status: http.StatusSeeOther, Headers: location("/admin/users/" + guest.ID)}.Send(t, c)
+		testapp.Scenario{Name: "sent", Path: "/admin/users/" + guest.ID,
+			Text: map[string]string{`[data-testid="notice"]`: "A link to choose a new password has been sent to " + guestEmail + "."}}.Send(t, c)
+		msg := mb.Next(t)
+		if msg.Subject != resetSubject || msg.To[0] != guestEmail || !strings.Contains(msg.Text, "Sam Okafor, an administrator of Sandpiper Bay") {
+			t.Errorf("mail: got %q to %v:\n%s\nwant it to name the admin", msg.Subject, msg.To, msg.Text)
+		}
+		if ev := app.Audit(t, guest.ID)[0]; ev.Action != models.ActionResetLinkSent || ev.ActorID == nil || *ev.ActorID != admin.ID {
+			t.Errorf("audit: got %s by %v, want %s by the admin", ev.Action, ev.ActorID, models.ActionResetLinkSent)
+		}
+		if after := app.User(t, guestLogin); after.PasswordHash != guest.PasswordHash || after.MustChangePassword {
+			t.Errorf("sending a link changed the password")
+		}
+		testapp.Want(t, followLink(t, app.Client(t), msg.Link(t, resetPagePath)), http.StatusOK)
+
+		app.DB.Model(&models.User{}).Where("id = ?", guest.ID).Update("email", "")
+		testapp.Want(t, c.Post("/admin/users/"+guest.ID+"/send-reset-link", nil), http.StatusSeeOther)
+		testapp.Scenario{Name: "no address", Path: "/admin/users/" + guest.ID,
+			Text: map[string]string{`[data-testid="notice"]`: "This user has no email address, so no link can be sent. Add one with Edit first."}}.Send(t, c)
+		mb.None(t, noMail)
+	})
+}
