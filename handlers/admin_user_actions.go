@@ -52,11 +52,30 @@ func (a *App) handleAdminUserSendResetLink(c echo.Context) error {
 	})
 }
 
+// POST /admin/users/{id}/resend-invitation — mail an invited user who has
+// not chosen a password yet a new invitation; the older link ends.
+func (a *App) handleAdminUserResendInvitation(c echo.Context) error {
+	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+		err := a.Users.ResendInvitation(c.Request().Context(), auth.CurrentMerchant(c), admin, u, meta(c))
+		return "A new invitation has been sent to " + u.Email + ". The link of the earlier one no longer works.", err
+	})
+}
+
+// actionRefusals are what the admin is told when the domain refuses an
+// account action.
+var actionRefusals = []struct {
+	err error
+	msg string
+}{
+	{models.ErrNoEmail, "This user has no email address, so no link can be sent. Add one with Edit first."},
+	{models.ErrInvitationAccepted, "This user has chosen a password already. To help them sign in, send a password reset link."},
+}
+
 // accountAction runs act on the user the path names, within the admin's
 // merchant, then goes back to the user's page with the message act
 // returns. An action that would lock the admin out (notSelf) is refused
-// on their own account (models.CheckAccountAction), and one that mails a
-// link to an account without an address says so.
+// on their own account (models.CheckAccountAction), and a refusal of the
+// domain is told in the words of actionRefusals.
 func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *models.User) (string, error)) error {
 	u, err := a.subject(c)
 	if err != nil {
@@ -68,9 +87,11 @@ func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *mod
 		return redirect(c, "/admin/users/"+u.ID)
 	}
 	msg, err := act(admin, u)
-	if errors.Is(err, models.ErrNoEmail) {
-		a.Flash.Set(c, models.NoticeError, "This user has no email address, so no link can be sent. Add one with Edit first.")
-		return redirect(c, "/admin/users/"+u.ID)
+	for _, r := range actionRefusals {
+		if errors.Is(err, r.err) {
+			a.Flash.Set(c, models.NoticeError, r.msg)
+			return redirect(c, "/admin/users/"+u.ID)
+		}
 	}
 	if err != nil {
 		return err

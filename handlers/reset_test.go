@@ -21,6 +21,14 @@ const (
 	noMail = 500 * time.Millisecond
 )
 
+// mailingApp is an app on b that sends its mail over SMTP to the mailbox
+// it returns, started with flags besides.
+func mailingApp(t *testing.T, b testapp.Backend, flags ...string) (*testapp.App, *testapp.Mailbox) {
+	t.Helper()
+	mb := testapp.NewMailbox(t)
+	return testapp.New(t, b, append(mb.Flags(), flags...)...), mb
+}
+
 // The sign-in page leads to the forgotten-password form: one field, its
 // token, and a field error when it is left empty.
 func TestForgotPasswordPage(t *testing.T) {
@@ -57,8 +65,7 @@ func askForLink(t *testing.T, c *testapp.Client, login string) string {
 // the sending is audited, with no actor.
 func TestForgotPasswordMailsALink(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		mb := testapp.NewMailbox(t)
-		app := testapp.New(t, b, mb.Flags()...)
+		app, mb := mailingApp(t, b)
 		for _, login := range []string{guestLogin, "DEMO.Guest@example.com"} {
 			if got := askForLink(t, app.Client(t), login); got != msgLinkSent {
 				t.Errorf("%s: notice: got %q, want %q", login, got, msgLinkSent)
@@ -88,8 +95,7 @@ func TestForgotPasswordMailsALink(t *testing.T) {
 // one get the very answer a known one does, and no mail.
 func TestForgotPasswordTellsNothing(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		mb := testapp.NewMailbox(t)
-		app := testapp.New(t, b, mb.Flags()...)
+		app, mb := mailingApp(t, b)
 		users := activeGuests(t, app, 3)
 		noEmail, locked, inactive := users[0], users[1], users[2]
 		app.DB.Model(&models.User{}).Where("id = ?", noEmail.ID).Update("email", "")
@@ -127,8 +133,7 @@ func activeGuests(t *testing.T, app *testapp.App, n int) []*models.User {
 // hour, the answer is the same as ever and no mail goes.
 func TestForgotPasswordRateLimits(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		mb := testapp.NewMailbox(t)
-		app := testapp.New(t, b, append(mb.Flags(), "--reset-rate-ip", "2")...)
+		app, mb := mailingApp(t, b, "--reset-rate-ip", "2")
 		c := app.Client(t)
 		askForLink(t, c, "no.such.user")
 		askForLink(t, c, "no.such.other")
@@ -207,8 +212,7 @@ func chooseOnLink(pw string) url.Values {
 // audited; the token is in no log line, and the link works once.
 func TestResetPasswordByLink(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		mb := testapp.NewMailbox(t)
-		app := testapp.New(t, b, mb.Flags()...)
+		app, mb := mailingApp(t, b)
 		elsewhere := app.Client(t)
 		elsewhere.SignInGuest()
 		link := mailedLink(t, app, mb, guestLogin)
@@ -291,8 +295,7 @@ func wantDeadLink(t *testing.T, app *testapp.App, link string) {
 // page is refused the same way.
 func TestResetLinkRefused(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		mb := testapp.NewMailbox(t)
-		app := testapp.New(t, b, mb.Flags()...)
+		app, mb := mailingApp(t, b)
 		t.Run("used", func(t *testing.T) {
 			link := mailedLink(t, app, mb, guestLogin)
 			c := app.Client(t)
@@ -326,8 +329,7 @@ func TestResetLinkRefused(t *testing.T) {
 // A link past its lifetime is refused.
 func TestResetLinkExpires(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		mb := testapp.NewMailbox(t)
-		app := testapp.New(t, b, append(mb.Flags(), "--reset-link-valid-for", "1s")...)
+		app, mb := mailingApp(t, b, "--reset-link-valid-for", "1s")
 		link := mailedLink(t, app, mb, guestLogin)
 		time.Sleep(1500 * time.Millisecond)
 		wantDeadLink(t, app, link)
@@ -338,8 +340,7 @@ func TestResetLinkExpires(t *testing.T) {
 // page with the password form's message, and the link still works.
 func TestResetRefusesAnEarlierPassword(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		mb := testapp.NewMailbox(t)
-		app := testapp.New(t, b, mb.Flags()...)
+		app, mb := mailingApp(t, b)
 		c := app.ClientAs(t, "guest")
 		testapp.Want(t, c.Post("/account/password", passwordChange(guestPassword, newPassword)), http.StatusSeeOther)
 		mb.Next(t) // the notice
@@ -361,8 +362,7 @@ func TestResetRefusesAnEarlierPassword(t *testing.T) {
 // of the link is signed in on the spot.
 func TestResetLiftsAPauseAndSignsIn(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		mb := testapp.NewMailbox(t)
-		app := testapp.New(t, b, mb.Flags()...)
+		app, mb := mailingApp(t, b)
 		stranger := app.Client(t)
 		for range 5 {
 			stranger.Post("/login", url.Values{"login": {guestLogin}, "password": {"Wrong#0000"}})
@@ -392,8 +392,7 @@ func TestResetLiftsAPauseAndSignsIn(t *testing.T) {
 // the link works. A user without an address is refused, and nothing goes.
 func TestAdminSendsResetLink(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		mb := testapp.NewMailbox(t)
-		app := testapp.New(t, b, mb.Flags()...)
+		app, mb := mailingApp(t, b)
 		admin, guest := app.User(t, "demo.admin"), app.User(t, guestLogin)
 		c := app.ClientAs(t, "admin")
 		testapp.Scenario{Name: "the button", Path: "/admin/users/" + guest.ID, Status: http.StatusOK,

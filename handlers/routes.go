@@ -98,6 +98,7 @@ func (a *App) adminRoutes(pages *echo.Group) {
 	admin.POST("/users/:id/force-password-change", a.handleAdminUserForcePasswordChange)
 	admin.POST("/users/:id/reset-password", a.handleAdminUserResetPassword)
 	admin.POST("/users/:id/send-reset-link", a.handleAdminUserSendResetLink)
+	admin.POST("/users/:id/resend-invitation", a.handleAdminUserResendInvitation)
 	admin.POST("/users/:id/revoke-sessions", a.handleAdminUserRevokeSessions)
 
 	// admin: audit

@@ -24,6 +24,9 @@ var (
 	// ErrNoEmail is a link to mail to an account that has no email
 	// address.
 	ErrNoEmail = errors.New("the account has no email address")
+	// ErrInvitationAccepted is an invitation to send again to a user who
+	// has chosen a password since.
+	ErrInvitationAccepted = errors.New("the invitation was accepted")
 )
 
 // FieldErrors maps a field name (the form input's name and id) to the

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -21,6 +22,12 @@ type linkMail struct {
 // resetLink is the link that chooses a new password.
 func (s *Users) resetLink() linkMail {
 	return linkMail{purpose: models.TokenReset, kind: models.MailPasswordReset, action: models.ActionResetLinkSent, ttl: s.links.Reset}
+}
+
+// inviteLink is the link an invited user chooses their first password
+// with.
+func (s *Users) inviteLink() linkMail {
+	return linkMail{purpose: models.TokenInvite, kind: models.MailInvitation, action: models.ActionInvited, ttl: s.links.Invite}
 }
 
 // mailLink makes a link of l's kind for u, queues the letter that carries
@@ -58,6 +65,35 @@ func (s *Users) SendResetLink(ctx context.Context, m *models.Merchant, actor, u 
 	return s.withMail(ctx, func(tx *gorm.DB) error {
 		return s.mailLink(tx, m, by, u, s.resetLink(), meta, now)
 	})
+}
+
+// ResendInvitation mails u, of m, a new invitation, sent by actor, an
+// admin: the older one ends. A user who has chosen a password since
+// (AwaitsInvitation) is models.ErrInvitationAccepted.
+func (s *Users) ResendInvitation(ctx context.Context, m *models.Merchant, actor, u *models.User, meta Meta) error {
+	if u.PasswordChangedAt != nil {
+		return models.ErrInvitationAccepted
+	}
+	now := s.now()
+	return s.withMail(ctx, func(tx *gorm.DB) error {
+		return s.mailLink(tx, m, models.ByUser(actor), u, s.inviteLink(), meta, now)
+	})
+}
+
+// AwaitsInvitation reports whether u was invited and has not accepted:
+// an invitation was sent, and no password was set since, through its link
+// or any other way. The audit trail keeps the invitation after its link
+// is forgotten.
+func (s *Users) AwaitsInvitation(ctx context.Context, u *models.User) (bool, error) {
+	if u.PasswordChangedAt != nil {
+		return false, nil
+	}
+	var n int64
+	err := s.db.WithContext(ctx).Model(&models.AuditEvent{}).Where("subject_id = ? AND action = ?", u.ID, models.ActionInvited).Limit(1).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("find invitation: %w", err)
+	}
+	return n > 0, nil
 }
 
 // Lifetimes say how long each kind of link this store mails works.
