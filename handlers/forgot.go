@@ -17,6 +17,7 @@ import (
 	"myaccount/views/layout"
 )
 
+// forgotTitle is the forgotten-password page's title.
 const forgotTitle = "Forgot your password?"
 
 // forgotFloor is the least time an answer to a request for a link takes:
