@@ -68,7 +68,7 @@ var actionRefusals = []struct {
 	msg string
 }{
 	{models.ErrNoEmail, "This user has no email address, so no link can be sent. Add one with Edit first."},
-	{models.ErrInvitationAccepted, "This user has chosen a password already. To help them sign in, send a password reset link."},
+	{models.ErrNotInvited, "This user is not waiting for an invitation: they have a password. To help them sign in, send a password reset link."},
 }
 
 // accountAction runs act on the user the path names, within the admin's

@@ -16,6 +16,7 @@ const (
 	invitedLogin   = "new.member"
 	invitedEmail   = "new.member@example.com"
 	msgInviteEmail = "Enter an email address to send the invitation to"
+	msgNotInvited  = "This user is not waiting for an invitation: they have a password. To help them sign in, send a password reset link."
 )
 
 // invitation is the create form choosing an invitation for new.member.
@@ -114,9 +115,14 @@ func TestInviteNeedsAnEmail(t *testing.T) {
 		form.Set("password", "Start#2026")
 		testapp.Scenario{Name: "an initial password", Method: http.MethodPost, Path: "/admin/users", Form: form,
 			Status: http.StatusSeeOther}.Send(t, admin)
-		if u := app.User(t, invitedLogin); !u.MustChangePassword {
+		u := app.User(t, invitedLogin)
+		if !u.MustChangePassword {
 			t.Errorf("initial password: must change %v, want true", u.MustChangePassword)
 		}
+		// Never invited, so nothing to send again.
+		testapp.Scenario{Name: "no invitation to send again", Path: "/admin/users/" + u.ID, Absent: []string{`button[data-action="resend-invitation"]`}}.Send(t, admin)
+		testapp.Want(t, admin.Post("/admin/users/"+u.ID+"/resend-invitation", nil), http.StatusSeeOther)
+		testapp.Scenario{Name: "refused", Path: "/admin/users/" + u.ID, Text: map[string]string{`[data-testid="notice"]`: msgNotInvited}}.Send(t, admin)
 		mb.None(t, noMail)
 		testapp.Scenario{Name: "the first sign-in", Method: http.MethodPost, Path: "/login", Form: url.Values{"login": {invitedLogin}, "password": {"Start#2026"}},
 			Headers: location("/account/password")}.Run(t, app)
@@ -154,7 +160,7 @@ func TestInviteAgain(t *testing.T) {
 
 		testapp.Want(t, admin.Post(again, nil), http.StatusSeeOther)
 		testapp.Scenario{Name: "accepted", Path: "/admin/users/" + u.ID,
-			Text: map[string]string{`[data-testid="notice"]`: "This user has chosen a password already. To help them sign in, send a password reset link."}}.Send(t, admin)
+			Text: map[string]string{`[data-testid="notice"]`: msgNotInvited}}.Send(t, admin)
 		mb.None(t, noMail)
 	})
 }

@@ -24,9 +24,9 @@ var (
 	// ErrNoEmail is a link to mail to an account that has no email
 	// address.
 	ErrNoEmail = errors.New("the account has no email address")
-	// ErrInvitationAccepted is an invitation to send again to a user who
-	// has chosen a password since.
-	ErrInvitationAccepted = errors.New("the invitation was accepted")
+	// ErrNotInvited is an invitation to send again to a user who is not
+	// waiting for one: they were never invited, or have a password since.
+	ErrNotInvited = errors.New("the user is not waiting for an invitation")
 )
 
 // FieldErrors maps a field name (the form input's name and id) to the

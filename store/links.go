@@ -68,11 +68,16 @@ func (s *Users) SendResetLink(ctx context.Context, m *models.Merchant, actor, u 
 }
 
 // ResendInvitation mails u, of m, a new invitation, sent by actor, an
-// admin: the older one ends. A user who has chosen a password since
-// (AwaitsInvitation) is models.ErrInvitationAccepted.
+// admin: the older one ends. A user who does not await one
+// (AwaitsInvitation: never invited, or with a password since) is
+// models.ErrNotInvited.
 func (s *Users) ResendInvitation(ctx context.Context, m *models.Merchant, actor, u *models.User, meta Meta) error {
-	if u.PasswordChangedAt != nil {
-		return models.ErrInvitationAccepted
+	awaits, err := s.AwaitsInvitation(ctx, u)
+	if err != nil {
+		return err
+	}
+	if !awaits {
+		return models.ErrNotInvited
 	}
 	now := s.now()
 	return s.withMail(ctx, func(tx *gorm.DB) error {
