@@ -33,6 +33,8 @@ var adminRoutes = []adminRoute{
 	{http.MethodPost, "/admin/users/{id}/unlock", url.Values{}},
 	{http.MethodPost, "/admin/users/{id}/force-password-change", url.Values{}},
 	{http.MethodPost, "/admin/users/{id}/reset-password", url.Values{}},
+	{http.MethodPost, "/admin/users/{id}/send-reset-link", url.Values{}},
+	{http.MethodPost, "/admin/users/{id}/resend-invitation", url.Values{}},
 	{http.MethodPost, "/admin/users/{id}/revoke-sessions", url.Values{}},
 	{http.MethodGet, "/admin/audit", nil},
 	{http.MethodGet, "/admin/settings", nil},

@@ -541,3 +541,34 @@ func last(form url.Values, name string) string {
 	}
 	return vals[len(vals)-1]
 }
+
+// "Sign in after choosing a new password from a link" is off until an
+// admin ticks it; ticking and unticking it are saved and audited like
+// every setting.
+func TestAdminSettingsSignInAfterReset(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		c := adminClient(t, app)
+		testapp.Scenario{Name: "off by default", Path: "/admin/settings", Status: http.StatusOK,
+			Labels: map[string]string{models.SettingSignInAfterReset: "Sign in after choosing a new password from a link"},
+			Count:  map[string]int{"fieldset#sign-in-settings #sign_in_after_reset": 1, "#sign_in_after_reset[checked]": 0}}.Send(t, c)
+		m := app.Merchant(t, "sandpiper")
+		saveSettings(t, c, map[string]string{models.SettingSignInAfterReset: "true"})
+		if !app.Merchant(t, "sandpiper").SignInAfterReset {
+			t.Fatalf("ticked: not stored")
+		}
+		testapp.Scenario{Name: "ticked", Path: "/admin/settings", Count: map[string]int{"#sign_in_after_reset[checked]": 1}}.Send(t, c)
+		saveSettings(t, c, map[string]string{models.SettingSignInAfterReset: "false"})
+		if app.Merchant(t, "sandpiper").SignInAfterReset {
+			t.Fatalf("unticked: still on")
+		}
+		evs := settingsEvents(t, app, m.ID)
+		want := []models.Changes{
+			{{Field: models.SettingSignInAfterReset, Old: "true", New: "false"}},
+			{{Field: models.SettingSignInAfterReset, Old: "false", New: "true"}},
+		}
+		if len(evs) != 2 || !reflect.DeepEqual(evs[0].Changes, want[0]) || !reflect.DeepEqual(evs[1].Changes, want[1]) {
+			t.Errorf("audit: got %+v, want %+v", evs, want)
+		}
+	})
+}

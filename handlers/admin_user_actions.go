@@ -43,10 +43,40 @@ func (a *App) handleAdminUserRevokeSessions(c echo.Context) error {
 	})
 }
 
+// POST /admin/users/{id}/send-reset-link — mail the user a link to choose
+// a new password. Their password stays as it is until they do.
+func (a *App) handleAdminUserSendResetLink(c echo.Context) error {
+	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+		err := a.Users.SendResetLink(c.Request().Context(), auth.CurrentMerchant(c), admin, u, meta(c))
+		return "A link to choose a new password has been sent to " + u.Email + ".", err
+	})
+}
+
+// POST /admin/users/{id}/resend-invitation — mail an invited user who has
+// not chosen a password yet a new invitation; the older link ends.
+func (a *App) handleAdminUserResendInvitation(c echo.Context) error {
+	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+		err := a.Users.ResendInvitation(c.Request().Context(), auth.CurrentMerchant(c), admin, u, meta(c))
+		return "A new invitation has been sent to " + u.Email + ". The link of the earlier one no longer works.", err
+	})
+}
+
+// actionRefusals are what the admin is told when the domain refuses an
+// account action.
+var actionRefusals = []struct {
+	err error
+	msg string
+}{
+	{models.ErrNoEmail, "This user has no email address, so no link can be sent. Add one with Edit first."},
+	{models.ErrNotInvited, "This user is not waiting for an invitation: they have a password. To help them sign in, send a password reset link."},
+	{models.ErrTooManyLinks, tooManyLinks + "."},
+}
+
 // accountAction runs act on the user the path names, within the admin's
 // merchant, then goes back to the user's page with the message act
 // returns. An action that would lock the admin out (notSelf) is refused
-// on their own account (models.CheckAccountAction).
+// on their own account (models.CheckAccountAction), and a refusal of the
+// domain is told in the words of actionRefusals.
 func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *models.User) (string, error)) error {
 	u, err := a.subject(c)
 	if err != nil {
@@ -58,10 +88,11 @@ func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *mod
 		return redirect(c, "/admin/users/"+u.ID)
 	}
 	msg, err := act(admin, u)
-	var r refusal
-	if errors.As(err, &r) {
-		a.Flash.Set(c, models.NoticeError, string(r))
-		return redirect(c, "/admin/users/"+u.ID)
+	for _, r := range actionRefusals {
+		if errors.Is(err, r.err) {
+			a.Flash.Set(c, models.NoticeError, r.msg)
+			return redirect(c, "/admin/users/"+u.ID)
+		}
 	}
 	if err != nil {
 		return err
@@ -69,12 +100,6 @@ func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *mod
 	a.Flash.Set(c, models.NoticeSuccess, msg)
 	return redirect(c, "/admin/users/"+u.ID)
 }
-
-// refusal is an account action's answer when it cannot be done: a
-// message for the admin, not a failure.
-type refusal string
-
-func (r refusal) Error() string { return string(r) }
 
 // POST /admin/users/{id}/reset-password — a temporary password, shown to
 // the admin once in this answer (never in a redirect, cookie or log).

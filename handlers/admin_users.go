@@ -79,6 +79,9 @@ func (a *App) userView(c echo.Context, u *models.User) (views.AdminUserView, err
 	if v.LockedDevices, err = a.Users.LockedDevices(c.Request().Context(), u.ID); err != nil {
 		return v, err
 	}
+	if v.AwaitsInvitation, err = a.Users.AwaitsInvitation(c.Request().Context(), u); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 
@@ -120,11 +123,12 @@ func (a *App) handleAdminUserUpdate(c echo.Context) error {
 
 // GET /admin/users/new — the create-user form.
 func (a *App) handleAdminUserNew(c echo.Context) error {
-	form := views.NewUserForm{NewUser: models.NewUser{Roles: []string{models.RoleCustomer}}}
+	form := a.newUserForm(models.NewUser{Roles: []string{models.RoleCustomer}, FirstSignIn: models.FirstSignInInvite}, nil)
 	return render(c, http.StatusOK, views.AdminUserNewPage(a.page(c, "Create a user", "admin-users"), auth.CurrentMerchant(c), form), nil)
 }
 
-// POST /admin/users — create a user with an initial password.
+// POST /admin/users — create a user with an invitation by email, or with
+// an initial password.
 func (a *App) handleAdminUserCreate(c echo.Context) error {
 	admin, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
 	var in models.NewUser
@@ -138,7 +142,7 @@ func (a *App) handleAdminUserCreate(c echo.Context) error {
 		u, err = a.Users.CreateUser(c.Request().Context(), a.Hasher, models.ByUser(admin), m, create, meta(c))
 	}
 	if invalid, ok := asFieldErrors(err); ok {
-		form := views.NewUserForm{NewUser: in, Errors: invalid}
+		form := a.newUserForm(in, invalid)
 		return a.refused(c, http.StatusUnprocessableEntity, "Create a user", "admin-users",
 			func(p layout.Page) templ.Component { return views.AdminUserNewPage(p, m, form) },
 			func(p layout.Page) templ.Component { return views.AdminUserNewSection(p.CSRF, m, form) })
@@ -146,8 +150,18 @@ func (a *App) handleAdminUserCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Flash.Set(c, models.NoticeSuccess, "The user "+u.Username+" has been created. They must change the password when they first sign in.")
+	msg := "The user " + u.Username + " has been created. They must change the password when they first sign in."
+	if create.Invite {
+		msg = "The user " + u.Username + " has been created and an invitation sent to " + u.Email + "."
+	}
+	a.Flash.Set(c, models.NoticeSuccess, msg)
 	return redirect(c, "/admin/users/"+u.ID)
+}
+
+// newUserForm is the create form over in, with errs, naming how long an
+// invitation works.
+func (a *App) newUserForm(in models.NewUser, errs models.FieldErrors) views.NewUserForm {
+	return views.NewUserForm{NewUser: in, Errors: errs, InviteFor: views.LifetimeText(a.Users.Lifetimes().Invite)}
 }
 
 // historyLimit is how many of a user's audit events their page shows; the

@@ -126,7 +126,7 @@ func (a *App) handleAPIUserPatch(c echo.Context) error {
 
 // createFields are the names POST /api/v1/users takes, by NewUser field.
 var createFields = []string{"username", "password", "email", "first_name", "last_name", "member_number", "card_number",
-	"member_number_generate", "card_number_generate"}
+	"member_number_generate", "card_number_generate", "invite"}
 
 // newUser reads a create from the body: unknown names are field errors.
 func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
@@ -148,6 +148,7 @@ func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
 		GenerateMember: get("member_number_generate"), GenerateCard: get("card_number_generate"),
 		Roles: []string{models.RoleCustomer},
 	}
+	in.FirstSignIn = b.firstSignIn(errs)
 	for name := range b {
 		switch {
 		case slices.Contains(createFields, name):
@@ -158,6 +159,28 @@ func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
 		}
 	}
 	return in, errs
+}
+
+// firstSignIn reads invite, a boolean: true sends the new user an
+// invitation instead of taking a password, so a password sent with it is
+// refused rather than ignored. What is wrong is added to errs.
+func (b apiValues) firstSignIn(errs models.FieldErrors) string {
+	v, ok := b["invite"]
+	if !ok {
+		return ""
+	}
+	s, _ := text(v)
+	switch s {
+	case "false":
+		return models.FirstSignInPassword
+	case "true":
+		if _, withPassword := b["password"]; withPassword {
+			errs.Add("password", "Leave password out when invite is true: the invited user chooses their own")
+		}
+		return models.FirstSignInInvite
+	}
+	errs.Add("invite", "invite must be true or false")
+	return ""
 }
 
 // POST /api/v1/users — create a user (Sticky Street record_customer). An

@@ -177,7 +177,10 @@ func TestAPIDocsPage(t *testing.T) {
 		{"#op-updateMe-parameters tr[data-field=If-Match] td:nth-of-type(1)", "header"},
 		{"#op-updateUser-body tr[data-field=custom_fields] [data-col=type]", "object of string or null"},
 		{"#op-updateUser-body tr[data-field=status] [data-col=values]", `One of: "ACTIVE", "INACTIVE", "LOCKED"`},
-		{"#op-createUser-body tr[data-field=password] [data-col=required]", "Yes"},
+		{"#op-createUser-body tr[data-field=username] [data-col=required]", "Yes"},
+		// Not with invite: true.
+		{"#op-createUser-body tr[data-field=password] [data-col=required]", "No"},
+		{"#op-createUser-body tr[data-field=invite] [data-col=type]", "boolean"},
 		{"#op-getUser-responses tr[data-status='401'] td:nth-of-type(2) code", "WWW-Authenticate"},
 		{"#op-createUser-responses tr[data-status='201'] td:nth-of-type(3) a", "Success"},
 		{"#schema-User-fields tr[data-field=birthday] [data-col=type]", "string (date) or null"},

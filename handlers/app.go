@@ -35,6 +35,13 @@ type Deps struct {
 	MaxBodyBytes int
 	// PasswordChecks limits the live password checklist per user.
 	PasswordChecks *auth.KeyedLimiter
+	// ResetRequests limits the requests for a link to choose a new
+	// password, per IP address, over every instance.
+	ResetRequests auth.Limiter
+	// ResetLinksPerHour is how many such links one account is sent an
+	// hour at most; past it, a request sends nothing and is told the
+	// same. 0 is no limit.
+	ResetLinksPerHour int
 	// APICalls limits JSON API calls per key, or per session for /me,
 	// over every instance.
 	APICalls auth.Limiter
@@ -50,4 +57,6 @@ type Deps struct {
 // App holds the handlers' dependencies.
 type App struct {
 	Deps
+	// forgotPace evens out the time a request for a reset link takes.
+	forgotPace evenPace
 }

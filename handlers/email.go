@@ -191,11 +191,12 @@ func (a *App) emailLink(c echo.Context) (v *views.EmailLink, t *models.UserToken
 // Gone, and forgets its token.
 func (a *App) deadEmailLink(c echo.Context, cancel bool) error {
 	a.dropLinkToken(c, c.Path())
-	title, again, label := "This link does not work any more", "/account", "Go to your account to ask for a new link"
+	label := "Go to your account to ask for a new link"
 	if cancel {
 		label = "Go to your account to see its email address"
 	}
-	return render(c, http.StatusGone, views.DeadLinkPage(a.page(c, title, ""), again, label), nil)
+	return render(c, http.StatusGone, views.LinkDeadPage(a.page(c, linkDeadTitle, ""),
+		"The link may have expired, been used already, or been replaced by a newer one.", "/account", label), nil)
 }
 
 // emailLinkTitle is a link page's title, before and after the click.
@@ -221,12 +222,6 @@ func (a *App) handleAdminUserSendVerification(c echo.Context) error {
 			address = u.Email
 		}
 		err := a.Users.SendVerification(c.Request().Context(), auth.CurrentMerchant(c), admin, u, meta(c))
-		switch {
-		case errors.Is(err, models.ErrNoEmail):
-			return "", refusal("The user has no email address to confirm.")
-		case errors.Is(err, models.ErrTooManyLinks):
-			return "", refusal(tooManyLinks + ".")
-		}
 		return "A link to confirm the address has been sent to " + address + ".", err
 	})
 }

@@ -48,34 +48,6 @@ func askForNewEmail(t *testing.T, app *testapp.App, mb *testapp.Mailbox) (c *tes
 	return c, confirm, notice
 }
 
-// openLink follows a mailed link as a browser does: the token moves from
-// the URL into a cookie and the page is fetched without it.
-func openLink(t *testing.T, c *testapp.Client, link, path string) *testapp.Response {
-	t.Helper()
-	res := c.Get(link)
-	testapp.Want(t, res, http.StatusSeeOther)
-	if loc := res.Header.Get("Location"); loc != path {
-		t.Fatalf("link %s: Location %q, want %q (the token leaves the URL)", path, loc, path)
-	}
-	if got := res.Header.Get("Referrer-Policy"); got != "no-referrer" {
-		t.Errorf("link %s: Referrer-Policy %q, want no-referrer", path, got)
-	}
-	page := c.Get(path)
-	if token := linkToken(t, link); strings.Contains(page.Body, token) {
-		t.Errorf("the page of %s holds its token", path)
-	}
-	return page
-}
-
-func linkToken(t *testing.T, link string) string {
-	t.Helper()
-	u, err := url.Parse(link)
-	if err != nil || u.Query().Get("token") == "" {
-		t.Fatalf("link %q has no token", link)
-	}
-	return u.Query().Get("token")
-}
-
 // A new address takes effect only once the link mailed to it is clicked;
 // the old address is told twice: when it is asked for, with a way to
 // cancel, and when it is done.
@@ -105,7 +77,7 @@ func TestEmailChangeByLink(t *testing.T) {
 		// and opening it changes nothing (mail scanners open links).
 		other := app.Client(t)
 		link := confirm.Link(t, "/email/confirm")
-		page := openLink(t, other, link, "/email/confirm")
+		page := followLink(t, other, link)
 		testapp.Want(t, page, http.StatusOK)
 		if !strings.Contains(page.Body, newEmail) || page.Doc(t).Find(`form[action="/email/confirm"] button`).Length() != 1 {
 			t.Fatalf("the confirm page names the address and has one button:\n%s", page.Body)
@@ -128,8 +100,8 @@ func TestEmailChangeByLink(t *testing.T) {
 		}
 
 		// Spent: the link works once, and the cancel link ends with it.
-		testapp.Want(t, openLink(t, app.Client(t), link, "/email/confirm"), http.StatusGone)
-		testapp.Want(t, openLink(t, app.Client(t), notice.Link(t, "/email/cancel"), "/email/cancel"), http.StatusGone)
+		testapp.Want(t, followLink(t, app.Client(t), link), http.StatusGone)
+		testapp.Want(t, followLink(t, app.Client(t), notice.Link(t, "/email/cancel")), http.StatusGone)
 
 		counts := auditCounts(t, app, guest.ID)
 		if counts[models.ActionEmailChangeRequested] != 1 || counts[models.ActionEmailChange] != 1 {
@@ -137,7 +109,7 @@ func TestEmailChangeByLink(t *testing.T) {
 		}
 		for _, m := range []*testapp.Message{confirm, notice} {
 			for _, l := range []string{"/email/confirm", "/email/cancel"} {
-				if strings.Contains(m.Text, l) && strings.Contains(app.Log.String(), linkToken(t, m.Link(t, l))) {
+				if strings.Contains(m.Text, l) && strings.Contains(app.Log.String(), tokenOf(t, m.Link(t, l))) {
 					t.Errorf("the log holds the token of %s", l)
 				}
 			}
@@ -158,7 +130,7 @@ func TestEmailChangeCancel(t *testing.T) {
 		c, confirm, notice := askForNewEmail(t, app, mb)
 
 		reader := app.Client(t)
-		page := openLink(t, reader, notice.Link(t, "/email/cancel"), "/email/cancel")
+		page := followLink(t, reader, notice.Link(t, "/email/cancel"))
 		testapp.Want(t, page, http.StatusOK)
 		if !strings.Contains(page.Body, newEmail) || page.Doc(t).Find(`form[action="/email/cancel"] button`).Length() != 1 {
 			t.Fatalf("the cancel page names the new address and has one button:\n%s", page.Body)
@@ -172,7 +144,7 @@ func TestEmailChangeCancel(t *testing.T) {
 		if guest.Email != guestEmail || guest.PendingEmail != "" {
 			t.Errorf("after cancelling: email %q pending %q", guest.Email, guest.PendingEmail)
 		}
-		testapp.Want(t, openLink(t, app.Client(t), confirm.Link(t, "/email/confirm"), "/email/confirm"), http.StatusGone)
+		testapp.Want(t, followLink(t, app.Client(t), confirm.Link(t, "/email/confirm")), http.StatusGone)
 
 		// Again, cancelled from the overview this time.
 		res = c.Post("/account/email", url.Values{"new_email": {newEmail}, "confirm_email": {newEmail}, "current_password": {guestPassword}})
@@ -181,7 +153,7 @@ func TestEmailChangeCancel(t *testing.T) {
 		testapp.Want(t, c.Post("/account/email/cancel", url.Values{}), http.StatusSeeOther)
 		testapp.Scenario{Path: "/account", Contains: map[string][]string{`[data-testid="notice"]`: {"was cancelled"}},
 			Absent: []string{`[data-testid="pending-email"]`}}.Send(t, c)
-		testapp.Want(t, openLink(t, app.Client(t), second.Link(t, "/email/confirm"), "/email/confirm"), http.StatusGone)
+		testapp.Want(t, followLink(t, app.Client(t), second.Link(t, "/email/confirm")), http.StatusGone)
 		if n := auditCounts(t, app, guest.ID)[models.ActionEmailChangeCancelled]; n != 2 {
 			t.Errorf("cancellations audited: got %d, want 2", n)
 		}
@@ -203,7 +175,7 @@ func TestEmailChangeResend(t *testing.T) {
 		if !slices.Equal(again.To, []string{newEmail}) {
 			t.Fatalf("the link again went to %v", again.To)
 		}
-		testapp.Want(t, openLink(t, app.Client(t), first.Link(t, "/email/confirm"), "/email/confirm"), http.StatusGone)
+		testapp.Want(t, followLink(t, app.Client(t), first.Link(t, "/email/confirm")), http.StatusGone)
 		for range models.MaxEmailLinksPerHour - 2 {
 			testapp.Want(t, c.Post("/account/email/resend", url.Values{}), http.StatusSeeOther)
 			mb.Next(t)
@@ -230,7 +202,7 @@ func TestEmailChangeTakenMeanwhile(t *testing.T) {
 		other := someGuestOf(t, app, "sandpiper")
 		app.DB.Model(&models.User{}).Where("id = ?", other.ID).Update("email", newEmail)
 		reader := app.Client(t)
-		testapp.Want(t, openLink(t, reader, confirm.Link(t, "/email/confirm"), "/email/confirm"), http.StatusOK)
+		testapp.Want(t, followLink(t, reader, confirm.Link(t, "/email/confirm")), http.StatusOK)
 		res := reader.Post("/email/confirm", url.Values{})
 		testapp.Want(t, res, http.StatusConflict)
 		if !strings.Contains(res.Body, "Another account now uses") {

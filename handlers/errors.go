@@ -57,7 +57,7 @@ func classify(err error) problem {
 	case errors.As(err, new(*auth.LimitedError)):
 		return problem{http.StatusTooManyRequests, "Too many attempts", "Wait a minute, then try again."}
 	case errors.Is(err, models.ErrLinkInvalid):
-		return problem{http.StatusGone, "This link does not work any more", "It may have expired, been used already, or been replaced by a newer one."}
+		return problem{http.StatusGone, linkDeadTitle, "It may have expired, been used already, or been replaced by a newer one."}
 	case errors.Is(err, models.ErrTooManyLinks):
 		return problem{http.StatusTooManyRequests, "Too many links", "We have sent several links to this account in the last hour. Wait a while, then ask again."}
 	case errors.Is(err, models.ErrNothingPending):

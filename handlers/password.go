@@ -63,10 +63,14 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 // for what the user has typed so far, so the live checklist and the final
 // check use the same rules.
 func (a *App) handlePasswordCheck(c echo.Context) error {
-	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	// An estimate costs up to a fifth of a second of CPU for a crafted
-	// password: past a typing pace, the checklist stands still (204:
-	// htmx keeps it), and the form's own check still runs on submit.
+	return a.passwordRules(c, auth.CurrentUser(c), auth.CurrentMerchant(c))
+}
+
+// passwordRules answers a live check of the password u, of m, has typed
+// so far. An estimate costs up to a fifth of a second of CPU for a
+// crafted password: past a typing pace, the checklist stands still (204:
+// htmx keeps it), and the form's own check still runs on submit.
+func (a *App) passwordRules(c echo.Context, u *models.User, m *models.Merchant) error {
 	if ok, wait := a.PasswordChecks.Allow(u.ID); !ok {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(max(1, int(wait.Seconds()+0.999))))
 		return c.NoContent(http.StatusNoContent)

@@ -12,7 +12,7 @@ import (
 
 // New builds the Echo application with every route and middleware.
 func New(d Deps) *echo.Echo {
-	a := &App{Deps: d}
+	a := &App{Deps: d, forgotPace: newEvenPace(forgotFloor)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.HandleError
@@ -64,8 +64,28 @@ func New(d Deps) *echo.Echo {
 	pages.GET("/account/confirm", a.handleConfirm, auth.RequireUser)
 	pages.POST("/account/confirm", a.handleConfirmPost, auth.RequireUser)
 
-	// The merchant admin console: admins of the signed-in user's merchant
-	// only; a guest gets 403, and a user of another merchant is 404.
+	a.linkRoutes(pages)
+	a.emailRoutes(pages, account)
+	a.adminRoutes(pages)
+
+	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
+	return e
+}
+
+// linkRoutes registers the pages of the links we mail, and the page that
+// asks for one: open to everyone, signed in or not.
+func (a *App) linkRoutes(pages *echo.Group) {
+	pages.GET("/password/forgot", a.handleForgot)
+	pages.POST("/password/forgot", a.handleForgotPost)
+	pages.GET("/password/reset", a.handleReset)
+	pages.POST("/password/reset", a.handleResetPost)
+	pages.POST("/password/reset/check", a.handleResetCheck)
+}
+
+// adminRoutes registers the merchant admin console: admins of the
+// signed-in user's merchant only; a guest gets 403, and a user of another
+// merchant is 404.
+func (a *App) adminRoutes(pages *echo.Group) {
 	admin := pages.Group("/admin", auth.RequireUser, requirePasswordChange, auth.RequireAdmin)
 	admin.GET("", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/admin/users") })
 	admin.GET("/users", a.handleAdminUsers)
@@ -78,8 +98,10 @@ func New(d Deps) *echo.Echo {
 	admin.POST("/users/:id/unlock", a.handleAdminUserUnlock)
 	admin.POST("/users/:id/force-password-change", a.handleAdminUserForcePasswordChange)
 	admin.POST("/users/:id/reset-password", a.handleAdminUserResetPassword)
+	admin.POST("/users/:id/send-reset-link", a.handleAdminUserSendResetLink)
+	admin.POST("/users/:id/resend-invitation", a.handleAdminUserResendInvitation)
 	admin.POST("/users/:id/revoke-sessions", a.handleAdminUserRevokeSessions)
-	a.emailRoutes(pages, account, admin)
+	admin.POST("/users/:id/send-verification", a.handleAdminUserSendVerification)
 
 	// admin: audit
 	admin.GET("/audit", a.handleAdminAudit)
@@ -92,18 +114,14 @@ func New(d Deps) *echo.Echo {
 	admin.GET("/api-keys", a.handleAdminAPIKeys)
 	admin.POST("/api-keys", a.handleAdminAPIKeyCreate)
 	admin.POST("/api-keys/:id/revoke", a.handleAdminAPIKeyRevoke)
-
-	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
-	return e
 }
 
 // emailRoutes are the buttons of the overview's email row, and the pages
 // of the two mailed email links, which work signed in or not.
-func (a *App) emailRoutes(pages, account, admin *echo.Group) {
+func (a *App) emailRoutes(pages, account *echo.Group) {
 	account.POST("/email/resend", a.handleEmailResend)
 	account.POST("/email/verify", a.handleEmailResend)
 	account.POST("/email/cancel", a.handleEmailCancel)
-	admin.POST("/users/:id/send-verification", a.handleAdminUserSendVerification)
 	for _, path := range []string{confirmLinkPath, cancelLinkPath} {
 		pages.GET(path, a.handleEmailLink)
 		pages.POST(path, a.handleEmailLinkPost)

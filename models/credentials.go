@@ -47,6 +47,22 @@ func (in SignIn) Validate() FieldErrors {
 	return errs
 }
 
+// ForgotPassword is the forgotten-password form as submitted: the
+// account a link to choose a new password is asked for.
+type ForgotPassword struct {
+	Login string `form:"login" json:"login"`
+}
+
+// Validate checks that an account is named. Whether one matches is never
+// told.
+func (in ForgotPassword) Validate() FieldErrors {
+	errs := FieldErrors{}
+	if strings.TrimSpace(in.Login) == "" {
+		errs.Add("login", "Enter your username or email")
+	}
+	return errs
+}
+
 // typedPassword checks a password typed into field, named label in
 // messages, to sign in or to prove who one is: given, and could be one.
 func typedPassword(errs FieldErrors, field, label, pw string) {
@@ -83,24 +99,47 @@ type PasswordChange struct {
 // current password itself is the guard's to check, the history the
 // store's.
 func (in PasswordChange) Validate(p PasswordPolicy, owner PasswordOwner) FieldErrors {
-	const label = "New password"
 	errs := FieldErrors{}
 	typedPassword(errs, "current_password", "current password", in.Current)
-	if in.New == "" {
+	checkNewPassword(errs, p, owner, in.New, in.Confirm)
+	if in.New != "" && in.New == in.Current {
+		errs.Add("new_password", SameAsCurrentMessage("New password"))
+	}
+	return errs
+}
+
+// checkNewPassword checks a new password and its re-entry, as a password
+// form has them: given, meeting p for owner (CheckNew), and typed the
+// same twice.
+func checkNewPassword(errs FieldErrors, p PasswordPolicy, owner PasswordOwner, pw, confirm string) {
+	if pw == "" {
 		errs.Add("new_password", "Enter a new password")
 	} else {
-		for _, msg := range p.CheckNew(label, in.New, owner) {
+		for _, msg := range p.CheckNew("New password", pw, owner) {
 			errs.Add("new_password", msg)
 		}
 	}
-	if in.Confirm == "" && in.New != "" {
+	if confirm == "" && pw != "" {
 		errs.Add("confirm_password", "Re-enter your new password")
-	} else if in.Confirm != in.New {
+	} else if confirm != pw {
 		errs.Add("confirm_password", "The passwords do not match")
 	}
-	if in.New != "" && in.New == in.Current {
-		errs.Add("new_password", "New password must be different from your current password")
-	}
+}
+
+// PasswordReset is the form of a mailed link's page, which chooses a new
+// password (or an invited user's first) without the current one: the
+// link stands for it.
+type PasswordReset struct {
+	New     string `form:"new_password" json:"new_password"`
+	Confirm string `form:"confirm_password" json:"confirm_password"`
+}
+
+// Validate checks the new password and its re-entry with the password
+// form's rules. The store checks the history, and that it is not the
+// current password.
+func (in PasswordReset) Validate(p PasswordPolicy, owner PasswordOwner) FieldErrors {
+	errs := FieldErrors{}
+	checkNewPassword(errs, p, owner, in.New, in.Confirm)
 	return errs
 }
 

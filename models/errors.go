@@ -21,6 +21,12 @@ var (
 	// unknown, expired, used, replaced by a newer one, or made before the
 	// password last changed. Its holder learns no more than that.
 	ErrLinkInvalid = errors.New("link invalid")
+	// ErrNoEmail is a link to mail to an account that has no email
+	// address.
+	ErrNoEmail = errors.New("the account has no email address")
+	// ErrNotInvited is an invitation to send again to a user who is not
+	// waiting for one: they were never invited, or have a password since.
+	ErrNotInvited = errors.New("the user is not waiting for an invitation")
 )
 
 // FieldErrors maps a field name (the form input's name and id) to the

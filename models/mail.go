@@ -136,8 +136,6 @@ var (
 	// ErrTooManyLinks: the account was sent MaxEmailLinksPerHour
 	// confirmation links in the last hour already.
 	ErrTooManyLinks = errors.New("too many links")
-	// ErrNoEmail: the account has no address to send a link to.
-	ErrNoEmail = errors.New("no email address")
 )
 
 // MaxEmailLinksPerHour bounds the confirmation links one account is sent

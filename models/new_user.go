@@ -9,6 +9,24 @@ import (
 	"time"
 )
 
+// How a new user signs in the first time: the values of NewUser's
+// FirstSignIn.
+const (
+	// FirstSignInInvite mails them an invitation with a link to choose
+	// their own password.
+	FirstSignInInvite = "invite"
+	// FirstSignInPassword is an initial password the admin types, which
+	// the user must change when they first sign in.
+	FirstSignInPassword = "password"
+)
+
+// FirstSignInOptions are the choices of how a new user signs in the
+// first time, the default first.
+var FirstSignInOptions = []Option{
+	{Value: FirstSignInInvite, Label: "Send an invitation by email"},
+	{Value: FirstSignInPassword, Label: "Set an initial password"},
+}
+
 // NewUser is what an admin fills in to create a user, as typed.
 type NewUser struct {
 	Username     string   `form:"username" json:"username"`
@@ -24,6 +42,9 @@ type NewUser struct {
 	// "" asks for none.
 	GenerateMember string `form:"generate_member" json:"generate_member"`
 	GenerateCard   string `form:"generate_card" json:"generate_card"`
+	// FirstSignIn is FirstSignInInvite or FirstSignInPassword; empty is
+	// a password, as it was before there was a choice.
+	FirstSignIn string `form:"first_sign_in" json:"first_sign_in"`
 }
 
 // UserToCreate is a NewUser that passed Validate, as the store creates it.
@@ -34,14 +55,17 @@ type UserToCreate struct {
 	// GenerateMember and GenerateCard are the lengths of the numbers to
 	// generate, or 0.
 	GenerateMember, GenerateCard int
+	// Invite mails the user an invitation to choose their password;
+	// Password is then empty.
+	Invite bool
 }
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$`)
 
 // Validate checks the form for merchant m with the rules and messages the
-// profile uses for the same fields, and the initial password against m's
-// policy. What needs the database (a username or number already taken) is
-// the store's.
+// profile uses for the same fields, and how the user signs in the first
+// time (firstSignIn). What needs the database (a username or number
+// already taken) is the store's.
 func (in NewUser) Validate(m *Merchant, now time.Time) (UserToCreate, FieldErrors) {
 	errs := FieldErrors{}
 	var out UserToCreate
@@ -85,16 +109,35 @@ func (in NewUser) Validate(m *Merchant, now time.Time) (UserToCreate, FieldError
 			*g.n = n
 		}
 	}
-	if in.Password == "" {
-		errs.Add("password", "Enter an initial password")
-	} else {
+	in.firstSignIn(m, &out, errs)
+	return out, errs
+}
+
+// firstSignIn checks how the user out will sign in the first time: an
+// invitation needs an address to go to, and a password is not used (a
+// form without JavaScript still shows its field); an initial password
+// must be given, and pass m's policy as one the user chose would.
+func (in NewUser) firstSignIn(m *Merchant, out *UserToCreate, errs FieldErrors) {
+	u := &out.User
+	switch in.FirstSignIn {
+	case FirstSignInInvite:
+		out.Invite = true
+		if u.Email == "" && !errs.Has("email") {
+			errs.Add("email", "Enter an email address to send the invitation to")
+		}
+	case "", FirstSignInPassword:
+		if in.Password == "" {
+			errs.Add("password", "Enter an initial password")
+			return
+		}
 		owner := PasswordOwner{Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Merchant: m.Name, Whose: "the"}
 		for _, msg := range m.PasswordPolicy.CheckNew("Initial password", in.Password, owner) {
 			errs.Add("password", msg)
 		}
+		out.Password = in.Password
+	default:
+		errs.Add("first_sign_in", "Choose how they will sign in the first time")
 	}
-	out.Password = in.Password
-	return out, errs
 }
 
 // CheckSelfEdit keeps an admin (actor) from locking, deactivating or

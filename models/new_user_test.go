@@ -46,6 +46,42 @@ func TestNewUserValidate(t *testing.T) {
 	}
 }
 
+// An invitation needs an address and takes no password, even one typed
+// into the field a page without JavaScript still shows; a password needs
+// the password's checks; anything else is no choice.
+func TestNewUserFirstSignIn(t *testing.T) {
+	m := settingsMerchant()
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	base := models.NewUser{Username: "new.guest", Email: "new@example.com", FirstName: "Ana", LastName: "Silva", Roles: []string{"CUSTOMER"}}
+	for _, tc := range []struct {
+		name       string
+		edit       func(*models.NewUser)
+		want       models.FieldErrors
+		wantInvite bool
+	}{
+		{"an invitation", func(in *models.NewUser) { in.FirstSignIn = models.FirstSignInInvite }, models.FieldErrors{}, true},
+		{"an invitation, a password typed as well", func(in *models.NewUser) { in.FirstSignIn, in.Password = models.FirstSignInInvite, "weak" }, models.FieldErrors{}, true},
+		{"an invitation without an address", func(in *models.NewUser) { in.FirstSignIn, in.Email = models.FirstSignInInvite, "" },
+			models.FieldErrors{"email": {"Enter an email address to send the invitation to"}}, true},
+		{"an invitation to a bad address", func(in *models.NewUser) { in.FirstSignIn, in.Email = models.FirstSignInInvite, "bad@" },
+			models.FieldErrors{"email": {"Enter an email in the correct format, like name@example.com"}}, true},
+		{"a password, not given", func(in *models.NewUser) { in.FirstSignIn = models.FirstSignInPassword },
+			models.FieldErrors{"password": {"Enter an initial password"}}, false},
+		{"a password, too short", func(in *models.NewUser) { in.FirstSignIn, in.Password = models.FirstSignInPassword, "Ab#1" },
+			models.FieldErrors{"password": {"Initial password must have at least 6 characters"}}, false},
+		{"no choice given: a password, as before", func(in *models.NewUser) { in.Password = "Sandbar#Kite-4821" }, models.FieldErrors{}, false},
+		{"another choice", func(in *models.NewUser) { in.FirstSignIn = "carrier-pigeon" },
+			models.FieldErrors{"first_sign_in": {"Choose how they will sign in the first time"}}, false},
+	} {
+		in := base
+		tc.edit(&in)
+		out, got := in.Validate(m, now)
+		if !reflect.DeepEqual(got, tc.want) || out.Invite != tc.wantInvite || (out.Invite && out.Password != "") {
+			t.Errorf("%s: got %v, invite %v, password %q; want %v, invite %v", tc.name, got, out.Invite, out.Password, tc.want, tc.wantInvite)
+		}
+	}
+}
+
 // An admin cannot lock, deactivate or demote themselves; anyone else can
 // be.
 func TestCheckSelfEdit(t *testing.T) {

@@ -223,6 +223,12 @@ func (s PasswordStrength) tooEasy(label string) string {
 	return label + " is too easy to guess: " + suggestMoreWords
 }
 
+// SameAsCurrentMessage is the refusal of a new password that is the
+// current one.
+func SameAsCurrentMessage(label string) string {
+	return label + " must be different from your current password"
+}
+
 // ReuseMessage is the refusal of a password that is one of the last n.
 func ReuseMessage(label string, n int) string {
 	if n == 1 {

@@ -24,8 +24,11 @@ const (
 	SettingPasswordPreset = "password_preset"
 	SettingUniqueEmail    = "unique_email"
 	SettingUniqueMobile   = "unique_mobile"
-	SettingRequiredFields = "required_fields"
-	SettingCustomFields   = "custom_fields"
+	// SettingSignInAfterReset signs a user in where they chose a new
+	// password through a mailed link.
+	SettingSignInAfterReset = "sign_in_after_reset"
+	SettingRequiredFields   = "required_fields"
+	SettingCustomFields     = "custom_fields"
 )
 
 // RequiredInputName is the form name of the checkbox that makes the profile
@@ -124,6 +127,8 @@ type SettingsInput struct {
 	Numbers      map[string]string
 	UniqueEmail  bool
 	UniqueMobile bool
+	// SignInAfterReset is Merchant.SignInAfterReset.
+	SignInAfterReset bool
 	// Required names the profile fields to make required.
 	Required []string
 	// Custom is one row per custom field, in form order; a row left empty
@@ -154,7 +159,8 @@ func (r CustomFieldInput) Blank() bool {
 // NewSettingsInput is the form filled with m's stored settings, plus a blank
 // row to add a custom field while there is room for one.
 func NewSettingsInput(m *Merchant) SettingsInput {
-	in := SettingsInput{Preset: m.PasswordPolicy.Preset(), Numbers: map[string]string{}, UniqueEmail: m.UniqueEmail, UniqueMobile: m.UniqueMobile, Version: m.Version}
+	in := SettingsInput{Preset: m.PasswordPolicy.Preset(), Numbers: map[string]string{}, UniqueEmail: m.UniqueEmail, UniqueMobile: m.UniqueMobile,
+		SignInAfterReset: m.SignInAfterReset, Version: m.Version}
 	for _, n := range settingsNumbers {
 		in.Numbers[n.Name] = strconv.Itoa(n.Value(m))
 	}
@@ -188,6 +194,7 @@ func (in *SettingsInput) ReadForm(form url.Values) error {
 	}
 	in.UniqueEmail = formTicked(form, SettingUniqueEmail, stored.UniqueEmail)
 	in.UniqueMobile = formTicked(form, SettingUniqueMobile, stored.UniqueMobile)
+	in.SignInAfterReset = formTicked(form, SettingSignInAfterReset, stored.SignInAfterReset)
 	in.Required = nil
 	for _, f := range RequirableFields() {
 		if formTicked(form, RequiredInputName(f.Name), slices.Contains(stored.Required, f.Name)) {
@@ -258,6 +265,7 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 	}
 
 	next.UniqueEmail, next.UniqueMobile = in.UniqueEmail, in.UniqueMobile
+	next.SignInAfterReset = in.SignInAfterReset
 
 	// Required fields are kept in form order, so the order boxes were
 	// ticked in is not a change.
@@ -436,6 +444,7 @@ func settingsChanges(old, next *Merchant) Changes {
 	for _, n := range settingsNumbers {
 		add(n.Name, strconv.Itoa(n.Value(old)), strconv.Itoa(n.Value(next)))
 	}
+	add(SettingSignInAfterReset, strconv.FormatBool(old.SignInAfterReset), strconv.FormatBool(next.SignInAfterReset))
 	add(SettingUniqueEmail, strconv.FormatBool(old.UniqueEmail), strconv.FormatBool(next.UniqueEmail))
 	add(SettingUniqueMobile, strconv.FormatBool(old.UniqueMobile), strconv.FormatBool(next.UniqueMobile))
 	if !sameSet(old.RequiredFields, next.RequiredFields) {

@@ -175,6 +175,16 @@ func TestSettingsApplyValid(t *testing.T) {
 			},
 		},
 		{
+			name:        "signed in after choosing a password from a link",
+			edit:        func(in *models.SettingsInput) { in.SignInAfterReset = true },
+			wantChanges: models.Changes{{Field: "sign_in_after_reset", Old: "false", New: "true"}},
+			check: func(t *testing.T, next models.Merchant) {
+				if !next.SignInAfterReset {
+					t.Errorf("sign in after reset: got off")
+				}
+			},
+		},
+		{
 			name:        "required field added, stored in form order",
 			edit:        func(in *models.SettingsInput) { in.Required = []string{"birthday", "last_name", "first_name"} },
 			wantChanges: models.Changes{{Field: "required_fields", Old: "first_name, last_name", New: "first_name, last_name, birthday"}},

@@ -193,6 +193,14 @@ func (u *User) MustChangePasswordNow(m *Merchant, now time.Time) bool {
 	return u.PasswordChangeDue(m, now) != ""
 }
 
+// MayAskForResetLink reports whether a link to choose a new password is
+// mailed to u when someone asks for one on the forgotten-password page:
+// u is active and has an address. A locked or deactivated account gets
+// none, as a new password would not open it.
+func (u *User) MayAskForResetLink() bool {
+	return u.Status == StatusActive && u.Email != ""
+}
+
 // PasswordHistory holds a user's previous password hashes for the reuse rule.
 type PasswordHistory struct {
 	ID        string `gorm:"primaryKey"`

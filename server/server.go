@@ -105,9 +105,13 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		// Typing a long password fast sends a few checks a second.
 		PasswordChecks: auth.NewKeyedLimiter(passwordChecksPerMinute),
 		APICalls:       limits.Limiter("api", cfg.APIRateKey),
-		DBTimeout:      cfg.DBTimeout,
-		Outages:        outages,
-		Metrics:        metrics,
+		// Asking for a link to choose a new password: per address a
+		// minute, and links per account an hour.
+		ResetRequests:     limits.Limiter("reset-ip", cfg.ResetRateIP),
+		ResetLinksPerHour: cfg.ResetRateAccount,
+		DBTimeout:         cfg.DBTimeout,
+		Outages:           outages,
+		Metrics:           metrics,
 	}
 	srv := &Server{Echo: handlers.New(deps), DB: db, Deps: deps, Demo: demo, DemoAPIKey: demoKey, Embedded: embedded, Outbox: outbox}
 	srv.stopMail = startMail(cfg, outbox, sender, log, metrics)

@@ -76,20 +76,12 @@ func (s *Users) ResetPassword(ctx context.Context, hasher PasswordHasher, actor 
 	}
 	now := s.now()
 	next := *u
-	next.PasswordHash, next.PasswordChangedAt, next.MustChangePassword = hash, &now, true
+	next.PasswordHash, next.MustChangePassword = hash, true
 	err = s.withMail(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&models.PasswordHistory{ID: NewID(), UserID: u.ID, Hash: u.PasswordHash, CreatedAt: now}).Error; err != nil {
-			return fmt.Errorf("password history: %w", err)
-		}
-		if err := tx.Where("user_id = ?", u.ID).Delete(&models.Session{}).Error; err != nil {
-			return fmt.Errorf("end sessions: %w", err)
-		}
-		err := s.save(tx, models.ByUser(actor), &next, u.Version, []string{"password_hash", "password_changed_at", "must_change_password"}, models.ActionPasswordReset,
-			models.Changes{{Field: "password", Old: models.Secret, New: models.Secret}}, meta, now)
-		if err != nil {
+		if err := endSessions(tx, u.ID); err != nil {
 			return err
 		}
-		return s.passwordChanged(tx, m, actor, &next, meta, now)
+		return s.setPassword(tx, m, u, &next, passwordSet{actor: actor, action: models.ActionPasswordReset}, meta, now)
 	})
 	if err != nil {
 		return "", err

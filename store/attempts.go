@@ -217,8 +217,9 @@ func (s *Users) RecordSignIn(ctx context.Context, u *models.User, device *models
 	})
 }
 
-// clearLocks lifts every temporary lock of u, the account's and its
-// devices', for an admin's unlock.
+// clearLocks lifts the temporary locks of u's devices, for an admin's
+// unlock and a password chosen through a link; the caller clears the
+// account's own budget in the columns it saves.
 func clearLocks(tx *gorm.DB, u *models.User) error {
 	err := tx.Model(&models.Device{}).Where("user_id = ? AND (failed_count <> 0 OR lockout_count <> 0 OR locked_until IS NOT NULL)", u.ID).
 		Updates(map[string]any{"failed_count": 0, "lockout_count": 0, "locked_until": nil}).Error

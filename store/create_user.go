@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"math/big"
 	"strings"
@@ -13,9 +14,11 @@ import (
 )
 
 // CreateUser adds in (from models.NewUser.Validate) to m, made by actor
-// (an admin, or an integration's key),
-// with an initial password that must be changed at the first sign-in. It
-// keeps the rules that need the database: the username is free in the
+// (an admin, or an integration's key), with an initial password that must
+// be changed at the first sign-in, or with an invitation: the account
+// gets a password nobody knows, and in the same transaction a link to
+// choose one is mailed to its address (signed by the admin) and audited.
+// It keeps the rules that need the database: the username is free in the
 // whole deployment, generated numbers are unused, and the identifiers the
 // merchant keeps unique are.
 func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor models.Actor, m *models.Merchant, in models.UserToCreate, meta Meta) (*models.User, error) {
@@ -27,15 +30,15 @@ func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor mod
 // Replay). When another create under that key commits first, nothing is
 // created and the error is *Replayed, with the kept answer.
 func (s *Users) CreateUserOnce(ctx context.Context, hasher PasswordHasher, actor models.Actor, m *models.Merchant, in models.UserToCreate, meta Meta, once *Once) (*models.User, error) {
-	hash, err := hasher.Hash(ctx, in.Password)
+	hash, err := initialHash(ctx, hasher, in)
 	if err != nil {
-		return nil, fmt.Errorf("hash password: %w", err)
+		return nil, err
 	}
 	now := s.now()
 	u := in.User
-	u.ID, u.MerchantID, u.PasswordHash, u.Status, u.MustChangePassword = NewID(), m.ID, hash, models.StatusActive, true
+	u.ID, u.MerchantID, u.PasswordHash, u.Status, u.MustChangePassword = NewID(), m.ID, hash, models.StatusActive, !in.Invite
 	u.CreatedAt, u.CreatedBy, u.UpdatedAt, u.UpdatedBy, u.Version = now, actor.UserID(), now, actor.UserID(), 1
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.withMail(ctx, func(tx *gorm.DB) error {
 		if err := s.claimIdentifiers(tx, m, &u, in); err != nil {
 			return err
 		}
@@ -48,6 +51,11 @@ func (s *Users) CreateUserOnce(ctx context.Context, hasher PasswordHasher, actor
 		}
 		if err := auditBy(tx, m.ID, actor, &u.ID, models.ActionCreated, creationChanges(&u), meta, now); err != nil {
 			return err
+		}
+		if in.Invite {
+			if err := s.mailLink(tx, m, actor, &u, s.inviteLink(), meta, now); err != nil {
+				return err
+			}
 		}
 		if once != nil {
 			return keep(tx, once, &u, now)
@@ -66,6 +74,25 @@ func (s *Users) CreateUserOnce(ctx context.Context, hasher PasswordHasher, actor
 		return nil, err
 	}
 	return &u, nil
+}
+
+// initialHash is the hash a new account starts with: of the initial
+// password, or for an invitation of 32 random bytes, a password nobody
+// knows, until the invited user chooses theirs.
+func initialHash(ctx context.Context, hasher PasswordHasher, in models.UserToCreate) (string, error) {
+	password := in.Password
+	if in.Invite {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return "", err
+		}
+		password = hex.EncodeToString(b)
+	}
+	hash, err := hasher.Hash(ctx, password)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return hash, nil
 }
 
 // Replayed is a create that was already made under the same idempotency

@@ -14,6 +14,11 @@ import (
 // new address and the one that cancels the change from the old.
 var emailLinks = []string{models.TokenVerifyEmail, models.TokenCancelEmail}
 
+// addressLinks are every link that was sent to an address: when the
+// account's address changes they all end, as the old address may no
+// longer be the user's.
+var addressLinks = append(append([]string{}, emailLinks...), passwordLinks...)
+
 // RequestEmailChange makes email (from models.EmailChange.Validate, after
 // the guard checked the password) u's pending address: it takes effect
 // only when the link mailed to it is followed. The current address, if
@@ -181,7 +186,7 @@ func (s *Users) ConfirmEmail(ctx context.Context, m *models.Merchant, t *models.
 		if err != nil {
 			return err
 		}
-		if err := revokeTokens(tx, u.ID, now, emailLinks...); err != nil {
+		if err := revokeTokens(tx, u.ID, now, addressLinks...); err != nil {
 			return err
 		}
 		if err := s.emailChanged(tx, m, models.ByUser(u), u, &next, meta, now); err != nil {

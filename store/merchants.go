@@ -67,6 +67,7 @@ func (s *Merchants) UpdateSettings(ctx context.Context, actor *models.User, m *m
 		"lockout_permanent_after":    next.Lockout.PermanentAfter,
 		"unique_email":               next.UniqueEmail,
 		"unique_mobile":              next.UniqueMobile,
+		"sign_in_after_reset":        next.SignInAfterReset,
 		"required_fields":            next.RequiredFields,
 		"custom_fields":              next.CustomFields,
 		"updated_at":                 now,

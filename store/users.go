@@ -119,9 +119,9 @@ func (s *Users) SaveProfile(ctx context.Context, actor models.Actor, m *models.M
 			return err
 		}
 		if !strings.EqualFold(before.Email, next.Email) {
-			// The links of a change the user waited on, and of the
-			// address they no longer have, end; the old address is told.
-			if err := revokeTokens(tx, before.ID, now, emailLinks...); err != nil {
+			// The links sent to the old address, and those of a change
+			// the user waited on, end; the old address is told.
+			if err := revokeTokens(tx, before.ID, now, addressLinks...); err != nil {
 				return err
 			}
 			if err := s.emailChanged(tx, m, actor, before, &next, meta, now); err != nil {
@@ -273,34 +273,16 @@ type PasswordChange struct {
 // and password links end, and the notice is queued, in the same
 // transaction; it reports how many sessions ended.
 func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *models.Merchant, u *models.User, in PasswordChange, meta Meta) (ended int64, err error) {
-	const label = "New password"
-	// Last, as each earlier password costs a hash to compare.
-	if n := m.PasswordPolicy.History; n > 0 {
-		reused, err := s.reusesPassword(ctx, hasher, u.ID, in.New, n)
-		if err != nil {
-			return 0, err
-		}
-		if reused {
-			return 0, models.FieldErrors{"new_password": {models.ReuseMessage(label, n)}}
-		}
-	}
-	hash, err := hasher.Hash(ctx, in.New)
+	// The form compared the typed current password already.
+	hash, err := s.hashNew(ctx, hasher, m, u, in.New, false)
 	if err != nil {
-		return 0, fmt.Errorf("hash password: %w", err)
+		return 0, err
 	}
 	now := s.now()
 	err = s.withMail(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&models.PasswordHistory{ID: NewID(), UserID: u.ID, Hash: u.PasswordHash, CreatedAt: now}).Error; err != nil {
-			return fmt.Errorf("password history: %w", err)
-		}
 		next := *u
-		next.PasswordHash, next.PasswordChangedAt, next.MustChangePassword = hash, &now, false
-		err := s.save(tx, models.ByUser(u), &next, u.Version, []string{"password_hash", "password_changed_at", "must_change_password"},
-			models.ActionPasswordChange, models.Changes{{Field: "password", Old: models.Secret, New: models.Secret}}, meta, now)
-		if err != nil {
-			return err
-		}
-		if err := s.passwordChanged(tx, m, u, &next, meta, now); err != nil {
+		next.PasswordHash, next.MustChangePassword = hash, false
+		if err := s.setPassword(tx, m, u, &next, passwordSet{actor: u, action: models.ActionPasswordChange}, meta, now); err != nil {
 			return err
 		}
 		res := tx.Where("user_id = ? AND id <> ?", u.ID, in.KeepSession).Delete(&models.Session{})
@@ -312,6 +294,62 @@ func (s *Users) ChangePassword(ctx context.Context, hasher PasswordHasher, m *mo
 		return nil
 	})
 	return ended, err
+}
+
+// hashNew hashes pw, a new password for u, of m, after the rules that
+// need the database: it is none of u's last passwords (m's history) and,
+// when current is set, not the password u has now either (a form that
+// asked for the current password compared it already). A password that
+// is, is refused with a field error on new_password. Each comparison
+// costs a hash.
+func (s *Users) hashNew(ctx context.Context, hasher PasswordHasher, m *models.Merchant, u *models.User, pw string, current bool) (string, error) {
+	const label = "New password"
+	if current && hasher.Compare(ctx, u.PasswordHash, pw) {
+		return "", models.FieldErrors{"new_password": {models.SameAsCurrentMessage(label)}}
+	}
+	if n := m.PasswordPolicy.History; n > 0 {
+		reused, err := s.reusesPassword(ctx, hasher, u.ID, pw, n)
+		if err != nil {
+			return "", err
+		}
+		if reused {
+			return "", models.FieldErrors{"new_password": {models.ReuseMessage(label, n)}}
+		}
+	}
+	hash, err := hasher.Hash(ctx, pw)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return hash, nil
+}
+
+// passwordSet says who set a new password and how the change is
+// recorded.
+type passwordSet struct {
+	// actor is the user themselves, or an admin.
+	actor  *models.User
+	action string
+	// columns are written besides the hash, its time and
+	// must_change_password; changes are recorded besides the password's.
+	columns []string
+	changes models.Changes
+}
+
+// setPassword writes next, which holds u's new hash, in tx: u's previous
+// hash joins the password history, next is saved and audited as
+// set.action, and u's password links end with the notice that the
+// password changed queued. Every way a password is set goes through here.
+func (s *Users) setPassword(tx *gorm.DB, m *models.Merchant, u, next *models.User, set passwordSet, meta Meta, now time.Time) error {
+	if err := tx.Create(&models.PasswordHistory{ID: NewID(), UserID: u.ID, Hash: u.PasswordHash, CreatedAt: now}).Error; err != nil {
+		return fmt.Errorf("password history: %w", err)
+	}
+	next.PasswordChangedAt = &now
+	columns := append([]string{"password_hash", "password_changed_at", "must_change_password"}, set.columns...)
+	changes := append(models.Changes{{Field: "password", Old: models.Secret, New: models.Secret}}, set.changes...)
+	if err := s.save(tx, models.ByUser(set.actor), next, u.Version, columns, set.action, changes, meta, now); err != nil {
+		return err
+	}
+	return s.passwordChanged(tx, m, set.actor, next, meta, now)
 }
 
 // reusesPassword reports whether pw is one of the user's last n previous

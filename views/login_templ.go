@@ -145,12 +145,12 @@ func LoginSection(csrf string, f LoginForm) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if f.Failed {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<p class=\"hint\" data-testid=\"lock-hint\">After several wrong passwords in a row, signing in to an account pauses for a few minutes, except in a browser that has signed in to it before. If you have forgotten your password, contact the programme's support.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<p class=\"hint\" data-testid=\"lock-hint\">After several wrong passwords in a row, signing in to an account pauses for a few minutes, except in a browser that has signed in to it before. If you have forgotten your password, ask for a link to choose a new one.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<button type=\"submit\" class=\"btn btn-primary\">Sign in</button></form></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<button type=\"submit\" class=\"btn btn-primary\">Sign in</button></form><p class=\"mt-4\"><a href=\"/password/forgot\" data-testid=\"forgot-link\">Forgot your password?</a></p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

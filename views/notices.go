@@ -41,3 +41,23 @@ func WaitText(d time.Duration) string {
 	}
 	return strconv.Itoa((secs+59)/60) + " minutes"
 }
+
+// LifetimeText is how long a link works, for people: "30 minutes",
+// "1 hour", "7 days", in the largest whole unit it is.
+func LifetimeText(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.FormatInt(n, 10) + " " + one + "s"
+	}
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return unit(int64(d/(24*time.Hour)), "day")
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	}
+	return unit(int64((d+time.Second-1)/time.Second), "second")
+}

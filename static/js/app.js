@@ -19,4 +19,22 @@
       notice.focus();
     }
   });
+
+  // A part of a form that matters for one choice of a radio group only
+  // (data-shown-for="name=value") is hidden while another is chosen.
+  // Without JavaScript it stays in view, and the server ignores it.
+  function reveal() {
+    document.querySelectorAll("[data-shown-for]").forEach(function (el) {
+      var want = el.getAttribute("data-shown-for").split("=");
+      var chosen = document.querySelector('input[type="radio"][name="' + want[0] + '"]:checked');
+      el.hidden = !chosen || chosen.value !== want[1];
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.type === "radio") {
+      reveal();
+    }
+  });
+  document.addEventListener("htmx:afterSettle", reveal);
+  reveal();
 })();

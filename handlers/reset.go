@@ -1,0 +1,167 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"myaccount/models"
+	"myaccount/views"
+	"myaccount/views/layout"
+)
+
+// resetPath is the page the reset and invitation links open.
+const resetPath = "/password/reset"
+
+// passwordLink is a live link that chooses a password (a reset or an
+// invitation), with its user and their merchant.
+type passwordLink struct {
+	token    *models.UserToken
+	user     *models.User
+	merchant *models.Merchant
+}
+
+// form is the link page's empty form.
+func (l *passwordLink) form() views.ResetForm {
+	return views.ResetForm{Invitation: l.token.Purpose == models.TokenInvite, Owner: l.user.PasswordOwner(l.merchant)}
+}
+
+// openPasswordLink is the live password link the request carries. When
+// it is nil with a nil error, the answer is written already: the
+// redirect that takes the token out of the URL, or the page of a link
+// that does not work.
+func (a *App) openPasswordLink(c echo.Context) (*passwordLink, error) {
+	token, moved, err := a.linkToken(c, resetPath)
+	if moved || err != nil {
+		return nil, err
+	}
+	l, err := a.findPasswordLink(c, token)
+	if errors.Is(err, models.ErrLinkInvalid) {
+		return nil, a.deadLink(c)
+	}
+	return l, err
+}
+
+// findPasswordLink is the live password link token is, or
+// models.ErrLinkInvalid.
+func (a *App) findPasswordLink(c echo.Context, token string) (*passwordLink, error) {
+	ctx := c.Request().Context()
+	t, u, err := a.Users.Link(ctx, token, models.TokenReset, models.TokenInvite)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.Merchants.ByID(ctx, u.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	return &passwordLink{token: t, user: u, merchant: m}, nil
+}
+
+// GET /password/reset — the page a reset or invitation link opens: the
+// form to choose a password, with the merchant's live checklist.
+func (a *App) handleReset(c echo.Context) error {
+	l, err := a.openPasswordLink(c)
+	if l == nil {
+		return err
+	}
+	form := l.form()
+	return render(c, http.StatusOK, views.ResetPage(a.page(c, form.Title(), "login"), l.merchant.PasswordPolicy, form), nil)
+}
+
+// POST /password/reset — set the password the link's holder chose, with
+// the rules of a password change. The link is spent and every session of
+// the account ends (SetPasswordByLink); then the holder is signed in
+// here, or sent to sign in, as the merchant chose.
+func (a *App) handleResetPost(c echo.Context) error {
+	l, err := a.openPasswordLink(c)
+	if l == nil {
+		return err
+	}
+	var in models.PasswordReset
+	if err := bindForm(c, &in); err != nil {
+		return err
+	}
+	form := l.form()
+	err = in.Validate(l.merchant.PasswordPolicy, form.Owner).Err()
+	if err == nil {
+		err = a.Users.SetPasswordByLink(c.Request().Context(), a.Hasher, l.merchant, l.token, l.user, in.New, meta(c))
+	}
+	if errors.Is(err, models.ErrLinkInvalid) {
+		return a.deadLink(c)
+	}
+	if invalid, ok := asFieldErrors(err); ok {
+		form.Errors = invalid
+		return a.refused(c, http.StatusUnprocessableEntity, form.Title(), "login",
+			func(p layout.Page) templ.Component { return views.ResetPage(p, l.merchant.PasswordPolicy, form) },
+			func(p layout.Page) templ.Component {
+				return views.ResetSection(p.CSRF, l.merchant.PasswordPolicy, form)
+			})
+	}
+	if err != nil {
+		return err
+	}
+	a.dropLinkToken(c, resetPath)
+	return a.passwordChosen(c, l)
+}
+
+// passwordChosen ends the visit of a link whose password was set: where
+// the merchant asks for it (SignInAfterReset), the holder is signed in on
+// this device, if the account is active; otherwise this device is signed
+// out too, and the holder is sent to sign in with the new password.
+func (a *App) passwordChosen(c echo.Context, l *passwordLink) error {
+	if l.merchant.SignInAfterReset && l.user.Status == models.StatusActive {
+		if err := a.Users.RecordSignIn(c.Request().Context(), l.user, nil, "", meta(c)); err != nil {
+			return err
+		}
+		if err := a.Sessions.SignIn(c, l.user); err != nil {
+			return err
+		}
+		a.renewCSRF(c)
+		a.Flash.Set(c, models.NoticeSuccess, "Your password has been changed. You are signed in.")
+		return redirect(c, "/account")
+	}
+	if err := a.Sessions.SignOut(c); err != nil {
+		return err
+	}
+	a.renewCSRF(c)
+	a.Flash.Set(c, models.NoticeSuccess, "Your password has been changed. Sign in with your new password.")
+	return redirect(c, "/login")
+}
+
+// POST /password/reset/check — the live checklist of the link's page,
+// for the link's user. The link's cookie is the only credential: without
+// a live link the checklist stays as it is (204, which htmx does not
+// swap). It is limited per user as the password page's is.
+func (a *App) handleResetCheck(c echo.Context) error {
+	token, moved, err := a.linkToken(c, resetPath)
+	if moved || err != nil {
+		return err
+	}
+	l, err := a.findPasswordLink(c, token)
+	if errors.Is(err, models.ErrLinkInvalid) {
+		return c.NoContent(http.StatusNoContent)
+	}
+	if err != nil {
+		return err
+	}
+	return a.passwordRules(c, l.user, l.merchant)
+}
+
+// linkDeadTitle is the title of every mailed link's page once the link
+// does not work.
+const linkDeadTitle = "This link no longer works"
+
+// deadLink answers a link that does not work (any more), and forgets its
+// token: 410 Gone with a page that says so and leads to asking for a new
+// one. htmx is sent to that page, as it does not swap a 410.
+func (a *App) deadLink(c echo.Context) error {
+	a.dropLinkToken(c, resetPath)
+	if isHTMX(c) {
+		return redirect(c, resetPath)
+	}
+	return render(c, http.StatusGone, views.LinkDeadPage(a.page(c, linkDeadTitle, "login"),
+		"The link has expired or was already used. Each link works once, for a limited time, and a newer link or a change of the password ends it.",
+		"/password/forgot", "Ask for a new link"), nil)
+}
