@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -32,11 +31,7 @@ func BenchmarkAPIUserPatch(b *testing.B) {
 }
 
 func benchAPI(b *testing.B, call func(i int) (method, body string)) {
-	backend := testapp.Backend{Name: "sqlite"}
-	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		backend = testapp.Backend{Name: "postgres", URL: u}
-	}
-	app := testapp.New(b, backend, "--bcrypt-cost", "4")
+	app := testapp.New(b, benchBackend(), "--bcrypt-cost", "4")
 	guest := app.User(b, "demo.guest")
 	url := app.URL + "/api/v1/users/" + guest.ID
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}

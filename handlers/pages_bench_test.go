@@ -24,11 +24,7 @@ func BenchmarkSessionLoad(b *testing.B) { benchPage(b, "/", http.StatusSeeOther)
 func BenchmarkAccountPage(b *testing.B) { benchPage(b, "/account", http.StatusOK) }
 
 func benchPage(b *testing.B, path string, want int) {
-	backend := testapp.Backend{Name: "sqlite"}
-	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		backend = testapp.Backend{Name: "postgres", URL: u}
-	}
-	app := testapp.New(b, backend)
+	app := testapp.New(b, benchBackend())
 	c := app.Client(b)
 	c.SignInGuest()
 	cookies := c.Cookies()
@@ -62,11 +58,7 @@ func benchPage(b *testing.B, path string, want int) {
 //
 //	TEST_DATABASE_URL=… go test ./handlers -run '^$' -bench BenchmarkProfileSave -benchtime 2000x
 func BenchmarkProfileSave(b *testing.B) {
-	backend := testapp.Backend{Name: "sqlite"}
-	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		backend = testapp.Backend{Name: "postgres", URL: u}
-	}
-	app := testapp.New(b, backend)
+	app := testapp.New(b, benchBackend())
 	c := app.Client(b)
 	c.SignInGuest()
 	form := profileFormOf(b, c)
@@ -80,4 +72,12 @@ func BenchmarkProfileSave(b *testing.B) {
 			b.Fatalf("save %d: got %d\n%s", i, res.StatusCode, res.Body)
 		}
 	}
+}
+
+// benchBackend is PostgreSQL when TEST_DATABASE_URL is set, else SQLite.
+func benchBackend() testapp.Backend {
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		return testapp.Backend{Name: "postgres", URL: u}
+	}
+	return testapp.Backend{Name: "sqlite"}
 }
