@@ -28,6 +28,7 @@ var layers = map[string][]string{
 	"mailer":           {"models"},
 	"server":           {"auth", "config", "handlers", "mailer", "models", "store"},
 	"cmd/genusers":     {"models", "store"},
+	"cmd/load":         {},
 	"cmd/refpage":      {},
 	"internal/testapp": {"config", "models", "server", "store"},
 	".":                {"config", "server"},
