@@ -30,10 +30,13 @@ type load struct {
 // requestTimeout bounds one request of a scenario.
 const requestTimeout = 10 * time.Second
 
-// drive runs loads side by side for d and sums each up, with the peak
-// resident memory of the process pid while they ran.
+// drive runs loads side by side for d against the process pid and sums
+// each up, with the process's peak resident memory and the CPUs it kept
+// busy while they ran.
 func drive(ctx context.Context, d time.Duration, pid int, loads ...load) []result {
 	rss := watchRSS(pid, 50*time.Millisecond)
+	cpu0, _ := cpuTime(pid)
+	began := time.Now()
 	tallies := make([]*tally, len(loads))
 	var wg sync.WaitGroup
 	for i, l := range loads {
@@ -53,10 +56,12 @@ func drive(ctx context.Context, d time.Duration, pid int, loads ...load) []resul
 	}
 	wg.Wait()
 	peak := rss()
+	cpu1, _ := cpuTime(pid)
+	cpus := (cpu1 - cpu0).Seconds() / time.Since(began).Seconds()
 	out := make([]result, len(loads))
 	for i, l := range loads {
 		out[i] = tallies[i].result(l.name, l.connections)
-		out[i].PeakRSS = peak
+		out[i].PeakRSS, out[i].CPUs = peak, cpus
 	}
 	return out
 }
@@ -183,6 +188,34 @@ func watchRSS(pid int, interval time.Duration) func() int64 {
 		sample()
 		return peak.Load()
 	}
+}
+
+// clockTicks is the unit of /proc/<pid>/stat's times (USER_HZ, 100 on
+// Linux everywhere).
+const clockTicks = 100
+
+// cpuTime is the CPU time the process pid has used, in user and kernel
+// mode, from fields 14 and 15 of /proc/<pid>/stat.
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, field 2, is in parentheses and may hold spaces.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	var ticks int64
+	for _, v := range f[11:13] { // fields 14 and 15, counted from field 3
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
 // procField reads a field in kB of a /proc file: VmRSS or VmHWM of

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -131,8 +133,8 @@ func TestFormatting(t *testing.T) {
 		}
 	}
 	r := result{Name: "sign-in", Connections: 8, Requests: 1234, Throughput: 12.3, P50: 2 * time.Millisecond, P95: 30 * time.Millisecond,
-		P99: 150 * time.Millisecond, Codes: map[int]int{303: 1234}, PeakRSS: 80 * 1024}
-	if got, want := r.row(), "| sign-in | 8 | 1,234 | 12 | 2.0 ms | 30.0 ms | 150 ms | 0 | 80 MB |\n"; got != want {
+		P99: 150 * time.Millisecond, Codes: map[int]int{303: 1234}, PeakRSS: 80 * 1024, CPUs: 1.914}
+	if got, want := r.row(), "| sign-in | 8 | 1,234 | 12 | 2.0 ms | 30.0 ms | 150 ms | 0 | 80 MB | 1.91 |\n"; got != want {
 		t.Errorf("row: got %q, want %q", got, want)
 	}
 }
@@ -167,5 +169,23 @@ func TestSectionAccountRate(t *testing.T) {
 	}
 	if _, ok := sectionAccountRate(doc, 5000); ok {
 		t.Error("a size with no section: got a figure")
+	}
+}
+
+func TestProcessFigures(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	deadline := time.Now().Add(50 * time.Millisecond)
+	for time.Now().Before(deadline) {
+	}
+	if cpu, err := cpuTime(os.Getpid()); err != nil || cpu <= 0 {
+		t.Errorf("CPU time of this test: got %s, %v, want more than 0", cpu, err)
+	}
+	if kb, err := procField(fmt.Sprintf("/proc/%d/status", os.Getpid()), "VmRSS"); err != nil || kb <= 0 {
+		t.Errorf("VmRSS of this test: got %d kB, %v", kb, err)
+	}
+	if _, err := procField("/proc/self/status", "NoSuchField"); err == nil {
+		t.Error("a missing field: got no error")
 	}
 }

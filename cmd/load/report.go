@@ -107,7 +107,8 @@ type result struct {
 	Errors        int
 	Codes         map[int]int
 	Failures      map[string]int
-	PeakRSS       int64 // kB, the application's
+	PeakRSS       int64   // kB, of the process driven
+	CPUs          float64 // CPUs the process driven kept busy
 	tally         *tally
 }
 
@@ -147,12 +148,12 @@ func mostFirst[K cmp.Ordered](counts map[K]int) []K {
 }
 
 // tableHeader and row are one scenario a line of a markdown table.
-const tableHeader = "| scenario | connections | requests | req/s | p50 | p95 | p99 | errors | peak RSS |\n" +
-	"|---|---:|---:|---:|---:|---:|---:|---|---:|\n"
+const tableHeader = "| scenario | connections | requests | req/s | p50 | p95 | p99 | errors | peak RSS | CPUs |\n" +
+	"|---|---:|---:|---:|---:|---:|---:|---|---:|---:|\n"
 
 func (r result) row() string {
-	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Connections, thousands(float64(r.Requests)),
-		thousands(r.Throughput), ms(r.P50), ms(r.P95), ms(r.P99), r.errorText(), mb(r.PeakRSS))
+	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %.2f |\n", r.Name, r.Connections, thousands(float64(r.Requests)),
+		thousands(r.Throughput), ms(r.P50), ms(r.P95), ms(r.P99), r.errorText(), mb(r.PeakRSS), r.CPUs)
 }
 
 // thousands writes n rounded, with a comma between thousands.

@@ -199,7 +199,7 @@ func run(ctx context.Context, o options, command string) (err error) {
 		}
 	}
 
-	s := scenarios{ctx: ctx, o: o, pid: server.pid(), app: app, ref: ref, guests: guests, admin: admin, key: key, pairs: pairs, terms: rep.searchTerms, hash: hash}
+	s := scenarios{ctx: ctx, o: o, appPID: server.pid(), refPID: refpage.pid(), app: app, ref: ref, guests: guests, admin: admin, key: key, pairs: pairs, terms: rep.searchTerms, hash: hash}
 	if err := s.runAll(rep, db); err != nil {
 		return err
 	}
@@ -225,7 +225,8 @@ func run(ctx context.Context, o options, command string) (err error) {
 type scenarios struct {
 	ctx    context.Context
 	o      options
-	pid    int
+	appPID int
+	refPID int
 	app    string
 	ref    string
 	guests []*account
@@ -245,10 +246,11 @@ func (s scenarios) bcrypt() (float64, error) {
 	return rate, err
 }
 
-// drive runs the loads side by side as one phase with a time limit.
-func (s scenarios) drive(name string, loads ...load) ([]result, error) {
+// drive runs the loads against the process pid side by side, as one
+// phase with a time limit.
+func (s scenarios) drive(name string, pid int, loads ...load) ([]result, error) {
 	return phase(s.ctx, name, s.o.duration+requestTimeout+20*time.Second, func(ctx context.Context) ([]result, error) {
-		out := drive(ctx, s.o.duration, s.pid, loads...)
+		out := drive(ctx, s.o.duration, pid, loads...)
 		for _, r := range out {
 			fmt.Print("   " + r.row())
 		}
@@ -314,11 +316,11 @@ func (s scenarios) apiPatches() load {
 func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 	var refs, pages []*tally
 	for round := 1; round <= s.o.rounds; round++ {
-		r, err := s.drive(fmt.Sprintf("round %d: the reference page", round), s.pages(fmt.Sprintf("reference page, round %d", round), s.ref, "/account"))
+		r, err := s.drive(fmt.Sprintf("round %d: the reference page", round), s.refPID, s.pages(fmt.Sprintf("reference page, round %d", round), s.ref, "/account"))
 		if err != nil {
 			return err
 		}
-		a, err := s.drive(fmt.Sprintf("round %d: GET /account", round), s.pages(fmt.Sprintf("GET /account, round %d", round), s.app, "/account"))
+		a, err := s.drive(fmt.Sprintf("round %d: GET /account", round), s.appPID, s.pages(fmt.Sprintf("GET /account, round %d", round), s.app, "/account"))
 		if err != nil {
 			return err
 		}
@@ -330,6 +332,8 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 	for _, r := range rep.rounds {
 		rep.reference.PeakRSS = max(rep.reference.PeakRSS, r[0].PeakRSS)
 		rep.account.PeakRSS = max(rep.account.PeakRSS, r[1].PeakRSS)
+		rep.reference.CPUs += r[0].CPUs / float64(len(rep.rounds))
+		rep.account.CPUs += r[1].CPUs / float64(len(rep.rounds))
 	}
 
 	var writable []*account
@@ -350,7 +354,7 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.drive("POST /account/profile", s.profileSaves(writable))
+	r, err := s.drive("POST /account/profile", s.appPID, s.profileSaves(writable))
 	if err != nil {
 		return err
 	}
@@ -366,11 +370,11 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 	if rep.bcrypt[0], err = s.bcrypt(); err != nil {
 		return err
 	}
-	if r, err = s.drive("sign-ins", s.signIns("sign-in (POST /login)", s.o.connections)); err != nil {
+	if r, err = s.drive("sign-ins", s.appPID, s.signIns("sign-in (POST /login)", s.o.connections)); err != nil {
 		return err
 	}
 	rep.signIn = r[0]
-	if r, err = s.drive("sign-ins beside GET /account", s.signIns("sign-in, beside page loads", max(2, s.o.connections/4)),
+	if r, err = s.drive("sign-ins beside GET /account", s.appPID, s.signIns("sign-in, beside page loads", max(2, s.o.connections/4)),
 		s.pages("GET /account, beside sign-ins", s.app, "/account")); err != nil {
 		return err
 	}
@@ -383,7 +387,7 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 		t.Method, t.URL = http.MethodGet, s.app+"/admin/users?q="+url.QueryEscape(s.terms[n%len(s.terms)])
 		t.Header = http.Header{"Cookie": {s.admin.cookies}}
 	})}
-	if r, err = s.drive("admin search", search); err != nil {
+	if r, err = s.drive("admin search", s.appPID, search); err != nil {
 		return err
 	}
 	rep.search = r[0]
@@ -392,7 +396,7 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 		t.Method, t.URL = http.MethodGet, s.app+"/api/v1/users/"+s.guests[n%len(s.guests)].id
 		t.Header = http.Header{"Authorization": {"Bearer " + s.key}}
 	})}
-	if r, err = s.drive("GET /api/v1/users/{id}", apiGet); err != nil {
+	if r, err = s.drive("GET /api/v1/users/{id}", s.appPID, apiGet); err != nil {
 		return err
 	}
 	rep.apiGet = r[0]
@@ -403,7 +407,7 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 	if before, err = versions(s.ctx, db, s.guests); err != nil {
 		return err
 	}
-	if r, err = s.drive("PATCH /api/v1/users/{id}", s.apiPatches()); err != nil {
+	if r, err = s.drive("PATCH /api/v1/users/{id}", s.appPID, s.apiPatches()); err != nil {
 		return err
 	}
 	rep.apiPatch = r[0]
