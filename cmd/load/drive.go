@@ -25,6 +25,9 @@ type load struct {
 	// answered, when set, is told of each request as its answer's
 	// headers arrive (resp nil when there was none).
 	answered func(*http.Request, *http.Response, error)
+	// part, when set, names the part of the load a request was, and each
+	// part is summed up too.
+	part func(*vegeta.Result) string
 }
 
 // requestTimeout bounds one request of a scenario.
@@ -51,6 +54,9 @@ func drive(ctx context.Context, d time.Duration, pid int, loads ...load) []resul
 			defer stop()
 			for r := range atk.Attack(l.target, vegeta.Rate{}, d, l.name) {
 				tallies[i].add(r)
+				if l.part != nil {
+					tallies[i].part(l.part(r)).add(r)
+				}
 			}
 		})
 	}

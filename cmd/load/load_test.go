@@ -105,6 +105,26 @@ func TestTallySumsUp(t *testing.T) {
 	}
 }
 
+func TestTallyParts(t *testing.T) {
+	tl := newTally()
+	start := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	for i, term := range []string{"xu", "thomp", "xu", "thomp", "xu"} {
+		r := &vegeta.Result{Code: 200, Timestamp: start, Latency: time.Duration(10*i+1) * time.Millisecond}
+		if term == "xu" {
+			r.Latency *= 100
+		}
+		tl.add(r)
+		tl.part(term).add(r)
+	}
+	r := tl.result("admin search", 32)
+	if len(r.Parts) != 2 || r.Parts[0].Name != "xu" || r.Parts[0].Requests != 3 || r.Parts[1].Requests != 2 {
+		t.Fatalf("got parts %+v, want xu (3 requests) then thomp (2)", r.Parts)
+	}
+	if got, want := r.Parts[1].partRow(), "| thomp | 2 | 11.0 ms | 31.0 ms | 31.0 ms | 0 |\n"; got != want {
+		t.Errorf("part row: got %q, want %q", got, want)
+	}
+}
+
 func TestPercentile(t *testing.T) {
 	for _, c := range []struct {
 		n    int

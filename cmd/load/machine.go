@@ -55,11 +55,14 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-// bcryptRate is how many bcrypt checks of hash a second this machine
-// makes with one goroutine per CPU, over d: the most sign-ins a second
-// that the password check allows.
-func bcryptRate(ctx context.Context, hash []byte, d time.Duration) float64 {
+// bcryptRate measures bcrypt checks of hash with one goroutine per CPU
+// over d: how many a second (the most sign-ins a second the password
+// check allows, when the machine is this command's alone) and how many
+// per second of CPU time (which other programs on the machine do not
+// change).
+func bcryptRate(ctx context.Context, hash []byte, d time.Duration) (perSecond, perCPUSecond float64) {
 	var count atomic.Int64
+	cpu0, _ := cpuTime(os.Getpid())
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
@@ -72,5 +75,8 @@ func bcryptRate(ctx context.Context, hash []byte, d time.Duration) float64 {
 		})
 	}
 	wg.Wait()
-	return float64(count.Load()) / time.Since(start).Seconds()
+	wall := time.Since(start)
+	cpu1, _ := cpuTime(os.Getpid())
+	n := float64(count.Load())
+	return n / wall.Seconds(), n / max((cpu1-cpu0).Seconds(), 1e-3)
 }

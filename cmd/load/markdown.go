@@ -21,8 +21,8 @@ func (r *report) markdown(doc string) string {
 		r.command, thousands(float64(o.users)), o.sessions, o.duration, o.connections, o.bcryptCost, round(r.took), round(r.generated))
 	fmt.Fprintf(&b, "- Machine: %s.\n", r.machine)
 	fmt.Fprintf(&b, "- Load average (1, 5, 15 min): %s before the run, %s after it (the machine is shared with other engineers' test runs).\n", r.loadBefore, r.loadAfter)
-	fmt.Fprintf(&b, "- bcrypt at cost %d, on %d goroutines (one per CPU) while the servers wait: %.1f checks/s just before the sign-ins, "+
-		"%.1f just after; the sign-in bound is their mean, %.1f.\n", o.bcryptCost, r.machine.cpus, r.bcrypt[0], r.bcrypt[1], r.bound())
+	fmt.Fprintf(&b, "- bcrypt at cost %d, on %d goroutines (one per CPU) while the servers wait: %.1f checks/s (%.1f per CPU second) just before the sign-ins, "+
+		"%.1f (%.1f) just after.\n", o.bcryptCost, r.machine.cpus, r.bcrypt[0].perSecond, r.bcrypt[0].perCPUSecond, r.bcrypt[1].perSecond, r.bcrypt[1].perCPUSecond)
 	admin := fmt.Sprintf("`%s`", r.admin)
 	if r.promoted {
 		admin += " (the generated users had no admin; the load command made this guest one)"
@@ -36,6 +36,10 @@ func (r *report) markdown(doc string) string {
 	}
 	for _, res := range []result{r.reference, r.account, r.profile, r.signIn, r.mixedSignIn, r.mixedPage, r.search, r.apiGet, r.apiPatch} {
 		b.WriteString(res.row())
+	}
+	b.WriteString("\nThe admin search by term, the slowest first:\n\n" + partHeader)
+	for _, p := range r.search.Parts {
+		b.WriteString(p.partRow())
 	}
 	b.WriteString("\n")
 
@@ -71,15 +75,18 @@ func (r *report) checks(doc string) []check {
 	if o.connections != 32 {
 		conns = fmt.Sprintf(" (measured at %d connections)", o.connections)
 	}
-	bound := r.bound()
+	wall, perCPU := r.bounds()
+	signInPerCPU := ratio(r.signIn.Throughput, r.signIn.CPUs)
 	cs := []check{
 		{budget: "GET /account ≥ 0.5 × the reference page's req/s", met: acc.Throughput >= 0.5*ref.Throughput,
 			measured: fmt.Sprintf("%.2f × (%s against %s req/s, all rounds)", ratio(acc.Throughput, ref.Throughput), thousands(acc.Throughput), thousands(ref.Throughput))},
 		{budget: "GET /account ≥ 5,000 req/s", met: acc.Throughput >= 5000, measured: thousands(acc.Throughput) + " req/s" + conns},
 		{budget: "GET /account p99 < 15 ms at 32 connections", met: acc.P99 < 15*time.Millisecond, measured: ms(acc.P99) + conns},
 		{budget: "POST /account/profile ≥ 1,500 req/s", met: r.profile.Throughput >= 1500, measured: thousands(r.profile.Throughput) + " req/s"},
-		{budget: "sign-in ≥ 90% of what bcrypt allows", met: r.signIn.Throughput >= 0.9*bound,
-			measured: fmt.Sprintf("%.1f req/s, %.0f%% of %.1f checks/s", r.signIn.Throughput, 100*ratio(r.signIn.Throughput, bound), bound)},
+		{budget: "sign-in ≥ 90% of what bcrypt allows", met: signInPerCPU >= 0.9*perCPU,
+			measured: fmt.Sprintf("per CPU second of the application %.1f sign-ins against %.1f bcrypt checks (%.0f%%); "+
+				"by the clock %.1f req/s against %.1f checks/s (%.0f%%)", signInPerCPU, perCPU, 100*ratio(signInPerCPU, perCPU),
+				r.signIn.Throughput, wall, 100*ratio(r.signIn.Throughput, wall))},
 		{budget: "GET /account p99 < 100 ms while sign-ins saturate bcrypt", met: r.mixedPage.P99 < 100*time.Millisecond,
 			measured: fmt.Sprintf("%s (sign-ins meanwhile: %.1f req/s)", ms(r.mixedPage.P99), r.mixedSignIn.Throughput)},
 		{budget: "admin search over 1,000,000 users: p95 < 50 ms", met: r.search.P95 < 50*time.Millisecond, na: o.users < budgetUsers,
@@ -98,8 +105,11 @@ func (r *report) checks(doc string) []check {
 	return append(cs, c)
 }
 
-// bound is the most sign-ins a second bcrypt allows.
-func (r *report) bound() float64 { return (r.bcrypt[0] + r.bcrypt[1]) / 2 }
+// bounds are what bcrypt allows, the mean of the measures before and
+// after the sign-ins: checks a second, and checks per CPU second.
+func (r *report) bounds() (perSecond, perCPUSecond float64) {
+	return (r.bcrypt[0].perSecond + r.bcrypt[1].perSecond) / 2, (r.bcrypt[0].perCPUSecond + r.bcrypt[1].perCPUSecond) / 2
+}
 
 func ratio(a, b float64) float64 {
 	if b == 0 {

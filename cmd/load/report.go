@@ -22,9 +22,23 @@ type tally struct {
 	first     time.Time
 	end       time.Time
 	elapsed   time.Duration // of merged tallies, their sum
+	parts     map[string]*tally
 }
 
 func newTally() *tally { return &tally{codes: map[int]int{}, failures: map[string]int{}} }
+
+// part is the tally of the part name of the load.
+func (t *tally) part(name string) *tally {
+	if t.parts == nil {
+		t.parts = map[string]*tally{}
+	}
+	p, ok := t.parts[name]
+	if !ok {
+		p = newTally()
+		t.parts[name] = p
+	}
+	return p
+}
 
 func (t *tally) add(r *vegeta.Result) {
 	t.latencies = append(t.latencies, r.Latency)
@@ -65,6 +79,11 @@ func (t *tally) result(name string, connections int) result {
 	sorted := slices.Clone(t.latencies)
 	slices.Sort(sorted)
 	r.P50, r.P95, r.P99 = percentile(sorted, 0.50), percentile(sorted, 0.95), percentile(sorted, 0.99)
+	for name, p := range t.parts {
+		r.Parts = append(r.Parts, p.result(name, 0))
+	}
+	// The slowest part first.
+	slices.SortFunc(r.Parts, func(a, b result) int { return cmp.Or(cmp.Compare(b.P95, a.P95), cmp.Compare(a.Name, b.Name)) })
 	return r
 }
 
@@ -107,8 +126,9 @@ type result struct {
 	Errors        int
 	Codes         map[int]int
 	Failures      map[string]int
-	PeakRSS       int64   // kB, of the process driven
-	CPUs          float64 // CPUs the process driven kept busy
+	Parts         []result // of the load's parts, the slowest first
+	PeakRSS       int64    // kB, of the process driven
+	CPUs          float64  // CPUs the process driven kept busy
 	tally         *tally
 }
 
@@ -154,6 +174,13 @@ const tableHeader = "| scenario | connections | requests | req/s | p50 | p95 | p
 func (r result) row() string {
 	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %.2f |\n", r.Name, r.Connections, thousands(float64(r.Requests)),
 		thousands(r.Throughput), ms(r.P50), ms(r.P95), ms(r.P99), r.errorText(), mb(r.PeakRSS), r.CPUs)
+}
+
+// partHeader and partRow are one part of a load a line.
+const partHeader = "| part | requests | p50 | p95 | p99 | errors |\n|---|---:|---:|---:|---:|---|\n"
+
+func (r result) partRow() string {
+	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s |\n", r.Name, thousands(float64(r.Requests)), ms(r.P50), ms(r.P95), ms(r.P99), r.errorText())
 }
 
 // thousands writes n rounded, with a comma between thousands.
