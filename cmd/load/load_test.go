@@ -178,16 +178,16 @@ func TestReplaceSection(t *testing.T) {
 	}
 }
 
-func TestSectionAccountRate(t *testing.T) {
-	doc := replaceSection("", 1000, "figures\n"+accountMark(4321.56))
-	doc = replaceSection(doc, 1000000, "figures\n"+accountMark(3000))
-	if got, ok := sectionAccountRate(doc, 1000); !ok || got != 4321.6 {
-		t.Errorf("1,000 users: got %v, %t, want 4321.6", got, ok)
+func TestSectionAccount(t *testing.T) {
+	doc := replaceSection("", 1000, "figures\n"+accountMark(accountFigures{4321.56, 0.4567}))
+	doc = replaceSection(doc, 1000000, "figures\n"+accountMark(accountFigures{3000, 0.31}))
+	if got, ok := sectionAccount(doc, 1000); !ok || got != (accountFigures{4321.6, 0.457}) {
+		t.Errorf("1,000 users: got %v, %t, want 4321.6 and 0.457", got, ok)
 	}
-	if got, ok := sectionAccountRate(doc, 1000000); !ok || got != 3000 {
-		t.Errorf("1,000,000 users: got %v, %t, want 3000", got, ok)
+	if got, ok := sectionAccount(doc, 1000000); !ok || got != (accountFigures{3000, 0.31}) {
+		t.Errorf("1,000,000 users: got %v, %t, want 3000 and 0.31", got, ok)
 	}
-	if _, ok := sectionAccountRate(doc, 5000); ok {
+	if _, ok := sectionAccount(doc, 5000); ok {
 		t.Error("a size with no section: got a figure")
 	}
 }

@@ -63,7 +63,7 @@ func (r *report) markdown(doc string) string {
 	for _, c := range r.checks(doc) {
 		b.WriteString(c.row())
 	}
-	b.WriteString("\n" + accountMark(r.account.Throughput) + "\n")
+	b.WriteString("\n" + accountMark(r.accountFigures()) + "\n")
 	return b.String()
 }
 
@@ -93,16 +93,24 @@ func (r *report) checks(doc string) []check {
 			measured: fmt.Sprintf("p95 %s over %s users", ms(r.search.P95), thousands(float64(o.users)))},
 		{budget: "resident memory < 100 MB", met: r.peakRSS < 100*1024, measured: mb(r.peakRSS) + " (VmHWM)"},
 	}
-	small, ok := sectionAccountRate(doc, 1000)
-	c := check{budget: "GET /account at 1,000,000 users within 10% of 1,000 users", na: o.users < budgetUsers || !ok,
+	small, ok := sectionAccount(doc, 1000)
+	c := check{budget: "GET /account at 1,000,000 users no more than 10% below 1,000 users", na: o.users < budgetUsers || !ok,
 		measured: "compared in a run of 1,000,000 users"}
-	if !c.na {
-		c.met = acc.Throughput >= 0.9*small
-		c.measured = fmt.Sprintf("%s against %s req/s (%+.0f%%)", thousands(acc.Throughput), thousands(small), 100*(ratio(acc.Throughput, small)-1))
+	if big := r.accountFigures(); !c.na {
+		// Runs at other times met another machine load: the ratio to the
+		// reference page, measured beside it, is given too.
+		c.met = big.rate >= 0.9*small.rate
+		c.measured = fmt.Sprintf("%s against %s req/s (%+.0f%%); to the reference page %.2f against %.2f (%+.0f%%)",
+			thousands(big.rate), thousands(small.rate), 100*(ratio(big.rate, small.rate)-1),
+			big.toReference, small.toReference, 100*(ratio(big.toReference, small.toReference)-1))
 	} else if o.users >= budgetUsers {
 		c.measured = "no run of 1,000 users in the file to compare with"
 	}
 	return append(cs, c)
+}
+
+func (r *report) accountFigures() accountFigures {
+	return accountFigures{r.account.Throughput, ratio(r.account.Throughput, r.reference.Throughput)}
 }
 
 // bounds are what bcrypt allows, the mean of the measures before and

@@ -261,27 +261,35 @@ func replaceSection(doc string, users int, body string) string {
 
 var lastSectionEnd = regexp.MustCompile(`<!-- /load: \d+ users -->`)
 
-// accountMark records GET /account's throughput in a section, for a run
-// of another size to compare with.
-func accountMark(rps float64) string { return fmt.Sprintf("<!-- GET /account req/s: %.1f -->", rps) }
+// accountMark records GET /account's throughput and its ratio to the
+// reference page's in a section, for a run of another size to compare
+// with.
+func accountMark(f accountFigures) string {
+	return fmt.Sprintf("<!-- GET /account req/s: %.1f, to the reference page: %.3f -->", f.rate, f.toReference)
+}
 
-var accountMarkRe = regexp.MustCompile(`<!-- GET /account req/s: ([0-9.]+) -->`)
+// accountFigures are GET /account's throughput and its ratio to the
+// reference page's in the same run.
+type accountFigures struct{ rate, toReference float64 }
 
-// sectionAccountRate is the GET /account throughput recorded in the
-// section of users in doc, if there is one.
-func sectionAccountRate(doc string, users int) (float64, bool) {
+var accountMarkRe = regexp.MustCompile(`<!-- GET /account req/s: ([0-9.]+), to the reference page: ([0-9.]+) -->`)
+
+// sectionAccount is what the section of users in doc recorded of
+// GET /account, if there is such a section.
+func sectionAccount(doc string, users int) (accountFigures, bool) {
 	i := strings.Index(doc, sectionBegin(users))
 	if i < 0 {
-		return 0, false
+		return accountFigures{}, false
 	}
 	j := strings.Index(doc[i:], sectionEnd(users))
 	if j < 0 {
-		return 0, false
+		return accountFigures{}, false
 	}
 	m := accountMarkRe.FindStringSubmatch(doc[i : i+j])
 	if m == nil {
-		return 0, false
+		return accountFigures{}, false
 	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	return v, err == nil
+	rate, err1 := strconv.ParseFloat(m[1], 64)
+	toRef, err2 := strconv.ParseFloat(m[2], 64)
+	return accountFigures{rate, toRef}, err1 == nil && err2 == nil
 }
