@@ -29,6 +29,8 @@ var layers = map[string][]string{
 	"mailer":           {"models"},
 	"server":           {"auth", "config", "handlers", "mailer", "models", "ops", "store"},
 	"cmd/genusers":     {"models", "store"},
+	"cmd/load":         {},
+	"cmd/refpage":      {},
 	"internal/testapp": {"config", "models", "ops", "server", "store"},
 	".":                {"config", "ops", "server"},
 }
