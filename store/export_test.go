@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"time"
 
 	"gorm.io/gorm"
@@ -27,3 +28,6 @@ func (o *Outbox) SetNow(f func() time.Time) { o.now = f }
 
 // SetRateLimitClock makes r read the time from now.
 func SetRateLimitClock(r *RateLimits, now func() time.Time) { r.now = now }
+
+// WithPatience is withPatience, for the outage tests.
+func WithPatience(ctx context.Context) context.Context { return withPatience(ctx) }

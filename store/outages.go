@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
@@ -57,6 +58,10 @@ func (o *Outages) observe(db *gorm.DB) {
 	switch {
 	case err == nil || errors.Is(err, gorm.ErrRecordNotFound):
 		o.Answered()
+	case patient(db.Statement.Context) && isStatementTimeout(err):
+		// A search's walk ran out of its own patience, on purpose: the
+		// database answered, and the search goes another way.
+		o.Answered()
 	case Unavailable(err) && !errors.Is(db.Statement.Context.Err(), context.Canceled):
 		// SQLite reports a client that went away as an interrupt: the
 		// context tells it from a deadline.
@@ -104,3 +109,23 @@ func (o *Outages) Answered() {
 
 // Down reports whether an outage is going on.
 func (o *Outages) Down() bool { return o.down.Load() }
+
+type patienceKey struct{}
+
+// withPatience marks ctx as running statements under a timeout of their
+// own (the search's walk), whose expiry says nothing about the database.
+func withPatience(ctx context.Context) context.Context {
+	return context.WithValue(ctx, patienceKey{}, true)
+}
+
+func patient(ctx context.Context) bool {
+	v, _ := ctx.Value(patienceKey{}).(bool)
+	return v
+}
+
+// isStatementTimeout reports whether err is PostgreSQL's statement
+// timeout (query_canceled, 57014).
+func isStatementTimeout(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "57014"
+}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"myaccount/internal/testapp"
 	"myaccount/store"
@@ -109,5 +112,39 @@ func TestOutagesWatchStatements(t *testing.T) {
 	}
 	if w, b := lines(log, "database unavailable"), lines(log, "database available again"); len(w) != 1 || len(b) != 1 {
 		t.Errorf("got %d warnings and %d recoveries, want one of each:\n%s", len(w), len(b), log)
+	}
+}
+
+// A statement that runs out of a timeout of its own on purpose (the
+// search's walk gives way to another plan) is no outage; the same
+// timeout without that mark is.
+func TestOutagesIgnoreOwnPatience(t *testing.T) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL is not set: statement timeouts are PostgreSQL's")
+	}
+	log := &testapp.LogBuffer{}
+	o := store.NewOutages(slog.New(slog.NewTextHandler(log, nil)))
+	db := open(t, testapp.FreshSchema(t, base), 5*time.Second)
+	if err := o.Watch(db); err != nil {
+		t.Fatalf("watch: %v", err)
+	}
+	walk := func(ctx context.Context) error {
+		return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			tx.Exec("SELECT set_config('statement_timeout', '10ms', true)")
+			return tx.Exec("SELECT pg_sleep(0.2)").Error
+		})
+	}
+	if err := walk(store.WithPatience(context.Background())); err == nil {
+		t.Fatal("the walk did not time out")
+	}
+	if o.Down() || len(lines(log, "database unavailable")) != 0 {
+		t.Fatalf("a walk out of patience was taken for an outage:\n%s", log)
+	}
+	if err := walk(context.Background()); err == nil {
+		t.Fatal("the statement did not time out")
+	}
+	if !o.Down() {
+		t.Errorf("a statement timeout without the mark: got Down false, want true")
 	}
 }

@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -239,9 +237,8 @@ func (s *Users) runSearch(ctx context.Context, find func(*gorm.DB) error, trigra
 		if err := tx.SavePoint("walk").Error; err != nil {
 			return err
 		}
-		err := find(tx)
-		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) || pgErr.Code != "57014" || ctx.Err() != nil { // timed out, not cancelled
+		err := find(tx.WithContext(withPatience(ctx)))
+		if !isStatementTimeout(err) || ctx.Err() != nil { // timed out, not cancelled
 			return err
 		}
 		if err := tx.RollbackTo("walk").Error; err != nil {
