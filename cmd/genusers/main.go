@@ -519,13 +519,20 @@ func (g *generator) username(f, l, email string) string {
 	return s
 }
 
-// unique draws numbers from gen until one is new.
+// unique draws numbers from gen until one is new and passes the
+// application's own phone rule, so that every generated user can save
+// their profile form as it comes back.
 func (g *generator) unique(gen func(*rand.Rand, func(int) string) string) string {
 	for {
-		if s := gen(g.rng, g.digits); !g.phones[s] {
-			g.phones[s] = true
-			return s
+		s := gen(g.rng, g.digits)
+		if g.phones[s] {
+			continue
 		}
+		if e164, _, err := models.CleanPhone("Phone", s, ""); err != nil || e164 != s {
+			continue
+		}
+		g.phones[s] = true
+		return s
 	}
 }
 
