@@ -8,10 +8,10 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limiter allows each key a number of actions a minute. KeyedLimiter
-// keeps its buckets in this process, for limits that protect this
-// process's own CPU; store.SharedLimiter keeps them in the database, for
-// limits every instance must share (sign-in, links, API calls).
+// Limiter allows each key a number of actions a minute, counted over
+// every instance: store.SharedLimiter keeps its buckets in the database.
+// KeyedLimiter, in this process, is for the limits that guard this
+// process's own CPU.
 type Limiter interface {
 	// Take takes a token for key; when none is left it reports how
 	// long until one is.
@@ -29,12 +29,6 @@ func Limit(ctx context.Context, l Limiter, key string) error {
 		return &LimitedError{Wait: wait}
 	}
 	return nil
-}
-
-// Take is Allow, as a Limiter.
-func (l *KeyedLimiter) Take(_ context.Context, key string) (bool, time.Duration, error) {
-	ok, wait := l.Allow(key)
-	return ok, wait, nil
 }
 
 // KeyedLimiter is a token bucket per key (an IP address, an account): each

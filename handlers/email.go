@@ -114,7 +114,7 @@ const (
 // GET /email/confirm and GET /email/cancel — the mailed link's page: it
 // says what the click will do, and changes nothing itself.
 func (a *App) handleEmailLink(c echo.Context) error {
-	v, _, _, err := a.emailLink(c)
+	v, _, err := a.emailLink(c)
 	if v == nil {
 		return err
 	}
@@ -124,19 +124,15 @@ func (a *App) handleEmailLink(c echo.Context) error {
 // POST /email/confirm and POST /email/cancel — the click: apply or drop
 // the change the link is about.
 func (a *App) handleEmailLinkPost(c echo.Context) error {
-	v, t, u, err := a.emailLink(c)
+	v, l, err := a.emailLink(c)
 	if v == nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	m, err := a.Merchants.ByID(ctx, u.MerchantID)
-	if err != nil {
-		return err
-	}
 	if v.Cancel {
-		err = a.Users.CancelEmailChange(ctx, t, u, meta(c))
+		err = a.Users.CancelEmailChange(ctx, l.token, l.user, meta(c))
 	} else {
-		err = a.Users.ConfirmEmail(ctx, m, t, u, meta(c))
+		err = a.Users.ConfirmEmail(ctx, l.merchant, l.token, l.user, meta(c))
 	}
 	if invalid, ok := asFieldErrors(err); ok && invalid.Has("email") {
 		p := a.page(c, "This address cannot be used", "")
@@ -157,46 +153,41 @@ func (a *App) handleEmailLinkPost(c echo.Context) error {
 // emailLink finds the live link the request's page is for, and what it
 // is about. When v is nil the answer is already written (the token moved
 // out of the URL, or the dead-link page), or err says why not.
-func (a *App) emailLink(c echo.Context) (v *views.EmailLink, t *models.UserToken, u *models.User, err error) {
+func (a *App) emailLink(c echo.Context) (*views.EmailLink, *mailedLink, error) {
 	path := c.Path()
 	cancel := path == cancelLinkPath
 	token, moved, err := a.linkToken(c, path)
 	if moved || err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	purpose := models.TokenVerifyEmail
 	if cancel {
 		purpose = models.TokenCancelEmail
 	}
-	t, u, err = a.Users.Link(c.Request().Context(), token, purpose)
+	l, err := a.findLink(c, token, purpose)
 	var proof models.EmailLink
 	if err == nil {
-		proof, err = u.ProvesEmail(t)
+		proof, err = l.user.ProvesEmail(l.token)
 	}
 	if errors.Is(err, models.ErrLinkInvalid) {
-		return nil, nil, nil, a.deadEmailLink(c, cancel)
+		return nil, nil, a.deadEmailLink(c, cancel)
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	m, err := a.Merchants.ByID(c.Request().Context(), u.MerchantID)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return &views.EmailLink{Cancel: cancel, Merchant: m.Name, Username: u.Username, Address: proof.Address, Current: u.Email,
-		Change: proof.Change, SignedIn: auth.CurrentUser(c) != nil}, t, u, nil
+	u := l.user
+	return &views.EmailLink{Cancel: cancel, Merchant: l.merchant.Name, Username: u.Username, Address: proof.Address, Current: u.Email,
+		Change: proof.Change, SignedIn: auth.CurrentUser(c) != nil}, l, nil
 }
 
-// deadEmailLink answers a link that does not work (any more) with 410
-// Gone, and forgets its token.
+// deadEmailLink answers a confirm or cancel link that does not work,
+// leading back to the account.
 func (a *App) deadEmailLink(c echo.Context, cancel bool) error {
-	a.dropLinkToken(c, c.Path())
 	label := "Go to your account to ask for a new link"
 	if cancel {
 		label = "Go to your account to see its email address"
 	}
-	return render(c, http.StatusGone, views.LinkDeadPage(a.page(c, linkDeadTitle, ""),
-		"The link may have expired, been used already, or been replaced by a newer one.", "/account", label), nil)
+	return a.deadLink(c, c.Path(), "The link may have expired, been used already, or been replaced by a newer one.", "/account", label)
 }
 
 // emailLinkTitle is a link page's title, before and after the click.

@@ -4,6 +4,9 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"myaccount/models"
+	"myaccount/views"
 )
 
 // A mailed link (a password reset, an invitation, an email confirmation)
@@ -58,4 +61,42 @@ func noReferrer(c echo.Context) {
 	h := c.Response().Header()
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
+}
+
+// mailedLink is a live mailed link, with its user and their merchant.
+type mailedLink struct {
+	token    *models.UserToken
+	user     *models.User
+	merchant *models.Merchant
+}
+
+// findLink is the live link token is, of one of purposes, or
+// models.ErrLinkInvalid.
+func (a *App) findLink(c echo.Context, token string, purposes ...string) (*mailedLink, error) {
+	ctx := c.Request().Context()
+	t, u, err := a.Users.Link(ctx, token, purposes...)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.Merchants.ByID(ctx, u.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	return &mailedLink{token: t, user: u, merchant: m}, nil
+}
+
+// linkDeadTitle is the title of every mailed link's page once the link
+// does not work.
+const linkDeadTitle = "This link no longer works"
+
+// deadLink answers a link of the page at path that does not work (any
+// more), and forgets its token: 410 Gone with a page that says why it may
+// have stopped and where to go next. htmx is sent to that page, as it
+// does not swap a 410.
+func (a *App) deadLink(c echo.Context, path, why, next, nextLabel string) error {
+	a.dropLinkToken(c, path)
+	if isHTMX(c) {
+		return redirect(c, path)
+	}
+	return render(c, http.StatusGone, views.LinkDeadPage(a.page(c, linkDeadTitle, "login"), why, next, nextLabel), nil)
 }

@@ -132,7 +132,7 @@ func TestSecurityNotices(t *testing.T) {
 		c := app.Client(t)
 		c.SignInGuest()
 		const next = "Harbour!Lights77"
-		testapp.Want(t, c.Post("/account/password", url.Values{"current_password": {guestPassword}, "new_password": {next}, "confirm_password": {next}}), http.StatusSeeOther)
+		testapp.Want(t, c.Post("/account/password", passwordChange(guestPassword, next)), http.StatusSeeOther)
 		m := mb.Next(t)
 		if !slices.Equal(m.To, []string{guestEmail}) || !strings.Contains(m.Subject, "password") {
 			t.Fatalf("password notice: to %v %q", m.To, m.Subject)
@@ -178,7 +178,7 @@ func TestMailSurvivesSMTPOutage(t *testing.T) {
 		c := app.Client(t)
 		c.SignInGuest()
 		const next = "Harbour!Lights77"
-		testapp.Want(t, c.Post("/account/password", url.Values{"current_password": {guestPassword}, "new_password": {next}, "confirm_password": {next}}), http.StatusSeeOther)
+		testapp.Want(t, c.Post("/account/password", passwordChange(guestPassword, next)), http.StatusSeeOther)
 		m := mb.Next(t)
 		if !strings.Contains(m.Subject, "password") {
 			t.Fatalf("delivered: %q", m.Subject)
@@ -204,7 +204,7 @@ func TestMailRequiresSTARTTLS(t *testing.T) {
 	c := app.Client(t)
 	c.SignInGuest()
 	const next = "Harbour!Lights77"
-	testapp.Want(t, c.Post("/account/password", url.Values{"current_password": {guestPassword}, "new_password": {next}, "confirm_password": {next}}), http.StatusSeeOther)
+	testapp.Want(t, c.Post("/account/password", passwordChange(guestPassword, next)), http.StatusSeeOther)
 	mb.None(t, 700*time.Millisecond)
 	var row models.OutboxMessage
 	app.DB.Where("kind = ?", models.MailPasswordChanged).Take(&row)

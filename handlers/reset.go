@@ -15,48 +15,28 @@ import (
 // resetPath is the page the reset and invitation links open.
 const resetPath = "/password/reset"
 
-// passwordLink is a live link that chooses a password (a reset or an
-// invitation), with its user and their merchant.
-type passwordLink struct {
-	token    *models.UserToken
-	user     *models.User
-	merchant *models.Merchant
-}
-
-// form is the link page's empty form.
-func (l *passwordLink) form() views.ResetForm {
+// resetForm is the empty form of l, a reset or an invitation link.
+func resetForm(l *mailedLink) views.ResetForm {
 	return views.ResetForm{Invitation: l.token.Purpose == models.TokenInvite, Owner: l.user.PasswordOwner(l.merchant)}
 }
+
+// passwordLinks are the kinds of link the reset page opens.
+var passwordLinks = []string{models.TokenReset, models.TokenInvite}
 
 // openPasswordLink is the live password link the request carries. When
 // it is nil with a nil error, the answer is written already: the
 // redirect that takes the token out of the URL, or the page of a link
 // that does not work.
-func (a *App) openPasswordLink(c echo.Context) (*passwordLink, error) {
+func (a *App) openPasswordLink(c echo.Context) (*mailedLink, error) {
 	token, moved, err := a.linkToken(c, resetPath)
 	if moved || err != nil {
 		return nil, err
 	}
-	l, err := a.findPasswordLink(c, token)
+	l, err := a.findLink(c, token, passwordLinks...)
 	if errors.Is(err, models.ErrLinkInvalid) {
-		return nil, a.deadLink(c)
+		return nil, a.deadPasswordLink(c)
 	}
 	return l, err
-}
-
-// findPasswordLink is the live password link token is, or
-// models.ErrLinkInvalid.
-func (a *App) findPasswordLink(c echo.Context, token string) (*passwordLink, error) {
-	ctx := c.Request().Context()
-	t, u, err := a.Users.Link(ctx, token, models.TokenReset, models.TokenInvite)
-	if err != nil {
-		return nil, err
-	}
-	m, err := a.Merchants.ByID(ctx, u.MerchantID)
-	if err != nil {
-		return nil, err
-	}
-	return &passwordLink{token: t, user: u, merchant: m}, nil
 }
 
 // GET /password/reset — the page a reset or invitation link opens: the
@@ -66,7 +46,7 @@ func (a *App) handleReset(c echo.Context) error {
 	if l == nil {
 		return err
 	}
-	form := l.form()
+	form := resetForm(l)
 	return render(c, http.StatusOK, views.ResetPage(a.page(c, form.Title(), "login"), l.merchant.PasswordPolicy, form), nil)
 }
 
@@ -83,13 +63,13 @@ func (a *App) handleResetPost(c echo.Context) error {
 	if err := bindForm(c, &in); err != nil {
 		return err
 	}
-	form := l.form()
+	form := resetForm(l)
 	err = in.Validate(l.merchant.PasswordPolicy, form.Owner).Err()
 	if err == nil {
 		err = a.Users.SetPasswordByLink(c.Request().Context(), a.Hasher, l.merchant, l.token, l.user, in.New, meta(c))
 	}
 	if errors.Is(err, models.ErrLinkInvalid) {
-		return a.deadLink(c)
+		return a.deadPasswordLink(c)
 	}
 	if invalid, ok := asFieldErrors(err); ok {
 		form.Errors = invalid
@@ -110,7 +90,7 @@ func (a *App) handleResetPost(c echo.Context) error {
 // the merchant asks for it (SignInAfterReset), the holder is signed in on
 // this device, if the account is active; otherwise this device is signed
 // out too, and the holder is sent to sign in with the new password.
-func (a *App) passwordChosen(c echo.Context, l *passwordLink) error {
+func (a *App) passwordChosen(c echo.Context, l *mailedLink) error {
 	if l.merchant.SignInAfterReset && l.user.Status == models.StatusActive {
 		if err := a.Users.RecordSignIn(c.Request().Context(), l.user, nil, "", meta(c)); err != nil {
 			return err
@@ -139,7 +119,7 @@ func (a *App) handleResetCheck(c echo.Context) error {
 	if moved || err != nil {
 		return err
 	}
-	l, err := a.findPasswordLink(c, token)
+	l, err := a.findLink(c, token, passwordLinks...)
 	if errors.Is(err, models.ErrLinkInvalid) {
 		return c.NoContent(http.StatusNoContent)
 	}
@@ -149,19 +129,10 @@ func (a *App) handleResetCheck(c echo.Context) error {
 	return a.passwordRules(c, l.user, l.merchant)
 }
 
-// linkDeadTitle is the title of every mailed link's page once the link
-// does not work.
-const linkDeadTitle = "This link no longer works"
-
-// deadLink answers a link that does not work (any more), and forgets its
-// token: 410 Gone with a page that says so and leads to asking for a new
-// one. htmx is sent to that page, as it does not swap a 410.
-func (a *App) deadLink(c echo.Context) error {
-	a.dropLinkToken(c, resetPath)
-	if isHTMX(c) {
-		return redirect(c, resetPath)
-	}
-	return render(c, http.StatusGone, views.LinkDeadPage(a.page(c, linkDeadTitle, "login"),
+// deadPasswordLink answers a reset or invitation link that does not
+// work, leading to asking for a new one.
+func (a *App) deadPasswordLink(c echo.Context) error {
+	return a.deadLink(c, resetPath,
 		"The link has expired or was already used. Each link works once, for a limited time, and a newer link or a change of the password ends it.",
-		"/password/forgot", "Ask for a new link"), nil)
+		"/password/forgot", "Ask for a new link")
 }

@@ -53,7 +53,7 @@ func (s *Users) CreateUserOnce(ctx context.Context, hasher PasswordHasher, actor
 			return err
 		}
 		if in.Invite {
-			if err := s.mailLink(tx, m, actor, &u, s.inviteLink(), meta, now); err != nil {
+			if err := s.mailLink(tx, m, actor, &u, s.inviteLink(), u.Email, u.Email, meta, now); err != nil {
 				return err
 			}
 		}

@@ -43,11 +43,16 @@ func (s *Users) RequestEmailChange(ctx context.Context, m *models.Merchant, u *m
 		if err != nil {
 			return err
 		}
-		if err := s.mailConfirmation(tx, m, &next, u, meta, now); err != nil {
+		// The request's own event records both links.
+		verify := s.verifyLink()
+		verify.action = ""
+		if err := s.mailLink(tx, m, models.ByUser(u), &next, verify, email, email, meta, now); err != nil {
 			return err
 		}
-		if err := s.mailCancelLink(tx, m, &next, meta, now); err != nil {
-			return err
+		if next.Email != "" {
+			if err := s.mailLink(tx, m, models.ByUser(u), &next, s.cancelLink(), next.Email, email, meta, now); err != nil {
+				return err
+			}
 		}
 		*u = next
 		return nil
@@ -83,27 +88,23 @@ func (s *Users) SendVerification(ctx context.Context, m *models.Merchant, actor,
 	if u.Email == "" && u.PendingEmail == "" {
 		return models.ErrNoEmail
 	}
+	to := u.Email
+	if u.PendingEmail != "" {
+		to = u.PendingEmail
+	}
 	now := s.now()
 	return s.withMail(ctx, func(tx *gorm.DB) error {
 		if err := s.emailLinkBudget(tx, u, now); err != nil {
 			return err
 		}
-		if err := s.mailConfirmation(tx, m, u, actor, meta, now); err != nil {
-			return err
-		}
-		to := u.Email
-		if u.PendingEmail != "" {
-			to = u.PendingEmail
-		}
-		return audit(tx, u.MerchantID, &actor.ID, &u.ID, models.ActionVerificationSent, models.Changes{{Field: "sent_to", New: to}}, meta, now)
+		return s.mailLink(tx, m, models.ByUser(actor), u, s.verifyLink(), to, to, meta, now)
 	})
 }
 
 // emailLinkBudget refuses a confirmation link past
 // models.MaxEmailLinksPerHour for u.
 func (s *Users) emailLinkBudget(tx *gorm.DB, u *models.User, now time.Time) error {
-	var n int64
-	err := tx.Model(&models.UserToken{}).Where("user_id = ? AND purpose = ? AND created_at > ?", u.ID, models.TokenVerifyEmail, now.Add(-time.Hour)).Count(&n).Error
+	n, err := linksSince(tx, u.ID, models.TokenVerifyEmail, now.Add(-time.Hour))
 	if err != nil {
 		return err
 	}
@@ -111,44 +112,6 @@ func (s *Users) emailLinkBudget(tx *gorm.DB, u *models.User, now time.Time) erro
 		return models.ErrTooManyLinks
 	}
 	return nil
-}
-
-// mailConfirmation queues the link that proves u's pending address, or
-// u's current one when none is pending; by is the admin who sent it.
-func (s *Users) mailConfirmation(tx *gorm.DB, m *models.Merchant, u, by *models.User, meta Meta, now time.Time) error {
-	address := u.PendingEmail
-	if address == "" {
-		address = u.Email
-	}
-	var byID *string
-	if by != nil && by.ID != u.ID {
-		byID = &by.ID
-	}
-	token, expires, err := issue(tx, u, models.TokenVerifyEmail, address, byID, now, s.links.Email)
-	if err != nil {
-		return err
-	}
-	l := letter(models.MailVerifyEmail, m, u, meta, now)
-	l.To, l.Token, l.ExpiresAt = address, token, expires
-	if u.PendingEmail != "" {
-		l.OldEmail, l.NewEmail = u.Email, u.PendingEmail
-	}
-	return s.mail.queue(tx, l)
-}
-
-// mailCancelLink tells u's current address, if any, that a change to the
-// pending one was asked for, with a link that cancels it.
-func (s *Users) mailCancelLink(tx *gorm.DB, m *models.Merchant, u *models.User, meta Meta, now time.Time) error {
-	if u.Email == "" {
-		return nil
-	}
-	token, expires, err := issue(tx, u, models.TokenCancelEmail, u.PendingEmail, nil, now, s.links.Email)
-	if err != nil {
-		return err
-	}
-	l := letter(models.MailEmailChangeRequested, m, u, meta, now)
-	l.Token, l.ExpiresAt, l.OldEmail, l.NewEmail = token, expires, u.Email, u.PendingEmail
-	return s.notify(tx, l)
 }
 
 // ConfirmEmail spends confirmation link t of u and applies what it

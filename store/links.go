@@ -30,25 +30,49 @@ func (s *Users) inviteLink() linkMail {
 	return linkMail{purpose: models.TokenInvite, kind: models.MailInvitation, action: models.ActionInvited, ttl: s.links.Invite}
 }
 
+// verifyLink is the link that proves an address is the user's.
+func (s *Users) verifyLink() linkMail {
+	return linkMail{purpose: models.TokenVerifyEmail, kind: models.MailVerifyEmail, action: models.ActionVerificationSent, ttl: s.links.Email}
+}
+
+// cancelLink is the link, mailed to the current address, that cancels a
+// change to the pending one; the request's own event records it.
+func (s *Users) cancelLink() linkMail {
+	return linkMail{purpose: models.TokenCancelEmail, kind: models.MailEmailChangeRequested, ttl: s.links.Email}
+}
+
 // mailLink makes a link of l's kind for u, queues the letter that carries
-// it to u's address and records the sending, in tx; an older link of the
-// same kind ends. actor is the admin (or the integration) who sent it;
-// the zero Actor is someone asking for it on a page, who is not signed
-// in. An account without an address is models.ErrNoEmail.
-func (s *Users) mailLink(tx *gorm.DB, m *models.Merchant, actor models.Actor, u *models.User, l linkMail, meta Meta, now time.Time) error {
-	if u.Email == "" {
+// it to the address to and records the sending (when l has an action), in
+// tx; an older link of the same kind ends. proves is the address the link
+// is about: to itself, but for the cancel link, which is about the
+// pending address. A letter about u while a change of address waits names
+// both addresses. actor is the admin (or the integration) who sent it, or
+// u; the zero Actor is someone asking for it on a page, who is not signed
+// in. No address to send to is models.ErrNoEmail.
+func (s *Users) mailLink(tx *gorm.DB, m *models.Merchant, actor models.Actor, u *models.User, l linkMail, to, proves string, meta Meta, now time.Time) error {
+	if to == "" {
 		return models.ErrNoEmail
 	}
-	token, expires, err := issue(tx, u, l.purpose, u.Email, actor.UserID(), now, l.ttl)
+	var by *string
+	if id := actor.UserID(); id != nil && *id != u.ID {
+		by = id
+	}
+	token, expires, err := issue(tx, u, l.purpose, proves, by, now, l.ttl)
 	if err != nil {
 		return err
 	}
-	out := letter(l.kind, m, u, meta, now)
-	out.Token, out.ExpiresAt, out.By = token, expires, adminName(actor.User, u)
+	out := signed(letter(l.kind, m, u, meta, now), actor)
+	out.To, out.Token, out.ExpiresAt = to, token, expires
+	if u.PendingEmail != "" {
+		out.OldEmail, out.NewEmail = u.Email, u.PendingEmail
+	}
 	if err := s.mail.queue(tx, out); err != nil {
 		return err
 	}
-	return auditBy(tx, m.ID, actor, &u.ID, l.action, models.Changes{{Field: "sent_to", New: u.Email}}, meta, now)
+	if l.action == "" {
+		return nil
+	}
+	return auditBy(tx, m.ID, actor, &u.ID, l.action, models.Changes{{Field: "sent_to", New: to}}, meta, now)
 }
 
 // SendResetLink mails u, of m, a link to choose a new password, for as
@@ -63,7 +87,7 @@ func (s *Users) SendResetLink(ctx context.Context, m *models.Merchant, actor, u 
 	}
 	now := s.now()
 	return s.withMail(ctx, func(tx *gorm.DB) error {
-		return s.mailLink(tx, m, by, u, s.resetLink(), meta, now)
+		return s.mailLink(tx, m, by, u, s.resetLink(), u.Email, u.Email, meta, now)
 	})
 }
 
@@ -81,7 +105,7 @@ func (s *Users) ResendInvitation(ctx context.Context, m *models.Merchant, actor,
 	}
 	now := s.now()
 	return s.withMail(ctx, func(tx *gorm.DB) error {
-		return s.mailLink(tx, m, models.ByUser(actor), u, s.inviteLink(), meta, now)
+		return s.mailLink(tx, m, models.ByUser(actor), u, s.inviteLink(), u.Email, u.Email, meta, now)
 	})
 }
 

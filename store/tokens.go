@@ -117,8 +117,13 @@ func useToken(tx *gorm.DB, t *models.UserToken, now time.Time) error {
 // LinksSince counts the links of purpose made for userID since since,
 // for the limit per account.
 func (s *Users) LinksSince(ctx context.Context, userID, purpose string, since time.Time) (int, error) {
+	return linksSince(s.db.WithContext(ctx), userID, purpose, since)
+}
+
+// linksSince is LinksSince in tx.
+func linksSince(tx *gorm.DB, userID, purpose string, since time.Time) (int, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&models.UserToken{}).Where("user_id = ? AND purpose = ? AND created_at > ?", userID, purpose, since).Count(&n).Error
+	err := tx.Model(&models.UserToken{}).Where("user_id = ? AND purpose = ? AND created_at > ?", userID, purpose, since).Count(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("count links: %w", err)
 	}
