@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -58,8 +59,16 @@ func (o *Outbox) queue(tx *gorm.DB, l models.Letter) error {
 	if err := tx.Create(&row).Error; err != nil {
 		return fmt.Errorf("queue %s mail: %w", l.Kind, err)
 	}
+	if queued, ok := tx.Statement.Context.Value(mailQueuedKey{}).(*atomic.Bool); ok {
+		queued.Store(true)
+	}
 	return nil
 }
+
+// mailQueuedKey holds, in the context of a transaction of Users.withMail,
+// whether it queued mail: the worker is woken only then, not after every
+// profile save.
+type mailQueuedKey struct{}
 
 // poke wakes the worker of this process: a change queued mail.
 func (o *Outbox) poke() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -43,10 +44,11 @@ func NewUsers(db *gorm.DB, mail *Outbox, links models.LinkLifetimes) *Users {
 }
 
 // withMail runs fn in one transaction and, once it has committed, wakes
-// this process's mail worker: for changes that may queue a message.
+// this process's mail worker if fn queued a message.
 func (s *Users) withMail(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	err := s.db.WithContext(ctx).Transaction(fn)
-	if err == nil {
+	var queued atomic.Bool
+	err := s.db.WithContext(context.WithValue(ctx, mailQueuedKey{}, &queued)).Transaction(fn)
+	if err == nil && queued.Load() {
 		s.mail.poke()
 	}
 	return err
