@@ -1,0 +1,68 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"myaccount/internal/testapp"
+	"myaccount/store"
+)
+
+// A term too short for the trigram index matches where a word starts
+// with it, on both databases and whichever way PostgreSQL finds it.
+func TestSearchShortTerms(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		base := someGuest(t, app, "harbor")
+		merchant := base.MerchantID
+		made := func(username, email, first, last string) {
+			u := twin(t, app, base, "harbor", username, email)
+			if err := app.DB.Model(u).Updates(map[string]any{"first_name": first, "last_name": last, "phone": "", "mobile": ""}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		made("wei.xu", "wei.xu@example.test", "Wei", "Xu")
+		made("alexus", "alexus@example.test", "Alexus", "Brown")
+		made("oconnor", "sean@example.test", "Sean", "O'Connor")
+		made("zz-42", "n.tran@example.test", "Ngoc", "Tran")
+
+		for _, tt := range []struct {
+			text     string
+			want     []string
+			wantNone []string
+		}{
+			{"xu", []string{"wei.xu"}, []string{"alexus"}},
+			{"XU", []string{"wei.xu"}, []string{"alexus"}},
+			{"x", []string{"wei.xu"}, []string{"alexus"}},
+			{"lexu", []string{"alexus"}, []string{"wei.xu"}}, // three letters: anywhere
+			{"o'co", []string{"oconnor"}, []string{"wei.xu"}},
+			{"co", []string{"oconnor"}, []string{"wei.xu"}},
+			{"n.t", []string{"zz-42"}, []string{"oconnor"}},
+			{"42", []string{"zz-42"}, nil},
+			{"xu wei", []string{"wei.xu"}, []string{"alexus"}},
+			{"'c", []string{"oconnor"}, []string{"wei.xu"}}, // punctuation first: anywhere
+			{"*", nil, []string{"wei.xu", "alexus", "oconnor", "zz-42"}},
+			{"[x", nil, []string{"wei.xu"}},
+		} {
+			page, err := app.Deps.Users.Search(context.Background(), store.UserQuery{MerchantID: merchant, Text: tt.text, Limit: 200})
+			if err != nil {
+				t.Fatalf("%q: %v", tt.text, err)
+			}
+			var got []string
+			for _, u := range page.Users {
+				got = append(got, u.Username)
+			}
+			for _, w := range tt.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("%q: %s not found in %v", tt.text, w, got)
+				}
+			}
+			for _, w := range tt.wantNone {
+				if slices.Contains(got, w) {
+					t.Errorf("%q: %s found, but no word of theirs starts with it", tt.text, w)
+				}
+			}
+		}
+	})
+}
