@@ -12,7 +12,8 @@
 // creates an API key, and drives each scenario for --duration at
 // --connections with vegeta: the reference page and GET /account in
 // alternating rounds, the profile form, sign-ins alone and beside page
-// loads, the admin search and the JSON API. It also measures what bcrypt
+// loads, the admin search (again at --search-connections: admins are
+// few) and the JSON API. It also measures what bcrypt
 // allows on this machine. Every phase has a time limit; Ctrl-C stops the
 // servers and drops the database.
 //
@@ -41,11 +42,13 @@ type options struct {
 	sessions    int
 	duration    time.Duration
 	connections int
-	rounds      int
-	bcryptCost  int
-	writeDocs   bool
-	docs        string
-	keep        bool
+	// searchConnections is the admin search's second run: a few admins.
+	searchConnections int
+	rounds            int
+	bcryptCost        int
+	writeDocs         bool
+	docs              string
+	keep              bool
 }
 
 func main() {
@@ -58,6 +61,7 @@ func main() {
 	fs.IntVar(&o.sessions, "sessions", 200, "guests to sign in; the scenarios rotate over their sessions")
 	fs.DurationVar(&o.duration, "duration", 8*time.Second, "how long each scenario runs")
 	fs.IntVar(&o.connections, "connections", 32, "connections (and requests in flight) of each scenario")
+	fs.IntVar(&o.searchConnections, "search-connections", 4, "connections of the admin search's second run, a few admins at a time")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of the reference page and GET /account, alternating")
 	fs.IntVar(&o.bcryptCost, "bcrypt-cost", 11, "the application's --bcrypt-cost, also given to the signed-in users' passwords")
 	fs.BoolVar(&o.writeDocs, "write-docs", false, "write the run into --docs, replacing the section of a run with as many users")
@@ -89,6 +93,8 @@ func (o options) check() error {
 		return errors.New("--sessions must be at least 1")
 	case o.connections < 1:
 		return errors.New("--connections must be at least 1")
+	case o.searchConnections < 1:
+		return errors.New("--search-connections must be at least 1")
 	case o.rounds < 1:
 		return errors.New("--rounds must be at least 1")
 	case o.duration < 100*time.Millisecond || o.duration > 5*time.Minute:

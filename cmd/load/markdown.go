@@ -34,11 +34,11 @@ func (r *report) markdown(doc string) string {
 		b.WriteString(pair[0].row())
 		b.WriteString(pair[1].row())
 	}
-	for _, res := range []result{r.reference, r.account, r.profile, r.signIn, r.mixedSignIn, r.mixedPage, r.search, r.apiGet, r.apiPatch} {
+	for _, res := range []result{r.reference, r.account, r.profile, r.signIn, r.mixedSignIn, r.mixedPage, r.search, r.searchFew, r.apiGet, r.apiPatch} {
 		b.WriteString(res.row())
 	}
-	b.WriteString("\nThe admin search by term, the slowest first:\n\n" + partHeader)
-	for _, p := range r.search.Parts {
+	fmt.Fprintf(&b, "\nThe admin search by term, %d at a time, the slowest first:\n\n"+partHeader, o.searchConnections)
+	for _, p := range r.searchFew.Parts {
 		b.WriteString(p.partRow())
 	}
 	b.WriteString("\n")
@@ -89,8 +89,9 @@ func (r *report) checks(doc string) []check {
 				r.signIn.Throughput, wall, 100*ratio(r.signIn.Throughput, wall))},
 		{budget: "GET /account p99 < 100 ms while sign-ins saturate bcrypt", met: r.mixedPage.P99 < 100*time.Millisecond,
 			measured: fmt.Sprintf("%s (sign-ins meanwhile: %.1f req/s)", ms(r.mixedPage.P99), r.mixedSignIn.Throughput)},
-		{budget: "admin search over 1,000,000 users: p95 < 50 ms", met: r.search.P95 < 50*time.Millisecond, na: o.users < budgetUsers,
-			measured: fmt.Sprintf("p95 %s over %s users", ms(r.search.P95), thousands(float64(o.users)))},
+		{budget: "admin search over 1,000,000 users: p95 < 50 ms", met: r.searchFew.P95 < 50*time.Millisecond, na: o.users < budgetUsers,
+			measured: fmt.Sprintf("p95 %s over %s users, %d searches at a time (%d at a time: %s)",
+				ms(r.searchFew.P95), thousands(float64(o.users)), o.searchConnections, o.connections, ms(r.search.P95))},
 		{budget: "resident memory < 100 MB", met: r.peakRSS < 100*1024, measured: mb(r.peakRSS) + " (VmHWM)"},
 	}
 	small, ok := sectionAccount(doc, 1000)
