@@ -18,26 +18,32 @@ type Section struct {
 	Fields []models.ProfileField
 }
 
+// sectionOrder is the page's sections, in order.
+var sectionOrder = []Section{
+	{ID: "identity", Title: "Identity", Group: models.GroupIdentity},
+	{ID: "access", Title: "Status and roles", Group: models.GroupAccess},
+	{ID: "personal", Title: "Personal details", Group: models.GroupPersonal},
+	{ID: "contact", Title: "Contact details", Group: models.GroupContact},
+	{ID: "address", Title: "Address", Group: models.GroupAddress},
+	{ID: "preferences", Title: "Preferences", Group: models.GroupPreferences},
+	{ID: "work", Title: "Work", Group: models.GroupWork},
+	{ID: "custom", Title: "Additional information", Group: models.GroupCustom},
+}
+
 // profileSections groups fields in page order, leaving out empty groups.
+// The sections' fields share one slice: every page view calls this.
 func profileSections(fields []models.ProfileField) []Section {
-	sections := []Section{
-		{ID: "identity", Title: "Identity", Group: models.GroupIdentity},
-		{ID: "access", Title: "Status and roles", Group: models.GroupAccess},
-		{ID: "personal", Title: "Personal details", Group: models.GroupPersonal},
-		{ID: "contact", Title: "Contact details", Group: models.GroupContact},
-		{ID: "address", Title: "Address", Group: models.GroupAddress},
-		{ID: "preferences", Title: "Preferences", Group: models.GroupPreferences},
-		{ID: "work", Title: "Work", Group: models.GroupWork},
-		{ID: "custom", Title: "Additional information", Group: models.GroupCustom},
-	}
-	var out []Section
-	for _, s := range sections {
+	grouped := make([]models.ProfileField, 0, len(fields))
+	out := make([]Section, 0, len(sectionOrder))
+	for _, s := range sectionOrder {
+		start := len(grouped)
 		for _, f := range fields {
 			if f.Group == s.Group {
-				s.Fields = append(s.Fields, f)
+				grouped = append(grouped, f)
 			}
 		}
-		if len(s.Fields) > 0 {
+		if len(grouped) > start {
+			s.Fields = grouped[start:len(grouped):len(grouped)]
 			out = append(out, s)
 		}
 	}
