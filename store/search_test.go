@@ -10,7 +10,8 @@ import (
 )
 
 // A term too short for the trigram index matches where a word starts
-// with it, on both databases and whichever way PostgreSQL finds it.
+// with it, and punctuation matches punctuation, on both databases and
+// whichever way PostgreSQL finds the users.
 func TestSearchShortTerms(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
@@ -41,17 +42,17 @@ func TestSearchShortTerms(t *testing.T) {
 			{"n.t", []string{"zz-42"}, []string{"oconnor"}},
 			{"42", []string{"zz-42"}, nil},
 			{"xu wei", []string{"wei.xu"}, []string{"alexus"}},
-			{"'c", []string{"oconnor"}, []string{"wei.xu"}}, // punctuation first: anywhere
+			{"'c", []string{"oconnor"}, []string{"wei.xu"}},    // punctuation first: anywhere
+			{"wei_xu", []string{"wei.xu"}, []string{"alexus"}}, // one mark matches another
+			{"u@exa", []string{"wei.xu"}, []string{"alexus"}},
+			{"o’connor", []string{"oconnor"}, nil},
 			{"*", nil, []string{"wei.xu", "alexus", "oconnor", "zz-42"}},
 			{"[x", nil, []string{"wei.xu"}},
 		} {
-			page, err := app.Deps.Users.Search(context.Background(), store.UserQuery{MerchantID: merchant, Text: tt.text, Limit: 200})
-			if err != nil {
-				t.Fatalf("%q: %v", tt.text, err)
-			}
-			var got []string
-			for _, u := range page.Users {
-				got = append(got, u.Username)
+			q := store.UserQuery{MerchantID: merchant, Text: tt.text, Limit: 200}
+			got := usernames(t, app.Deps.Users, q)
+			if byIndex := usernames(t, store.SortingMatches(app.Deps.Users), q); !slices.Equal(byIndex, got) {
+				t.Errorf("%q: through the indexes %v, else %v", tt.text, byIndex, got)
 			}
 			for _, w := range tt.want {
 				if !slices.Contains(got, w) {
@@ -65,4 +66,18 @@ func TestSearchShortTerms(t *testing.T) {
 			}
 		}
 	})
+}
+
+// usernames is the page users finds for q.
+func usernames(t *testing.T, users *store.Users, q store.UserQuery) []string {
+	t.Helper()
+	page, err := users.Search(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%q: %v", q.Text, err)
+	}
+	var got []string
+	for _, u := range page.Users {
+		got = append(got, u.Username)
+	}
+	return got
 }

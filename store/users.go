@@ -34,6 +34,9 @@ type Users struct {
 	mail  *Outbox
 	links models.LinkLifetimes
 	now   func() time.Time
+	// noWalk makes a text search on PostgreSQL sort what the indexes find
+	// without trying the planner's plan first: tests compare the two.
+	noWalk bool
 }
 
 // NewUsers returns the user store over db. Changes that send mail queue
