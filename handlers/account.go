@@ -34,7 +34,7 @@ func (a *App) handleProfileUpdate(c echo.Context) error {
 	u, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
 	return a.updateProfile(c, profileEdit{
 		actor: u, merchant: m, user: u, fields: models.GuestProfileFields(m),
-		title: "Edit your profile", nav: "profile", action: "/account/profile", done: "/account",
+		title: "Edit your profile", nav: "profile", action: "/account/profile", done: "/account", doneTitle: "Your account", doneNav: "account",
 		saved:    "Your profile has been updated successfully.",
 		overview: func(p layout.Page, u *models.User) templ.Component { return views.AccountOverview(p, m, u) },
 	})
@@ -48,8 +48,11 @@ type profileEdit struct {
 	fields       []models.ProfileField
 	title, nav   string
 	action, done string
-	saved        string
-	overview     func(layout.Page, *models.User) templ.Component
+	// doneTitle and doneNav are the title and nav item of done, the page
+	// a save leads to.
+	doneTitle, doneNav string
+	saved              string
+	overview           func(layout.Page, *models.User) templ.Component
 }
 
 // updateProfile reads the form, runs the edit through the models and the
@@ -101,11 +104,11 @@ func (a *App) updateProfile(c echo.Context, e profileEdit) error {
 		})
 	case errors.Is(err, models.ErrNoChanges):
 		return a.saved(c, success{location: e.done, kind: models.NoticeInfo, msg: "You did not change anything, so nothing was saved.", push: true,
-			fragment: func(p layout.Page) templ.Component { return e.overview(p, e.user) }})
+			title: e.doneTitle, nav: e.doneNav, fragment: func(p layout.Page) templ.Component { return e.overview(p, e.user) }})
 	case err != nil:
 		return err
 	}
-	return a.saved(c, success{location: e.done, kind: models.NoticeSuccess, msg: e.saved, push: true, fragment: func(p layout.Page) templ.Component {
+	return a.saved(c, success{location: e.done, kind: models.NoticeSuccess, msg: e.saved, push: true, title: e.doneTitle, nav: e.doneNav, fragment: func(p layout.Page) templ.Component {
 		if e.actor.ID == updated.ID {
 			p.User = updated
 		}

@@ -76,7 +76,7 @@ func (a *App) handleAdminAPIKeyRevoke(c echo.Context) error {
 		}
 	}
 	return a.saved(c, success{location: "/admin/api-keys", kind: models.NoticeSuccess, msg: "The key has been revoked: calls made with it are refused.", push: true,
-		fragment: func(p layout.Page) templ.Component { return views.AdminAPIKeysSection(p, v) }})
+		title: apiKeysTitle, nav: "admin-api-keys", fragment: func(p layout.Page) templ.Component { return views.AdminAPIKeysSection(p, v) }})
 }
 
 // apiKeysView is the page over the merchant's stored keys.

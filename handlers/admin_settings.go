@@ -45,11 +45,11 @@ func (a *App) handleAdminSettingsPost(c echo.Context) error {
 		form.Conflict = true
 		return a.settingsForm(c, http.StatusConflict, form)
 	case errors.Is(err, models.ErrNoChanges):
-		return a.saved(c, success{location: "/admin/settings", kind: models.NoticeInfo, msg: "You did not change anything, so nothing was saved.", push: true, fragment: settingsSection(m)})
+		return a.saved(c, success{location: "/admin/settings", kind: models.NoticeInfo, msg: "You did not change anything, so nothing was saved.", push: true, title: settingsTitle, nav: "admin-settings", fragment: settingsSection(m)})
 	case err != nil:
 		return err
 	}
-	return a.saved(c, success{location: "/admin/settings", kind: models.NoticeSuccess, msg: "The settings have been saved.", push: true, fragment: settingsSection(m)})
+	return a.saved(c, success{location: "/admin/settings", kind: models.NoticeSuccess, msg: "The settings have been saved.", push: true, title: settingsTitle, nav: "admin-settings", fragment: settingsSection(m)})
 }
 
 // settingsForm answers a refused submit with the form as the admin left it.

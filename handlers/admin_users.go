@@ -110,6 +110,7 @@ func (a *App) handleAdminUserUpdate(c echo.Context) error {
 	return a.updateProfile(c, profileEdit{
 		actor: admin, merchant: m, user: u, fields: models.AdminProfileFields(m),
 		title: "Edit " + u.Username, nav: "admin-users", action: "/admin/users/" + u.ID, done: "/admin/users/" + u.ID,
+		doneTitle: u.DisplayName(), doneNav: "admin-users",
 		saved: "The user's profile has been updated successfully.",
 		overview: func(p layout.Page, updated *models.User) templ.Component {
 			v, err := a.userView(c, updated)

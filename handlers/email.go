@@ -52,7 +52,7 @@ func (a *App) handleEmailPost(c echo.Context) error {
 	if u.Email == "" {
 		msg = "We have sent a link to " + u.PendingEmail + ". It becomes your email when you follow it."
 	}
-	return a.saved(c, success{location: "/account", kind: models.NoticeSuccess, msg: msg, fragment: func(p layout.Page) templ.Component {
+	return a.saved(c, success{location: "/account", kind: models.NoticeSuccess, msg: msg, title: "Change your email", nav: "email", fragment: func(p layout.Page) templ.Component {
 		return views.EmailSection(p.CSRF, views.EmailForm{Current: u.Email, Pending: u.PendingEmail, Notice: msg})
 	}})
 }

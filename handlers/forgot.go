@@ -72,7 +72,7 @@ func (a *App) forgotSent(c echo.Context, start time.Time, login string) error {
 		return err
 	}
 	msg := views.ForgotSentNotice(views.LifetimeText(a.Users.Lifetimes().Reset))
-	return a.saved(c, success{location: "/password/forgot", kind: models.NoticeInfo, msg: msg, fragment: func(p layout.Page) templ.Component {
+	return a.saved(c, success{location: "/password/forgot", kind: models.NoticeInfo, msg: msg, title: forgotTitle, nav: "login", fragment: func(p layout.Page) templ.Component {
 		return views.ForgotSection(p, views.ForgotForm{})
 	}})
 }

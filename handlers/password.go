@@ -41,7 +41,7 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 	}
 	if invalid, ok := asFieldErrors(err); ok {
 		form := passwordForm(u, m)
-		form.Errors = invalid
+		form.Errors, form.Typed = invalid, in.New
 		return a.refused(c, max(status, http.StatusUnprocessableEntity), "Change your password", "password",
 			func(p layout.Page) templ.Component { return views.PasswordPage(p, m.PasswordPolicy, form) },
 			func(p layout.Page) templ.Component { return views.PasswordSection(p.CSRF, m.PasswordPolicy, form) })
@@ -54,7 +54,7 @@ func (a *App) handlePasswordPost(c echo.Context) error {
 		return a.sessionEnded(c, err)
 	}
 	msg := "Your password has been changed." + otherSessionsEnded(ended)
-	return a.saved(c, success{location: "/account", kind: models.NoticeSuccess, msg: msg, fragment: func(p layout.Page) templ.Component {
+	return a.saved(c, success{location: "/account", kind: models.NoticeSuccess, msg: msg, title: "Change your password", nav: "password", fragment: func(p layout.Page) templ.Component {
 		return views.PasswordSection(p.CSRF, m.PasswordPolicy, views.PasswordForm{Notice: msg, Owner: u.PasswordOwner(m)})
 	}})
 }

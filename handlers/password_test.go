@@ -45,7 +45,7 @@ func TestPasswordCheck(t *testing.T) {
 		label      string
 		warning    string
 	}{
-		{"", nil, []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, "Very weak", ""},
+		{"", nil, []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, "not rated yet", ""},
 		{"abc", []string{"lower", "common", "personal"}, []string{"length", "upper", "digits", "special"}, "Very weak", "Sequences like abc or 6543 are easy to guess"},
 		{"Abcdef1!", []string{"length", "lower", "upper", "digits", "special", "common", "personal"}, nil, "Weak", ""},
 		{"Password1!", []string{"length", "lower", "upper", "digits", "special", "personal"}, []string{"common"}, "Weak", "This is similar to a commonly used password"},
@@ -109,7 +109,7 @@ func TestPasswordCheckStrength(t *testing.T) {
 		meterMin, meterMax  int
 		warning, suggestion string
 	}{
-		{"nothing typed", "", false, "Very weak", 0, 0, "", ""},
+		{"nothing typed", "", false, "not rated yet", 0, 0, "", ""},
 		{"repeats", "aaaaaaaaaaaaaaaa", false, "Very weak", 0, 19, `Repeats like "aaa" are easy to guess`, "Avoid repeated words and characters"},
 		{"a common word and digits", "password12345678", false, "Weak", 20, 39, "This is similar to a commonly used password", "Add another word or two. Uncommon words are better."},
 		{"a sequence", "abcdefghijklmnop", false, "Very weak", 0, 19, "Sequences like abc or 6543 are easy to guess", "Avoid sequences"},
@@ -191,7 +191,7 @@ func TestPasswordChangeErrors(t *testing.T) {
 		{"wrong current password", passwordChange("Wrong#2026", "Better#2027"), map[string][]string{"current_password": {"Your current password is incorrect"}}},
 		{"mismatch", url.Values{"current_password": {"Guest#2026"}, "new_password": {"Better#2027"}, "confirm_password": {"Better#2028"}},
 			map[string][]string{"confirm_password": {"The passwords do not match"}}},
-		{"every rule unmet", change("abc"), map[string][]string{"new_password": {
+		{"every rule unmet", change("kqz"), map[string][]string{"new_password": {
 			"New password must have at least 6 characters",
 			"New password must have at least 1 uppercase letter",
 			"New password must have at least 1 digit",

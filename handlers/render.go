@@ -55,6 +55,9 @@ type success struct {
 	// push is set when fragment is location's content: the address bar
 	// moves there.
 	push bool
+	// title and nav are those of the page the user is on afterwards:
+	// location's when push is set, else the form's own.
+	title, nav string
 }
 
 // saved ends a successful POST, the same way for every form.
@@ -63,9 +66,9 @@ func (a *App) saved(c echo.Context, s success) error {
 		if s.push {
 			c.Response().Header().Set("HX-Push-Url", s.location)
 		}
-		p := a.page(c, "Your account", "account")
+		p := a.page(c, s.title, s.nav)
 		p.NoticeKind, p.Notice = s.kind, s.msg
-		return render(c, http.StatusOK, nil, s.fragment(p))
+		return render(c, http.StatusOK, nil, layout.Fragment(p, s.fragment(p)))
 	}
 	a.Flash.Set(c, s.kind, s.msg)
 	return c.Redirect(http.StatusSeeOther, s.location)
@@ -76,7 +79,7 @@ func (a *App) saved(c echo.Context, s success) error {
 // built from the same page data.
 func (a *App) refused(c echo.Context, status int, title, nav string, page, section func(layout.Page) templ.Component) error {
 	p := a.page(c, "Error: "+title, nav)
-	return render(c, status, page(p), section(p))
+	return render(c, status, page(p), layout.Fragment(p, section(p)))
 }
 
 // redirect sends htmx a full-page navigation and others a 303.

@@ -72,7 +72,7 @@ func (a *App) handleResetPost(c echo.Context) error {
 		return a.deadPasswordLink(c)
 	}
 	if invalid, ok := asFieldErrors(err); ok {
-		form.Errors = invalid
+		form.Errors, form.Typed = invalid, in.New
 		return a.refused(c, http.StatusUnprocessableEntity, form.Title(), "login",
 			func(p layout.Page) templ.Component { return views.ResetPage(p, l.merchant.PasswordPolicy, form) },
 			func(p layout.Page) templ.Component {

@@ -63,7 +63,7 @@ func (a *App) sessionsRevoked(c echo.Context, n int64) error {
 			return a.sessionEnded(c, err)
 		}
 	}
-	return a.saved(c, success{location: "/account/sessions", kind: models.NoticeSuccess, msg: msg, push: true, fragment: func(p layout.Page) templ.Component {
+	return a.saved(c, success{location: "/account/sessions", kind: models.NoticeSuccess, msg: msg, push: true, title: "Your sessions", nav: "sessions", fragment: func(p layout.Page) templ.Component {
 		return views.SessionsSection(p.CSRF, p.Kind(), p.Notice, list)
 	}})
 }

@@ -3,22 +3,54 @@
   "use strict";
 
   // After htmx swaps in a form with errors, move focus to its error summary
-  // so keyboard and screen-reader users hear what went wrong.
+  // so keyboard and screen-reader users hear what went wrong; after a
+  // success, to its message. The event fires on each element swapped in.
   document.addEventListener("htmx:afterSettle", function (event) {
-    var summary = event.detail.elt && event.detail.elt.querySelector
-      ? event.detail.elt.querySelector(".error-summary")
-      : null;
-    if (summary) {
-      summary.focus();
+    var root = event.target;
+    if (!root || !root.querySelector) {
       return;
     }
-    var notice = event.detail.elt && event.detail.elt.querySelector
-      ? event.detail.elt.querySelector("[data-focus-on-swap]")
-      : null;
-    if (notice) {
-      notice.focus();
+    var target = root.querySelector(".error-summary") || root.querySelector("[data-focus-on-swap]");
+    if (target) {
+      target.focus();
+      return;
+    }
+    // A link or button that replaced itself (sorting, the next page)
+    // leaves focus nowhere: it goes to the region swapped in instead, so
+    // the next Tab continues from there.
+    var active = document.activeElement;
+    if ((!active || active === document.body) && root.id) {
+      if (!root.hasAttribute("tabindex")) {
+        root.setAttribute("tabindex", "-1");
+      }
+      root.focus();
     }
   });
+
+  // The header marks the page the user is on (aria-current): after htmx
+  // moves the address bar, the link whose address is the longest start of
+  // the new one, as the server marks it on a full page.
+  function markCurrentNav() {
+    var path = window.location.pathname;
+    var best = null;
+    document.querySelectorAll(".site-nav a[href^='/']").forEach(function (a) {
+      var href = a.getAttribute("href");
+      var within = path === href || path.indexOf(href.replace(/\/$/, "") + "/") === 0;
+      if (within && (!best || href.length > best.getAttribute("href").length)) {
+        best = a;
+      }
+    });
+    document.querySelectorAll(".site-nav a[aria-current]").forEach(function (a) {
+      if (a !== best) {
+        a.removeAttribute("aria-current");
+      }
+    });
+    if (best) {
+      best.setAttribute("aria-current", "page");
+    }
+  }
+  document.addEventListener("htmx:pushedIntoHistory", markCurrentNav);
+  document.addEventListener("htmx:historyRestore", markCurrentNav);
 
   // A part of a form that matters for one choice of a radio group only
   // (data-shown-for="name=value") is hidden while another is chosen.

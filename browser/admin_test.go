@@ -1,0 +1,111 @@
+package browser
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"myaccount/internal/browsertest"
+)
+
+// focusInResults is true while focus is in the results region.
+const focusInResults = `document.activeElement.closest("#user-results") !== null`
+
+// usernames are the usernames of the rows of the user list.
+func usernames(p *browsertest.Page) []string {
+	return browsertest.Eval[[]string](p, `Array.from(document.querySelectorAll("[data-testid=user-row]"), function (r) { return r.dataset.username; })`)
+}
+
+// An admin finds a user with live search, sorts and pages the results,
+// goes back, and works on the user's record.
+func TestAdminSearch(t *testing.T) {
+	_, p := start(t)
+	signIn(t, p, "demo.admin", "Admin#2026")
+	p.Follow("link", "Users")
+	p.Check("admin-users")
+	all := p.Count("[data-testid=user-row]")
+	markPage(p)
+
+	p.Fill("Search", "demo.gu")
+	p.WaitUntil(`document.querySelectorAll("[data-testid=user-row]").length === 1`)
+	wantSamePage(t, p)
+	want(t, "rows for demo.gu", strings.Join(usernames(p), ","), "demo.guest")
+	if q, _ := url.ParseQuery(strings.TrimPrefix(p.Path(), "/admin/users?")); q.Get("q") != "demo.gu" {
+		t.Errorf("address after a live search: got %s, want q=demo.gu in it", p.Path())
+	}
+	p.Check("admin-users-search")
+
+	p.Fill("Search", "nobody-is-called-this")
+	p.WaitFor("[data-testid=no-results]")
+	p.Check("admin-users-empty")
+
+	p.Back()
+	p.WaitUntil(`document.querySelectorAll("[data-testid=user-row]").length === 1`)
+	want(t, "value after Back", p.Value("Search"), "demo.gu")
+	want(t, "rows after Back", strings.Join(usernames(p), ","), "demo.guest")
+
+	p.Fill("Search", "")
+	p.WaitUntil(`document.querySelectorAll("[data-testid=user-row]").length === ` + itoa(all))
+	p.Click("link", "Username")
+	p.WaitUntil(`document.querySelector("th[aria-sort=ascending]") !== null`)
+	want(t, "focus stays on the results after sorting", p.Eventually(focusInResults), true)
+	ascending := usernames(p)
+	// The link now sorts the other way.
+	p.Click("link", "Username")
+	p.WaitUntil(`document.querySelector("th[aria-sort=descending]") !== null`)
+	descending := usernames(p)
+	if len(ascending) < 2 || ascending[0] >= ascending[1] || descending[0] <= descending[1] || descending[0] <= ascending[0] {
+		t.Errorf("sorting by username: got %v, then %v", ascending[:2], descending[:2])
+	}
+	want(t, "address after sorting", strings.Contains(p.Path(), "sort=username"), true)
+	want(t, "focus stays on the results after sorting again", p.Eventually(focusInResults), true)
+	p.Check("admin-users-sorted")
+	first := usernames(p)[0]
+	p.Click("link", "Next page")
+	p.WaitUntil(`document.querySelector("[data-testid=user-row]").dataset.username !== ` + jsString(first))
+	want(t, "focus stays on the results after paging", p.Eventually(focusInResults), true)
+	wantSamePage(t, p)
+	p.Check("admin-users-page-2")
+}
+
+// An admin locks and unlocks a user and corrects their profile; the
+// user's history shows each step.
+func TestAdminUserRecord(t *testing.T) {
+	_, p := start(t)
+	signIn(t, p, "demo.admin", "Admin#2026")
+	p.Go("/admin/users?q=demo.guest")
+	p.Follow("link", "demo.guest")
+	p.Check("admin-user")
+
+	p.Follow("button", "Lock")
+	p.WaitFor("[data-testid=notice]")
+	if !p.Has(`button[data-action="unlock"]`) {
+		t.Errorf("after Lock: no Unlock button")
+	}
+	p.Check("admin-user-locked")
+	p.Follow("button", "Unlock")
+	p.WaitFor(`button[data-action="lock"]`)
+
+	p.Follow("link", "Edit")
+	p.Check("admin-user-edit")
+	p.Fill("Mobile phone", "12")
+	p.Click("button", "Save changes")
+	p.WaitFor("[data-testid=error-summary]")
+	want(t, "focus after a failed submit", focused(p), "error-summary")
+	p.Check("admin-user-edit-errors")
+	p.Fill("Mobile phone", "+1 415 555 0177")
+	p.Click("button", "Save changes")
+	p.WaitFor("[data-testid=notice]")
+	want(t, "success message", p.Text("[data-testid=notice]"), "The user's profile has been updated successfully.")
+	want(t, "current nav item after a save", p.Text("[aria-current=page]"), "Users")
+	if title := p.Title(); !strings.HasSuffix(title, " – My Account") || strings.HasPrefix(title, "Edit") || strings.HasPrefix(title, "Error") {
+		t.Errorf("title after a save: got %q, want the record's", title)
+	}
+	p.Check("admin-user-saved")
+	history := p.Text("[data-testid=section-history]")
+	for _, step := range []string{"Account locked", "Account unlocked", "Profile updated"} {
+		if !strings.Contains(history, step) {
+			t.Errorf("history: got %q, want %q in it", history, step)
+		}
+	}
+}
