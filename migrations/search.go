@@ -45,9 +45,9 @@ var UserSearchTextSQLite = func() string {
 	return expr
 }()
 
-// UserWordStarts is, on PostgreSQL, the array of the first letter or digit,
-// and the first two, of every word of UserSearchText, a word being a run of
-// ASCII letters and digits. Its GIN index finds the users with a word that
+// UserWordStarts is, on PostgreSQL, the array of the first character, and
+// the first two, of every word of UserSearchText, words being what spaces
+// and SearchMark separate. Its GIN index finds the users with a word that
 // starts with a term too short for the trigram index ("xu").
 const UserWordStarts = "user_word_starts(" + UserSearchText + ")"
 
@@ -55,7 +55,7 @@ const UserWordStarts = "user_word_starts(" + UserSearchText + ")"
 const userWordStartsFunc = `CREATE OR REPLACE FUNCTION user_word_starts(t text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT coalesce(array_agg(DISTINCT p), '{}')
-  FROM regexp_matches(t, '(?<![a-z0-9])[a-z0-9]{1,2}', 'g') AS m,
+  FROM regexp_matches(t, '(?<![^ ǂ])[^ ǂ]{1,2}', 'g') AS m,
        LATERAL (VALUES (m[1]), (left(m[1], 1))) AS v(p)
 $$`
 
@@ -138,7 +138,9 @@ func Go(postgres bool) []*goose.Migration {
 				"ALTER TABLE users ALTER COLUMN search_text SET STATISTICS 1000",
 				"CREATE INDEX IF NOT EXISTS users_search_text_trgm ON users USING gin (search_text gin_trgm_ops)",
 				"DROP INDEX IF EXISTS users_search_trgm",
-				"CREATE INDEX IF NOT EXISTS users_merchant_username_walk ON users (merchant_id, lower(username), id) INCLUDE (search_text, status, roles)",
+				// username too: an index-only scan of an index on lower(username)
+				// needs the column itself.
+				"CREATE INDEX IF NOT EXISTS users_merchant_username_walk ON users (merchant_id, lower(username), id) INCLUDE (username, search_text, status, roles)",
 				"DROP INDEX IF EXISTS users_merchant_username_search",
 				userWordStartsFunc,
 				"CREATE INDEX IF NOT EXISTS users_search_word_starts ON users USING gin ("+UserWordStarts+")",

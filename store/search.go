@@ -5,11 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -25,10 +25,10 @@ type UserQuery struct {
 	// and last name, member number, card number and phones. Every word
 	// must match; a phone number may be typed in any common format. The
 	// marks of migrations.SearchPunctuation match one another ("james.sm"
-	// finds james_smith). A word without three letters, digits or marks
-	// in a row ("xu") matches only where a word starts with it, as
-	// anywhere it would match nearly everyone and no index could find it;
-	// one that starts with a mark ("'c") matches anywhere.
+	// finds james_smith). A word of one or two characters ("xu") matches
+	// only where a word starts with it, as anywhere it would match nearly
+	// everyone and no index could find it; one that starts with a mark
+	// ("'c") matches anywhere.
 	Text   string
 	Status string
 	Role   string
@@ -175,23 +175,29 @@ func searchConditions(q UserQuery, postgres bool) (conds []clause.Expression, in
 	}
 	for _, term := range searchTerms(q.Text) {
 		term = markPunctuation(term)
+		contains := func() { where(text+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(term)+"%") }
 		if trigrammable(term) {
-			where(text+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(term)+"%")
+			contains()
 			indexed = true
 			continue
 		}
-		// Too short for trigrams: the term matches the start of a word.
-		key, atStart := wordStart(term)
+		key, short := wordStart(term)
+		if short {
+			key = term
+		}
 		switch {
-		case !atStart:
-			where(text+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(term)+"%")
-		case postgres:
-			where(text+" ~ ?", "(^|[^a-z0-9])"+regexp.QuoteMeta(term))
+		case short && postgres:
+			where(migrations.UserWordStarts+" @> ARRAY[?::text]", term)
+		case short:
+			word := likeEscaper.Replace(term) + "%"
+			where("((' ' || "+text+`) LIKE ? ESCAPE '\' OR `+text+` LIKE ? ESCAPE '\')`, "% "+word, "%"+string(migrations.SearchMark)+word)
 		default:
-			where("(' ' || "+text+") GLOB ?", "*[^a-z0-9]"+globEscaper.Replace(term)+"*")
+			contains()
 		}
 		if key != "" && postgres {
-			where(migrations.UserWordStarts+" @> ARRAY[?::text]", key)
+			if !short { // the index finds the candidates, LIKE decides
+				where(migrations.UserWordStarts+" @> ARRAY[?::text]", key)
+			}
 			indexed = true
 		}
 	}
@@ -224,27 +230,23 @@ func markPunctuation(term string) string {
 	}, term)
 }
 
-// globEscaper makes user text literal inside GLOB.
-var globEscaper = strings.NewReplacer("*", "[*]", "?", "[?]", "[", "[[]")
-
-// isWordByte reports whether r belongs to a word as the word-start index
-// (migrations.UserWordStarts) sees words: ASCII letters and digits.
-func isWordByte(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' }
-
-// wordStart says how a term too short for trigrams is found: atStart when
-// it begins with a letter or digit, so it must begin a word; and key, the
-// first one or two letters or digits of its first word, which begin a word
-// of every user it matches ("" when it has none).
-func wordStart(term string) (key string, atStart bool) {
-	start := strings.IndexFunc(term, isWordByte)
-	if start < 0 {
-		return "", false
+// wordStart says how a term too short for trigrams is found. A short
+// term, one or two characters and no mark, matches the start of a word
+// (words are what spaces and marks separate, as for
+// migrations.UserWordStarts). Any other matches anywhere; key is then
+// what a word of every user it matches starts with: the one or two
+// characters after its first mark ("" if none follow it).
+func wordStart(term string) (key string, short bool) {
+	mark := strings.IndexRune(term, migrations.SearchMark)
+	if mark < 0 {
+		return "", utf8.RuneCountInString(term) <= 2
 	}
-	end := start
-	for end < len(term) && end-start < 2 && isWordByte(rune(term[end])) {
-		end++
+	after := []rune(term[mark+utf8.RuneLen(migrations.SearchMark):])
+	n := 0
+	for n < len(after) && n < 2 && after[n] != migrations.SearchMark {
+		n++
 	}
-	return term[start:end], start == 0
+	return string(after[:n]), false
 }
 
 // seekCondition starts a page after cur in the order of expr. The first
