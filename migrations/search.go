@@ -45,20 +45,6 @@ var UserSearchTextSQLite = func() string {
 	return expr
 }()
 
-// UserWordStarts is, on PostgreSQL, the array of the first character, and
-// the first two, of every word of UserSearchText, words being what spaces
-// and SearchMark separate. Its GIN index finds the users with a word that
-// starts with a term too short for the trigram index ("xu").
-const UserWordStarts = "user_word_starts(" + UserSearchText + ")"
-
-// userWordStartsFunc defines the function UserWordStarts calls.
-const userWordStartsFunc = `CREATE OR REPLACE FUNCTION user_word_starts(t text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(DISTINCT p), '{}')
-  FROM regexp_matches(t, '(?<![^ ǂ])[^ ǂ]{1,2}', 'g') AS m,
-       LATERAL (VALUES (m[1]), (left(m[1], 1))) AS v(p)
-$$`
-
 // Go lists the migrations written in Go because they differ by database:
 // PostgreSQL gets pg_trgm indexes for partial matching, SQLite has no such
 // thing and scans (its databases are demo-sized).
@@ -118,15 +104,16 @@ func Go(postgres bool) []*goose.Migration {
 		// Two searches had no cheap plan over 900,000 users
 		// (docs/PERFORMANCE.md):
 		//
-		// - A term of one or two letters has no trigram, so the search
-		//   could only walk every user in the page's order: 0.6 to 2 s
-		//   for a rare one ("xu"). Such terms now match the start of a
-		//   word, which users_search_word_starts finds.
 		// - An email fragment whose distinctive part is a letter beside
 		//   punctuation ("g@yahoo.co") gave the trigram index only the
 		//   words around it: 113,000 candidates read from the table,
 		//   0.4 to 0.7 s. The trigram index is now built on the text with
 		//   punctuation as a mark that trigrams keep ("g@y").
+		// - A term of one or two characters has no trigram inside, so the
+		//   search walked every user in the page's order: 0.6 to 2 s for
+		//   a rare one ("xu"). Such a term now matches the start of a
+		//   field or name, which the trigram index finds by the trigrams
+		//   that pad a word's start ("  x", " xu").
 		// - That text is now a stored column, search_text, computed when a
 		//   user is written: translate() on every row a walk passes took
 		//   20 µs a row. The username index carries it instead of the eight
@@ -142,8 +129,6 @@ func Go(postgres bool) []*goose.Migration {
 				// needs the column itself.
 				"CREATE INDEX IF NOT EXISTS users_merchant_username_walk ON users (merchant_id, lower(username), id) INCLUDE (username, search_text, status, roles)",
 				"DROP INDEX IF EXISTS users_merchant_username_search",
-				userWordStartsFunc,
-				"CREATE INDEX IF NOT EXISTS users_search_word_starts ON users USING gin ("+UserWordStarts+")",
 				"ANALYZE users",
 			),
 			pgOnlyNoTx(
@@ -152,7 +137,6 @@ func Go(postgres bool) []*goose.Migration {
 				"CREATE INDEX IF NOT EXISTS users_search_trgm ON users USING gin ("+userText+" gin_trgm_ops)",
 				"ALTER INDEX users_search_trgm ALTER COLUMN 1 SET STATISTICS 1000",
 				"ALTER TABLE users DROP COLUMN IF EXISTS search_text",
-				"DROP FUNCTION IF EXISTS user_word_starts(text)",
 				"ANALYZE users",
 			),
 		),

@@ -23,7 +23,7 @@ func AuditByKey(db *gorm.DB, merchantID string, key *models.APIKey, subjectID *s
 }
 
 // SortingMatches is s, but its text searches on PostgreSQL always sort
-// what the trigram and word-start indexes find, as a search does when the
+// what the trigram index finds, as a search does when the
 // planner's plan runs out of time.
 func SortingMatches(s *Users) *Users {
 	c := *s

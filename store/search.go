@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -26,9 +25,8 @@ type UserQuery struct {
 	// must match; a phone number may be typed in any common format. The
 	// marks of migrations.SearchPunctuation match one another ("james.sm"
 	// finds james_smith). A word of one or two characters ("xu") matches
-	// only where a word starts with it, as anywhere it would match nearly
-	// everyone and no index could find it; one that starts with a mark
-	// ("'c") matches anywhere.
+	// only the start of a field or of a word of a name: anywhere, it would
+	// match nearly everyone, and no index could find it.
 	Text   string
 	Status string
 	Role   string
@@ -175,30 +173,20 @@ func searchConditions(q UserQuery, postgres bool) (conds []clause.Expression, in
 	}
 	for _, term := range searchTerms(q.Text) {
 		term = markPunctuation(term)
-		contains := func() { where(text+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(term)+"%") }
-		if trigrammable(term) {
-			contains()
-			indexed = true
-			continue
-		}
-		key, short := wordStart(term)
-		if short {
-			key = term
-		}
+		pattern := likeEscaper.Replace(term)
 		switch {
-		case short && postgres:
-			where(migrations.UserWordStarts+" @> ARRAY[?::text]", term)
-		case short:
-			word := likeEscaper.Replace(term) + "%"
-			where("((' ' || "+text+`) LIKE ? ESCAPE '\' OR `+text+` LIKE ? ESCAPE '\')`, "% "+word, "%"+string(migrations.SearchMark)+word)
-		default:
-			contains()
-		}
-		if key != "" && postgres {
-			if !short { // the index finds the candidates, LIKE decides
-				where(migrations.UserWordStarts+" @> ARRAY[?::text]", key)
-			}
+		case trigrammable(term):
+			where(text+` LIKE ? ESCAPE '\'`, "%"+pattern+"%")
 			indexed = true
+		case !strings.ContainsRune(term, migrations.SearchMark):
+			// One or two characters: the start of a field or of a word of
+			// one (the text's fields are joined by spaces), which the
+			// trigram index finds by the trigrams padding a word's start.
+			where("("+text+` LIKE ? ESCAPE '\' OR `+text+` LIKE ? ESCAPE '\')`, pattern+"%", "% "+pattern+"%")
+			indexed = true
+		default:
+			// Punctuation and a character ("@c"): no index can find it.
+			where(text+` LIKE ? ESCAPE '\'`, "%"+pattern+"%")
 		}
 	}
 	if q.Status != "" {
@@ -228,25 +216,6 @@ func markPunctuation(term string) string {
 		}
 		return r
 	}, term)
-}
-
-// wordStart says how a term too short for trigrams is found. A short
-// term, one or two characters and no mark, matches the start of a word
-// (words are what spaces and marks separate, as for
-// migrations.UserWordStarts). Any other matches anywhere; key is then
-// what a word of every user it matches starts with: the one or two
-// characters after its first mark ("" if none follow it).
-func wordStart(term string) (key string, short bool) {
-	mark := strings.IndexRune(term, migrations.SearchMark)
-	if mark < 0 {
-		return "", utf8.RuneCountInString(term) <= 2
-	}
-	after := []rune(term[mark+utf8.RuneLen(migrations.SearchMark):])
-	n := 0
-	for n < len(after) && n < 2 && after[n] != migrations.SearchMark {
-		n++
-	}
-	return string(after[:n]), false
 }
 
 // seekCondition starts a page after cur in the order of expr. The first
@@ -293,8 +262,8 @@ func (s *Users) runSearch(ctx context.Context, find func(*gorm.DB) error, indexe
 			return find(tx)
 		}
 		// A text search either walks the users in the page's order
-		// until a page matches, or has the trigram or word-start index
-		// find every match and sorts them. The planner picks from how many users
+		// until a page matches, or has the trigram index find every
+		// match and sorts them. The planner picks from how many users
 		// it expects to match, as if they were spread evenly; but
 		// matches bunch in that order (a surname sorted by name, the
 		// start of a username sorted by username), and a walk to them

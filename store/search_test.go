@@ -9,9 +9,9 @@ import (
 	"myaccount/store"
 )
 
-// A term too short for the trigram index matches where a word starts
-// with it, and punctuation matches punctuation, on both databases and
-// whichever way PostgreSQL finds the users.
+// A term of one or two characters matches the start of a field or of a
+// word of a name, and punctuation matches punctuation, on both databases
+// and whichever way PostgreSQL finds the users.
 func TestSearchShortTerms(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
@@ -33,16 +33,18 @@ func TestSearchShortTerms(t *testing.T) {
 			want     []string
 			wantNone []string
 		}{
-			{"xu", []string{"wei.xu"}, []string{"alexus"}},
+			{"xu", []string{"wei.xu"}, []string{"alexus"}}, // the last name
 			{"XU", []string{"wei.xu"}, []string{"alexus"}},
 			{"x", []string{"wei.xu"}, []string{"alexus"}},
 			{"lexu", []string{"alexus"}, []string{"wei.xu"}}, // three letters: anywhere
-			{"o'co", []string{"oconnor"}, []string{"wei.xu"}},
-			{"co", []string{"oconnor"}, []string{"wei.xu"}},
-			{"n.t", []string{"zz-42"}, []string{"oconnor"}},
-			{"42", []string{"zz-42"}, nil},
+			{"se", []string{"oconnor"}, nil},                 // the first name and the email
+			{"co", nil, []string{"oconnor"}},                 // not a field's start
+			{"zz", []string{"zz-42"}, nil},
+			{"42", nil, []string{"zz-42"}},
 			{"xu wei", []string{"wei.xu"}, []string{"alexus"}},
-			{"'c", []string{"oconnor"}, []string{"wei.xu"}},    // punctuation first: anywhere
+			{"o'co", []string{"oconnor"}, []string{"wei.xu"}},
+			{"n.t", []string{"zz-42"}, []string{"oconnor"}},
+			{"'c", []string{"oconnor"}, []string{"wei.xu"}},    // punctuation: anywhere
 			{"wei_xu", []string{"wei.xu"}, []string{"alexus"}}, // one mark matches another
 			{"u@exa", []string{"wei.xu"}, []string{"alexus"}},
 			{"o’connor", []string{"oconnor"}, nil},
