@@ -151,42 +151,65 @@ func CleanPhone(label, raw, region string) (e164, numberRegion string, err error
 			return "", "", bad
 		}
 	}
-	num, perr := phonenumbers.Parse(s, region)
-	if perr != nil || !phonenumbers.IsValidNumber(num) {
+	p := parsedPhones.get(region+"\x00"+s, func() parsedPhone {
+		num, err := phonenumbers.Parse(s, region)
+		if err != nil || !phonenumbers.IsValidNumber(num) {
+			return parsedPhone{}
+		}
+		return parsedPhone{phonenumbers.Format(num, phonenumbers.E164), phonenumbers.GetRegionCodeForNumber(num)}
+	})
+	if p.e164 == "" {
 		return "", "", bad
 	}
-	return phonenumbers.Format(num, phonenumbers.E164), phonenumbers.GetRegionCodeForNumber(num), nil
+	return p.e164, p.region, nil
 }
+
+// parsedPhone is what libphonenumber made of a number typed for a region;
+// empty when it is not a valid number.
+type parsedPhone struct{ e164, region string }
 
 // FormatPhone shows a stored E.164 number in the international format.
 func FormatPhone(e164 string) string {
 	if e164 == "" {
 		return ""
 	}
-	if v, ok := formatted.Load(e164); ok {
-		return v.(string)
-	}
-	out := e164
-	if num, err := phonenumbers.Parse(e164, ""); err == nil {
-		out = phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
-	}
-	// The same stored numbers are shown again and again, and parsing runs
-	// libphonenumber's regular expressions: each is formatted once. The
-	// cache starts over past formattedMax numbers, so it stays bounded.
-	if formattedN.Add(1) > formattedMax {
-		formatted.Clear()
-		formattedN.Store(0)
-	}
-	formatted.Store(e164, out)
-	return out
+	return formattedPhones.get(e164, func() string {
+		if num, err := phonenumbers.Parse(e164, ""); err == nil {
+			return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+		}
+		return e164
+	})
 }
 
-const formattedMax = 100_000
-
+// Parsing a number runs libphonenumber's regular expressions, and the same
+// numbers are shown on every page view and sent back by every profile
+// save: each is parsed once.
 var (
-	formatted  sync.Map
-	formattedN atomic.Int64
+	formattedPhones = &memo[string]{max: 100_000}
+	parsedPhones    = &memo[parsedPhone]{max: 100_000}
 )
+
+// memo keeps the results of a pure function by key. It starts over past
+// max keys, so it stays bounded. It is safe for concurrent use.
+type memo[V any] struct {
+	m   sync.Map
+	n   atomic.Int64
+	max int64
+}
+
+// get is the value for key, computing it once.
+func (c *memo[V]) get(key string, compute func() V) V {
+	if v, ok := c.m.Load(key); ok {
+		return v.(V)
+	}
+	v := compute()
+	if c.n.Add(1) > c.max {
+		c.m.Clear()
+		c.n.Store(0)
+	}
+	c.m.Store(key, v)
+	return v
+}
 
 // The ISO 3166-1 alpha-2 codes of the countries that are assigned today.
 const isoCountryCodes = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
