@@ -251,11 +251,7 @@ func (s *Users) runSearch(ctx context.Context, find func(*gorm.DB) error, indexe
 		// a member number matching one user walked all the merchant's
 		// users (1.5 s over 900,000). Planning each search for its own
 		// text costs about a millisecond.
-		patience := "0" // no limit: without an index of the terms there is no other way
-		if indexed {
-			patience = searchPatience
-		}
-		if err := tx.Exec(pgSettings, "force_custom_plan", patience).Error; err != nil {
+		if err := tx.Exec(pgSettings).Error; err != nil {
 			return err
 		}
 		if !indexed {
@@ -271,7 +267,12 @@ func (s *Users) runSearch(ctx context.Context, find func(*gorm.DB) error, indexe
 		// not found its page by searchPatience gives way to sorting
 		// the matches, which are then few or bunched.
 		if !s.noWalk {
+			// The time limit is set inside the savepoint, so that only the
+			// walk has it, and rolling back to the savepoint lifts it.
 			if err := tx.SavePoint("walk").Error; err != nil {
+				return err
+			}
+			if err := tx.Exec(pgPatience, searchPatience).Error; err != nil {
 				return err
 			}
 			err := find(tx.WithContext(withPatience(ctx)))
@@ -329,12 +330,14 @@ func trigrammable(term string) bool {
 const searchPatience = "30ms"
 
 const (
-	// pgSettings sets plan_cache_mode and statement_timeout until the
-	// transaction ends, and runs the search in one process: starting
-	// parallel workers for a page of 25 took 20 ms of a 35 ms walk, and
-	// under load they only take CPU from the other searches.
-	pgSettings = "SELECT set_config('plan_cache_mode', ?, true), set_config('statement_timeout', ?, true)," +
+	// pgSettings plans the search for its text (plan_cache_mode), with no
+	// time limit but the request's, in one process until the transaction
+	// ends: starting parallel workers for a page of 25 took 20 ms of a
+	// 35 ms walk, and under load they only take CPU from other searches.
+	pgSettings = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('statement_timeout', '0', true)," +
 		" set_config('max_parallel_workers_per_gather', '0', true)"
+	// pgPatience is the walk's time limit.
+	pgPatience = "SELECT set_config('statement_timeout', ?, true)"
 	// pgSortMatches leaves the planner one way to read users, bitmap
 	// scans, so a text search sorts the matches the trigram index finds,
 	// and lifts the time limit.
