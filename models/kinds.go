@@ -33,6 +33,37 @@ type InputSpec struct {
 	Hint        string // replaces the field's own hint when set
 	// Required marks a control that always needs a choice (status, roles).
 	Required bool
+	// Width is how many characters the input is sized for (views round it
+	// up to their scale); 0 fills the column, WidthAuto makes a select as
+	// wide as its longest option.
+	Width int
+}
+
+// WidthAuto sizes a select to its longest option, so none is cut off.
+const WidthAuto = -1
+
+// maxInputWidth is the widest an input is sized for: longer values scroll
+// inside it, as an address line does.
+const maxInputWidth = 30
+
+// inputWidth is the width f's input is sized for: its own, or what its
+// kind holds, or its longest value up to maxInputWidth.
+func (f ProfileField) inputWidth(in InputSpec) int {
+	switch {
+	case f.Width != 0:
+		return f.Width
+	case in.Input == InputSelect:
+		return WidthAuto
+	case in.Type == "date" || in.Type == "number" || in.Mode == "decimal":
+		return 10
+	case in.Type == "datetime-local":
+		return 20
+	case in.Type == "tel":
+		return 20
+	case f.Max > 0:
+		return min(f.Max, maxInputWidth)
+	}
+	return maxInputWidth
 }
 
 // formRead says how a field's value is read from a submitted form.
@@ -181,7 +212,8 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, in cleanInput) (cleaned, error) {
 			return value(CleanBirthday(f.Label, raw, in.now))
 		},
-		input: plainInput("date", ""),
+		display: displayDate,
+		input:   plainInput("date", ""),
 	},
 	KindBool: {
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) { return value(CleanBool(f.Label, raw)) },
@@ -201,8 +233,9 @@ var kinds = map[FieldKind]kindSpec{
 		input: plainInput("text", "decimal"),
 	},
 	KindDate: {
-		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) { return value(CleanDate(f.Label, raw)) },
-		input: plainInput("date", ""),
+		clean:   func(f ProfileField, raw string, _ cleanInput) (cleaned, error) { return value(CleanDate(f.Label, raw)) },
+		display: displayDate,
+		input:   plainInput("date", ""),
 	},
 	KindDateTime: {
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
@@ -210,7 +243,7 @@ var kinds = map[FieldKind]kindSpec{
 		},
 		display: func(_ ProfileField, v string) string {
 			if t, err := time.Parse(DateTimeLayout, v); err == nil {
-				return t.Format("2006-01-02 15:04")
+				return t.Format(PeopleDateTime)
 			}
 			return v
 		},
@@ -302,6 +335,22 @@ func (f ProfileField) Display(v string) string {
 	return v
 }
 
+// PeopleDate and PeopleDateTime are how every page writes a day and a
+// moment for people to read: "30 January 1986", "30 January 1986, 15:04".
+// The month in words leaves no doubt about day and month in any country.
+const (
+	PeopleDate     = "2 January 2006"
+	PeopleDateTime = "2 January 2006, 15:04"
+)
+
+// displayDate writes a stored YYYY-MM-DD day as PeopleDate.
+func displayDate(_ ProfileField, v string) string {
+	if t, err := time.Parse(DateLayout, v); err == nil {
+		return t.Format(PeopleDate)
+	}
+	return v
+}
+
 // FormValue is a stored value as the field's input shows it.
 func (f ProfileField) FormValue(v string) string {
 	if fv := f.spec().formValue; fv != nil {
@@ -311,7 +360,13 @@ func (f ProfileField) FormValue(v string) string {
 }
 
 // Input is how the field is edited, with current its value now.
-func (f ProfileField) Input(current string) InputSpec { return f.spec().input(f, current) }
+func (f ProfileField) Input(current string) InputSpec {
+	in := f.spec().input(f, current)
+	if in.Width == 0 {
+		in.Width = f.inputWidth(in)
+	}
+	return in
+}
 
 // ReadForm is the field's raw value in a submitted form, and whether the
 // form holds one: a field the form did not send (or did not show, for

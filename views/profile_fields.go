@@ -67,7 +67,7 @@ func inputField(f models.ProfileField, m *models.Merchant, value string, errs []
 	c := components.Field{
 		Name: f.Name, Label: f.Label, Hint: f.Hint, Value: value, Errors: errs,
 		Required: f.IsRequired(m) || in.Required, Autocomplete: autocomplete[f.Name],
-		Type: in.Type, Inputmode: in.Mode,
+		Type: in.Type, Inputmode: in.Mode, Width: in.Width,
 	}
 	if in.Hint != "" {
 		c.Hint = in.Hint
@@ -91,7 +91,15 @@ func timeText(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format("2 January 2006, 15:04 UTC")
+	return t.UTC().Format(models.PeopleDateTime + " UTC")
+}
+
+// orNever is a time that may not have happened yet, as people read it.
+func orNever(s string) string {
+	if s == "" {
+		return "Never"
+	}
+	return s
 }
 
 func yesNo(b bool) string {
