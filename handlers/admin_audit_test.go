@@ -143,8 +143,8 @@ func TestAdminAuditPage(t *testing.T) {
 				if profile.ip != "127.0.0.1" {
 					t.Errorf("from: got %q, want 127.0.0.1", profile.ip)
 				}
-				if _, err := time.Parse("2 January 2006, 15:04:05 UTC", profile.when); err != nil {
-					t.Errorf("when: got %q, want the people's format, such as 30 January 2026, 14:05:09 UTC", profile.when)
+				if _, err := time.Parse("January 2, 2006, 15:04:05 UTC", profile.when); err != nil {
+					t.Errorf("when: got %q, want the people's format in the admin's American English, such as January 30, 2026, 14:05:09 UTC", profile.when)
 				}
 				if got := find(models.ActionPasswordChange).changes["password"]; got != "Password: changed" {
 					t.Errorf("password change: got %q, want %q", got, "Password: changed")

@@ -136,7 +136,8 @@ func TestHistoryLabelsAndDates(t *testing.T) {
 		testapp.Scenario{Method: http.MethodPost, Path: "/account/profile", FormFunc: profileWith(map[string]string{"city": "Savannah", "address_line3": "Floor 3"}),
 			Status: http.StatusSeeOther}.Send(t, app.ClientAs(t, "guest"))
 	}
-	when := regexp.MustCompile(`^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}, \d\d:\d\d:\d\d UTC$`)
+	// The demo admin reads American English: month first.
+	when := regexp.MustCompile(`^(January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}, \d\d:\d\d:\d\d UTC$`)
 	checkRows := func(t *testing.T, _ *testapp.App, res *testapp.Response) {
 		doc := res.Doc(t)
 		for field, label := range map[string]string{"city": "Town or city", "address_line3": "Address line 3"} {
@@ -146,7 +147,7 @@ func TestHistoryLabelsAndDates(t *testing.T) {
 			}
 		}
 		if got := strings.TrimSpace(doc.Find(`td[data-col="when"] time`).First().Text()); !when.MatchString(got) {
-			t.Errorf("when: got %q, want such as \"3 December 2026, 11:04:05 UTC\"", got)
+			t.Errorf("when: got %q, want such as \"December 3, 2026, 11:04:05 UTC\"", got)
 		}
 	}
 	testapp.RunScenarios(t, []testapp.Scenario{
@@ -154,9 +155,21 @@ func TestHistoryLabelsAndDates(t *testing.T) {
 			NotInBody: []string{">address_line3<", ">city<"}, After: checkRows},
 		{Name: "the audit log", As: "admin", Path: "/admin/audit", Before: move, Status: http.StatusOK,
 			NotInBody: []string{">address_line3<", ">city<"}, After: checkRows},
-		{Name: "a birthday reads as a day", As: "admin", Path: "/admin/users/{demo.guest}", Shared: true, Status: http.StatusOK,
-			Text: map[string]string{`dd[data-field="birthday"]`: "30 January 1986"}},
+		{Name: "a birthday reads as a day, for an American English reader", As: "admin", Path: "/admin/users/{demo.guest}", Shared: true, Status: http.StatusOK,
+			Text: map[string]string{`dd[data-field="birthday"]`: "January 30, 1986"}},
 		{Name: "the guest's own overview", As: "guest", Path: "/account", Shared: true, Status: http.StatusOK,
-			Text: map[string]string{`dd[data-field="birthday"]`: "30 January 1986"}},
+			Text: map[string]string{`dd[data-field="birthday"]`: "January 30, 1986"}},
+		{Name: "in British English, day first", As: "guest", Path: "/account", Status: http.StatusOK,
+			Before: func(t *testing.T, app *testapp.App, c *testapp.Client) {
+				testapp.Scenario{Method: http.MethodPost, Path: "/account/profile", FormFunc: profileWith(map[string]string{"language": "en-GB"}),
+					Status: http.StatusSeeOther}.Send(t, c)
+			},
+			Text: map[string]string{`dd[data-field="birthday"]`: "30 January 1986", `dd[data-field="language"]`: "British English (en-GB)"},
+			After: func(t *testing.T, _ *testapp.App, res *testapp.Response) {
+				got := res.Doc(t).Find(`[data-testid="section-security"] dd`).Last().Text()
+				if !regexp.MustCompile(`^\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC$`).MatchString(strings.TrimSpace(got)) {
+					t.Errorf("last sign-in: got %q, want day first, such as \"3 December 2026, 11:04 UTC\"", got)
+				}
+			}},
 	})
 }

@@ -101,8 +101,10 @@ type cleanInput struct {
 // and how it is read from a form.
 type kindSpec struct {
 	clean func(f ProfileField, raw string, in cleanInput) (cleaned, error)
-	// display is a stored value as people read it; nil shows it as stored.
-	display func(f ProfileField, v string) string
+	// display is a stored value as people read it, for a reader of the
+	// language lang (a BCP 47 tag, "" for the default); nil shows it as
+	// stored.
+	display func(f ProfileField, v, lang string) string
 	// formValue is a stored value as its input shows it; nil: as stored.
 	formValue func(v string) string
 	input     func(f ProfileField, current string) InputSpec
@@ -177,7 +179,7 @@ var kinds = map[FieldKind]kindSpec{
 			v, region, err := CleanPhone(f.Label, raw, in.region)
 			return cleaned{value: v, region: region}, err
 		},
-		display:   func(_ ProfileField, v string) string { return FormatPhone(v) },
+		display:   func(_ ProfileField, v, _ string) string { return FormatPhone(v) },
 		formValue: FormatPhone,
 		input: func(ProfileField, string) InputSpec {
 			return InputSpec{Input: InputText, Type: "tel", Hint: "Include the country code, like +1 415 555 0132, if it is not in your country"}
@@ -187,7 +189,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(CleanCountry(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string { return CountryName(v) },
+		display: func(_ ProfileField, v, _ string) string { return CountryName(v) },
 		input:   selectInput("Select a country", func(ProfileField, string) []Option { return Countries() }),
 		choose:  true,
 		region:  true,
@@ -196,7 +198,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(CleanLanguage(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string { return LanguageName(v) + " (" + v + ")" },
+		display: func(_ ProfileField, v, _ string) string { return LanguageName(v) + " (" + v + ")" },
 		input:   selectInput("Select a language", func(_ ProfileField, current string) []Option { return Languages(current) }),
 		choose:  true,
 	},
@@ -204,7 +206,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(CleanGender(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string { return OptionLabel(GenderOptions, v) },
+		display: func(_ ProfileField, v, _ string) string { return OptionLabel(GenderOptions, v) },
 		input:   func(ProfileField, string) InputSpec { return InputSpec{Input: InputRadio, Options: GenderOptions} },
 		choose:  true,
 	},
@@ -217,7 +219,7 @@ var kinds = map[FieldKind]kindSpec{
 	},
 	KindBool: {
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) { return value(CleanBool(f.Label, raw)) },
-		display: func(_ ProfileField, v string) string {
+		display: func(_ ProfileField, v, _ string) string {
 			if v == "true" {
 				return "Yes"
 			}
@@ -241,9 +243,9 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(cleanDateTime(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string {
+		display: func(_ ProfileField, v, lang string) string {
 			if t, err := time.Parse(DateTimeLayout, v); err == nil {
-				return t.Format(PeopleDateTime)
+				return t.Format(DateTimeLayoutFor(lang))
 			}
 			return v
 		},
@@ -278,7 +280,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(cleanStatus(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string { return OptionLabel(Statuses, v) },
+		display: func(_ ProfileField, v, _ string) string { return OptionLabel(Statuses, v) },
 		input: func(f ProfileField, current string) InputSpec {
 			in := selectInput("Select a status", func(ProfileField, string) []Option { return Statuses })(f, current)
 			in.Required = true
@@ -290,7 +292,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(cleanRoles(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string {
+		display: func(_ ProfileField, v, _ string) string {
 			labels := []string{}
 			for _, r := range strings.Split(v, ",") {
 				labels = append(labels, OptionLabel(Roles, r))
@@ -327,26 +329,35 @@ func (f ProfileField) cleanFor(m *Merchant, raw string, in cleanInput) (cleaned,
 	return c, Invalid("Enter your " + strings.ToLower(f.Label))
 }
 
-// Display is a stored value as people read it; "" stays "".
-func (f ProfileField) Display(v string) string {
+// DisplayFor is a stored value as a reader of the language lang (a BCP 47
+// tag, "" for the default) reads it: days and moments in the order of
+// their language; "" stays "".
+func (f ProfileField) DisplayFor(lang, v string) string {
 	if d := f.spec().display; d != nil && v != "" {
-		return d(f, v)
+		return d(f, v, lang)
 	}
 	return v
 }
 
-// PeopleDate and PeopleDateTime are how every page writes a day and a
-// moment for people to read: "30 January 1986", "30 January 1986, 15:04".
-// The month in words leaves no doubt about day and month in any country.
-const (
-	PeopleDate     = "2 January 2006"
-	PeopleDateTime = "2 January 2006, 15:04"
-)
+// DateLayoutFor is how every page writes a day for a reader of lang: the
+// month in words, so day and month are never in doubt, in the order the
+// reader's language puts them: "January 30, 1986" in American English,
+// "30 January 1986" elsewhere.
+func DateLayoutFor(lang string) string {
+	if strings.EqualFold(lang, "en-US") {
+		return "January 2, 2006"
+	}
+	return "2 January 2006"
+}
 
-// displayDate writes a stored YYYY-MM-DD day as PeopleDate.
-func displayDate(_ ProfileField, v string) string {
+// DateTimeLayoutFor is a moment to the minute, as DateLayoutFor writes its
+// day: "30 January 1986, 15:04".
+func DateTimeLayoutFor(lang string) string { return DateLayoutFor(lang) + ", 15:04" }
+
+// displayDate writes a stored YYYY-MM-DD day as DateLayoutFor says.
+func displayDate(_ ProfileField, v, lang string) string {
 	if t, err := time.Parse(DateLayout, v); err == nil {
-		return t.Format(PeopleDate)
+		return t.Format(DateLayoutFor(lang))
 	}
 	return v
 }

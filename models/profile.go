@@ -188,12 +188,8 @@ func customField(d CustomFieldDef) ProfileField {
 			}
 		},
 	}
-	switch kind {
-	case KindDate:
-		f.Hint = "For example, 2024-07-14"
-	case KindDateTime:
-		f.Hint = "For example, 2024-07-14 22:59"
-	}
+	// No "For example" hint for dates: the browser's date input shows the
+	// reader's own format, which an example in another would contradict.
 	return f
 }
 

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"strings"
@@ -172,10 +173,10 @@ func orEmpty(s string) string {
 	return s
 }
 
-// auditWhen is an event's time in UTC, as every page writes a moment
-// and to the second.
-func auditWhen(e models.AuditEntry) string {
-	return e.CreatedAt.UTC().Format("2 January 2006, 15:04:05 UTC")
+// auditWhen is an event's time in UTC, as every page writes a moment for
+// its reader, to the second.
+func auditWhen(ctx context.Context, e models.AuditEntry) string {
+	return e.CreatedAt.UTC().Format(models.DateTimeLayoutFor(readerLanguage(ctx)) + ":05 UTC")
 }
 
 func userURL(id string) string { return "/admin/users/" + url.PathEscape(id) }
