@@ -9,20 +9,23 @@ module.exports = {
   // class stays in the built CSS whether or not a view uses it yet.
   safelist: [
     // layout
-    "page", "site-header", "site-nav", "card", "card-header", "card-title", "muted", "skip-link",
+    "frame", "page", "page-column", "site-header", "site-header-bar", "brand", "nav-menu", "nav-toggle", "site-nav", "site-nav-list", "site-nav-admin", "site-nav-signout", "card", "card-lead", "card-danger", "subsection", "subsection-title", "card-header", "record-grid", "record-aside", "record-main", "card-title", "muted", "skip-link",
     // read-only summaries
     "summary-list",
     // forms
-    "form-group", "form-group-error", "label", "hint", "input", "input-error", "field-error",
+    "form-group", "form-group-error", "label", "hint", "input", "input-error",
+    "input-w-2", "input-w-3", "input-w-4", "input-w-5", "input-w-10", "input-w-20", "input-w-30", "input-w-auto", "field-error",
     "checkbox-row", "checkbox", "fieldset", "legend",
     // buttons
-    "btn", "btn-primary", "btn-secondary", "btn-link",
+    "btn", "btn-primary", "btn-secondary", "btn-danger", "btn-link",
     // messages
     "error-summary", "error-summary-title", "error-summary-list", "notice-success", "notice-error", "notice-info",
     // password checklist
     "checklist", "checklist-item", "checklist-item-met", "checklist-item-unmet", "strength-meter",
     // tables
-    "table",
+    "table", "table-stack", "search-row", "pager", "result-count", "sort-link", "sort-mark", "cell-title", "sr-only-stack",
+    // badges
+    "badge", "badge-active", "badge-locked", "badge-inactive",
   ],
   theme: {
     extend: {

@@ -97,7 +97,7 @@ func (a *App) updateProfile(c echo.Context, e profileEdit) error {
 		}
 		return a.profileFormAgain(c, e, current, in, http.StatusConflict, func(f *views.ProfileForm) {
 			f.Conflict = "Someone else changed this profile since you opened this page, so your changes have not been saved."
-			if changed := views.ChangedSince(e.fields, in.Original, current); len(changed) > 0 {
+			if changed := views.ChangedSince(auth.CurrentUser(c).Language, e.fields, in.Original, current); len(changed) > 0 {
 				f.Conflict += " Changed meanwhile: " + strings.Join(changed, ", ") + "."
 			}
 			f.Conflict += " Your changes are still in the form below: check them and save again."

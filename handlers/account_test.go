@@ -74,7 +74,7 @@ func TestAccountPageShowsEverySection(t *testing.T) {
 		Text: map[string]string{
 			`[data-field="first_name"]`: "Maya", `[data-field="last_name"]`: "Thompson",
 			`[data-field="mobile_phone"]`: "+1 415-555-0188", `[data-field="country"]`: "United States",
-			`[data-field="birthday"]`: "1986-01-30", `[data-field="language"]`: "American English (en-US)",
+			`[data-field="birthday"]`: "January 30, 1986", `[data-field="language"]`: "American English (en-US)",
 		},
 		Contains: map[string][]string{
 			`[data-testid="section-loyalty"]`: {"1000000001", "6000301001234321", "Gold", "2480"},

@@ -19,6 +19,7 @@ import (
 // action and days, newest first, a page at a time.
 func (a *App) handleAdminAudit(c echo.Context) error {
 	f, q := parseAuditFilter(c)
+	f.Labels = views.LabelsFor(auth.CurrentMerchant(c))
 	if len(f.Errors) > 0 {
 		return a.refused(c, http.StatusUnprocessableEntity, "Audit log", "admin-audit",
 			func(p layout.Page) templ.Component {

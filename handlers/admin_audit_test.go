@@ -133,20 +133,21 @@ func TestAdminAuditPage(t *testing.T) {
 				if profile.who != "demo.guest" || profile.actionLabel != "Profile updated" || profile.subjectHref != "/admin/users/"+s.guest.ID {
 					t.Errorf("profile row: got who=%q action=%q subject link=%q", profile.who, profile.actionLabel, profile.subjectHref)
 				}
-				if got := profile.changes["first_name"]; got != "first_name: Maya → Maia" {
-					t.Errorf("first_name change: got %q, want %q", got, "first_name: Maya → Maia")
+				// Changed fields read as their labels, never as raw keys.
+				if got := profile.changes["first_name"]; got != "First name: Maya → Maia" {
+					t.Errorf("first_name change: got %q, want %q", got, "First name: Maya → Maia")
 				}
-				if got := profile.changes["address_line2"]; got != "address_line2: Suite 200 → (empty)" {
-					t.Errorf("address_line2 change: got %q, want %q", got, "address_line2: Suite 200 → (empty)")
+				if got := profile.changes["address_line2"]; got != "Address line 2: Suite 200 → (empty)" {
+					t.Errorf("address_line2 change: got %q, want %q", got, "Address line 2: Suite 200 → (empty)")
 				}
 				if profile.ip != "127.0.0.1" {
 					t.Errorf("from: got %q, want 127.0.0.1", profile.ip)
 				}
-				if _, err := time.Parse("2006-01-02 15:04:05", profile.when); err != nil {
-					t.Errorf("when: got %q, want YYYY-MM-DD hh:mm:ss", profile.when)
+				if _, err := time.Parse("January 2, 2006, 15:04:05 UTC", profile.when); err != nil {
+					t.Errorf("when: got %q, want the people's format in the admin's American English, such as January 30, 2026, 14:05:09 UTC", profile.when)
 				}
-				if got := find(models.ActionPasswordChange).changes["password"]; got != "password: changed" {
-					t.Errorf("password change: got %q, want %q", got, "password: changed")
+				if got := find(models.ActionPasswordChange).changes["password"]; got != "Password: changed" {
+					t.Errorf("password change: got %q, want %q", got, "Password: changed")
 				}
 				if failed := find(models.ActionSignInFailed); failed.who != "system" {
 					t.Errorf("failed sign-in: got who %q, want system", failed.who)

@@ -126,7 +126,41 @@ func (a *App) handleAdminUserResetPassword(c echo.Context) error {
 	}
 	v.TempPassword = password
 	c.Response().Header().Set("Cache-Control", "no-store")
+	if isHTMX(c) {
+		// The address bar shows the record, so a reload reads it again
+		// (without the password) instead of resetting again.
+		c.Response().Header().Set("HX-Push-Url", "/admin/users/"+u.ID)
+	}
 	p := a.page(c, u.DisplayName(), "admin-users")
 	p.NoticeKind, p.Notice = models.NoticeSuccess, "The password has been reset and the user's sessions have ended."
 	return render(c, http.StatusOK, views.AdminUserPage(p, m, v), views.AdminUserDetail(p, m, v))
+}
+
+// destructiveActions are the account actions that ask again first, with
+// the words of their confirm step.
+var destructiveActions = map[string]struct{ title, explain, button string }{
+	"lock": {"Lock this account?",
+		"They will not be able to sign in until an admin unlocks the account, and their sessions end at their next request.",
+		"Lock the account"},
+	"reset-password": {"Reset this password?",
+		"Their password stops working now and their sessions end. You will see a temporary password once, to give them; they must change it when they next sign in.",
+		"Reset the password"},
+	"revoke-sessions": {"Sign out all sessions?",
+		"Every browser and device signed in to this account is signed out at its next request. Their password stays as it is.",
+		"Sign out all sessions"},
+}
+
+// GET /admin/users/{id}/{lock|reset-password|revoke-sessions} — the
+// confirm step of a destructive action; its form posts to the same
+// address, so the step works without JavaScript.
+func (a *App) handleAdminUserConfirm(action string) echo.HandlerFunc {
+	d := destructiveActions[action]
+	return func(c echo.Context) error {
+		u, err := a.subject(c)
+		if err != nil {
+			return err
+		}
+		p := a.page(c, d.title, "admin-users")
+		return render(c, http.StatusOK, views.AdminActionConfirmPage(p, views.ActionConfirm{User: u, Action: action, Explain: d.explain, Button: d.button}), nil)
+	}
 }

@@ -31,11 +31,18 @@ func (a *App) handleAdminUsers(c echo.Context) error {
 	}
 	p := a.page(c, "Users", "admin-users")
 	p.Wide = true
-	page, err := a.Users.Search(c.Request().Context(), store.UserQuery{
+	sq := store.UserQuery{
 		MerchantID: m.ID, Text: q.Text, Status: q.Status, Role: q.Role, Sort: q.Sort, Desc: q.Desc,
 		After: c.QueryParam("after"), Before: c.QueryParam("before"),
-	})
+	}
+	page, err := a.Users.Search(c.Request().Context(), sq)
 	if err != nil {
+		return err
+	}
+	if page.Next == "" && page.Prev == "" {
+		// One page holds every match: its length is the count.
+		page.Matches, page.MatchesKnown = int64(len(page.Users)), true
+	} else if page.Matches, page.MatchesKnown, err = a.Users.CountUpTo(c.Request().Context(), sq); err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.AdminUsersPage(p, q, page), views.AdminUserResults(q, page))
@@ -175,5 +182,5 @@ func (a *App) history(c echo.Context, u *models.User) (templ.Component, error) {
 	if err != nil {
 		return nil, err
 	}
-	return views.AuditTable(entries), nil
+	return views.AuditTable(entries, views.LabelsFor(auth.CurrentMerchant(c))), nil
 }

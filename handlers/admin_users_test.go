@@ -166,7 +166,8 @@ func TestAdminUserPage(t *testing.T) {
 		},
 		Status: http.StatusOK,
 		Contains: map[string][]string{
-			`[data-testid="section-security"]`: {"Status", "Failed sign-ins", "Locked at", "Locked by", "Must change password", "Last sign-in", "Password changed at"},
+			`[data-testid="section-security"]`: {"Failed sign-ins", "Must change password", "Last sign-in", "Password last changed", "Account created"},
+			`[data-testid="record-status"]`:    {"Active"},
 			// The city change, old → new.
 			`[data-testid="section-history"]`: {"Johns Creek", "Savannah"},
 		},

@@ -223,7 +223,7 @@ func TestAdminSeesAndLiftsAPause(t *testing.T) {
 		admin := adminClient(t, app)
 		doc := admin.Get("/admin/users/" + guest.ID).Doc(t)
 		sec := doc.Find(`[data-testid="section-security"]`)
-		if txt := sec.Text(); !strings.Contains(txt, "Sign-in paused until") || strings.Contains(txt, "Not paused") || !strings.Contains(txt, "Devices paused1") {
+		if txt := sec.Text(); !strings.Contains(txt, "Sign-in paused until") || strings.Contains(txt, "Not paused") || !strings.Contains(txt, "Devices with sign-in paused1") {
 			t.Errorf("security section: got %q, want the pause and the paused device", strings.Join(strings.Fields(txt), " "))
 		}
 		if sec.Find(`form[action="/admin/users/`+guest.ID+`/unlock"] button`).Text() != "Unlock sign-in now" {

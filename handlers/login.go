@@ -63,7 +63,7 @@ func (a *App) handleLoginPost(c echo.Context) error {
 	}
 	a.renewCSRF(c)
 	if signed.FailedAttempts > 0 {
-		a.Flash.Set(c, models.NoticeInfo, views.FailedAttemptsNotice(signed.FailedAttempts, signed.LastFailedAt))
+		a.Flash.Set(c, models.NoticeInfo, views.FailedAttemptsNotice(user.Language, signed.FailedAttempts, signed.LastFailedAt))
 	}
 	target := auth.SafeNext(form.Next, "/account")
 	merchant, err := a.Merchants.ByID(c.Request().Context(), user.MerchantID)

@@ -12,6 +12,7 @@ import (
 	"myaccount/auth"
 	"myaccount/models"
 	"myaccount/store"
+	"myaccount/views"
 	"myaccount/views/layout"
 )
 
@@ -36,7 +37,11 @@ func render(c echo.Context, status int, page, fragment templ.Component) error {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
-	if err := comp.Render(c.Request().Context(), buf); err != nil {
+	ctx := c.Request().Context()
+	if u := auth.CurrentUser(c); u != nil {
+		ctx = views.WithReader(ctx, u.Language)
+	}
+	if err := comp.Render(ctx, buf); err != nil {
 		return err
 	}
 	return c.HTMLBlob(status, buf.Bytes())

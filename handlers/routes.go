@@ -68,8 +68,19 @@ func New(d Deps) *echo.Echo {
 	a.emailRoutes(pages, account)
 	a.adminRoutes(pages)
 
-	e.RouteNotFound("/*", func(c echo.Context) error { return models.ErrNotFound })
+	e.RouteNotFound("/*", a.handleNotFound)
 	return e
+}
+
+// handleNotFound answers an address no route has. A page read (GET) gets
+// the session and CSRF token a page has, so a signed-in visitor sees the
+// nav as on every other page; anything else is refused as it is.
+func (a *App) handleNotFound(c echo.Context) error {
+	notFound := func(echo.Context) error { return models.ErrNotFound }
+	if c.Request().Method != http.MethodGet || isAPI(c) {
+		return notFound(c)
+	}
+	return csrf(a.Secure)(a.Sessions.Load(notFound))(c)
 }
 
 // linkRoutes registers the pages of the links we mail, and the page that
@@ -94,6 +105,9 @@ func (a *App) adminRoutes(pages *echo.Group) {
 	admin.GET("/users/:id", a.handleAdminUser)
 	admin.GET("/users/:id/edit", a.handleAdminUserEdit)
 	admin.POST("/users/:id", a.handleAdminUserUpdate)
+	for action := range destructiveActions {
+		admin.GET("/users/:id/"+action, a.handleAdminUserConfirm(action))
+	}
 	admin.POST("/users/:id/lock", a.handleAdminUserLock)
 	admin.POST("/users/:id/unlock", a.handleAdminUserUnlock)
 	admin.POST("/users/:id/force-password-change", a.handleAdminUserForcePasswordChange)

@@ -59,7 +59,9 @@ func listedSessions(doc *goquery.Document) []listedSession {
 	return out
 }
 
-var timeShown = regexp.MustCompile(`^\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC$`)
+// timeShown is a moment as the demo guest, who reads American English,
+// sees one: month first.
+var timeShown = regexp.MustCompile(`^[A-Z][a-z]+ \d{1,2}, \d{4}, \d{2}:\d{2} UTC$`)
 
 // GET /account/sessions — every active session of the user, this device
 // first and marked, with device, address and times; idle sessions and
@@ -109,7 +111,7 @@ func TestSessionsPage(t *testing.T) {
 						t.Errorf("%s IP: got %q, want 127.0.0.1", s.device, s.ip)
 					}
 					if !timeShown.MatchString(s.signedIn) {
-						t.Errorf("%s signed in: got %q, want a time like 2 January 2026, 15:04 UTC", s.device, s.signedIn)
+						t.Errorf("%s signed in: got %q, want a time like January 2, 2026, 15:04 UTC", s.device, s.signedIn)
 					}
 					if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(s.id) {
 						t.Errorf("%s id: got %q, want 16 hex digits", s.device, s.id)

@@ -33,6 +33,37 @@ type InputSpec struct {
 	Hint        string // replaces the field's own hint when set
 	// Required marks a control that always needs a choice (status, roles).
 	Required bool
+	// Width is how many characters the input is sized for (views round it
+	// up to their scale); 0 fills the column, WidthAuto makes a select as
+	// wide as its longest option.
+	Width int
+}
+
+// WidthAuto sizes a select to its longest option, so none is cut off.
+const WidthAuto = -1
+
+// maxInputWidth is the widest an input is sized for: longer values scroll
+// inside it, as an address line does.
+const maxInputWidth = 30
+
+// inputWidth is the width f's input is sized for: its own, or what its
+// kind holds, or its longest value up to maxInputWidth.
+func (f ProfileField) inputWidth(in InputSpec) int {
+	switch {
+	case f.Width != 0:
+		return f.Width
+	case in.Input == InputSelect:
+		return WidthAuto
+	case in.Type == "date" || in.Type == "number" || in.Mode == "decimal":
+		return 10
+	case in.Type == "datetime-local":
+		return 20
+	case in.Type == "tel":
+		return 20
+	case f.Max > 0:
+		return min(f.Max, maxInputWidth)
+	}
+	return maxInputWidth
 }
 
 // formRead says how a field's value is read from a submitted form.
@@ -70,8 +101,10 @@ type cleanInput struct {
 // and how it is read from a form.
 type kindSpec struct {
 	clean func(f ProfileField, raw string, in cleanInput) (cleaned, error)
-	// display is a stored value as people read it; nil shows it as stored.
-	display func(f ProfileField, v string) string
+	// display is a stored value as people read it, for a reader of the
+	// language lang (a BCP 47 tag, "" for the default); nil shows it as
+	// stored.
+	display func(f ProfileField, v, lang string) string
 	// formValue is a stored value as its input shows it; nil: as stored.
 	formValue func(v string) string
 	input     func(f ProfileField, current string) InputSpec
@@ -146,7 +179,7 @@ var kinds = map[FieldKind]kindSpec{
 			v, region, err := CleanPhone(f.Label, raw, in.region)
 			return cleaned{value: v, region: region}, err
 		},
-		display:   func(_ ProfileField, v string) string { return FormatPhone(v) },
+		display:   func(_ ProfileField, v, _ string) string { return FormatPhone(v) },
 		formValue: FormatPhone,
 		input: func(ProfileField, string) InputSpec {
 			return InputSpec{Input: InputText, Type: "tel", Hint: "Include the country code, like +1 415 555 0132, if it is not in your country"}
@@ -156,7 +189,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(CleanCountry(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string { return CountryName(v) },
+		display: func(_ ProfileField, v, _ string) string { return CountryName(v) },
 		input:   selectInput("Select a country", func(ProfileField, string) []Option { return Countries() }),
 		choose:  true,
 		region:  true,
@@ -165,7 +198,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(CleanLanguage(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string { return LanguageName(v) + " (" + v + ")" },
+		display: func(_ ProfileField, v, _ string) string { return LanguageName(v) + " (" + v + ")" },
 		input:   selectInput("Select a language", func(_ ProfileField, current string) []Option { return Languages(current) }),
 		choose:  true,
 	},
@@ -173,7 +206,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(CleanGender(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string { return OptionLabel(GenderOptions, v) },
+		display: func(_ ProfileField, v, _ string) string { return OptionLabel(GenderOptions, v) },
 		input:   func(ProfileField, string) InputSpec { return InputSpec{Input: InputRadio, Options: GenderOptions} },
 		choose:  true,
 	},
@@ -181,11 +214,12 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, in cleanInput) (cleaned, error) {
 			return value(CleanBirthday(f.Label, raw, in.now))
 		},
-		input: plainInput("date", ""),
+		display: displayDate,
+		input:   plainInput("date", ""),
 	},
 	KindBool: {
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) { return value(CleanBool(f.Label, raw)) },
-		display: func(_ ProfileField, v string) string {
+		display: func(_ ProfileField, v, _ string) string {
 			if v == "true" {
 				return "Yes"
 			}
@@ -201,16 +235,17 @@ var kinds = map[FieldKind]kindSpec{
 		input: plainInput("text", "decimal"),
 	},
 	KindDate: {
-		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) { return value(CleanDate(f.Label, raw)) },
-		input: plainInput("date", ""),
+		clean:   func(f ProfileField, raw string, _ cleanInput) (cleaned, error) { return value(CleanDate(f.Label, raw)) },
+		display: displayDate,
+		input:   plainInput("date", ""),
 	},
 	KindDateTime: {
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(cleanDateTime(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string {
+		display: func(_ ProfileField, v, lang string) string {
 			if t, err := time.Parse(DateTimeLayout, v); err == nil {
-				return t.Format("2006-01-02 15:04")
+				return t.Format(DateTimeLayoutFor(lang))
 			}
 			return v
 		},
@@ -245,7 +280,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(cleanStatus(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string { return OptionLabel(Statuses, v) },
+		display: func(_ ProfileField, v, _ string) string { return OptionLabel(Statuses, v) },
 		input: func(f ProfileField, current string) InputSpec {
 			in := selectInput("Select a status", func(ProfileField, string) []Option { return Statuses })(f, current)
 			in.Required = true
@@ -257,7 +292,7 @@ var kinds = map[FieldKind]kindSpec{
 		clean: func(f ProfileField, raw string, _ cleanInput) (cleaned, error) {
 			return value(cleanRoles(f.Label, raw))
 		},
-		display: func(_ ProfileField, v string) string {
+		display: func(_ ProfileField, v, _ string) string {
 			labels := []string{}
 			for _, r := range strings.Split(v, ",") {
 				labels = append(labels, OptionLabel(Roles, r))
@@ -294,10 +329,35 @@ func (f ProfileField) cleanFor(m *Merchant, raw string, in cleanInput) (cleaned,
 	return c, Invalid("Enter your " + strings.ToLower(f.Label))
 }
 
-// Display is a stored value as people read it; "" stays "".
-func (f ProfileField) Display(v string) string {
+// DisplayFor is a stored value as a reader of the language lang (a BCP 47
+// tag, "" for the default) reads it: days and moments in the order of
+// their language; "" stays "".
+func (f ProfileField) DisplayFor(lang, v string) string {
 	if d := f.spec().display; d != nil && v != "" {
-		return d(f, v)
+		return d(f, v, lang)
+	}
+	return v
+}
+
+// DateLayoutFor is how every page writes a day for a reader of lang: the
+// month in words, so day and month are never in doubt, in the order the
+// reader's language puts them: "January 30, 1986" in American English,
+// "30 January 1986" elsewhere.
+func DateLayoutFor(lang string) string {
+	if strings.EqualFold(lang, "en-US") {
+		return "January 2, 2006"
+	}
+	return "2 January 2006"
+}
+
+// DateTimeLayoutFor is a moment to the minute, as DateLayoutFor writes its
+// day: "30 January 1986, 15:04".
+func DateTimeLayoutFor(lang string) string { return DateLayoutFor(lang) + ", 15:04" }
+
+// displayDate writes a stored YYYY-MM-DD day as DateLayoutFor says.
+func displayDate(_ ProfileField, v, lang string) string {
+	if t, err := time.Parse(DateLayout, v); err == nil {
+		return t.Format(DateLayoutFor(lang))
 	}
 	return v
 }
@@ -311,7 +371,13 @@ func (f ProfileField) FormValue(v string) string {
 }
 
 // Input is how the field is edited, with current its value now.
-func (f ProfileField) Input(current string) InputSpec { return f.spec().input(f, current) }
+func (f ProfileField) Input(current string) InputSpec {
+	in := f.spec().input(f, current)
+	if in.Width == 0 {
+		in.Width = f.inputWidth(in)
+	}
+	return in
+}
 
 // ReadForm is the field's raw value in a submitted form, and whether the
 // form holds one: a field the form did not send (or did not show, for

@@ -7,4 +7,13 @@ package models
 type UserPage struct {
 	Users      []User
 	Next, Prev string // cursors; empty when there is no such page
+	// Matches is how many users match, counted up to UserCountCap + 1;
+	// MatchesKnown is false when they were not counted.
+	Matches      int64
+	MatchesKnown bool
 }
+
+// UserCountCap is as far as the user list counts its matches: past it,
+// the list says "more than 1,000" rather than walk a million users for an
+// exact figure.
+const UserCountCap = 1000

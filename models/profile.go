@@ -48,12 +48,15 @@ const (
 // and written to a User. One list of these drives the guest form, the admin
 // form, validation, partial updates and the audit trail.
 type ProfileField struct {
-	Name    string
-	Label   string
-	Hint    string
-	Group   string
-	Kind    FieldKind
-	Max     int
+	Name  string
+	Label string
+	Hint  string
+	Group string
+	Kind  FieldKind
+	Max   int
+	// Width is the characters its input is sized for, when its longest
+	// value says too much (a title may be 20 long, but is "Ms" or "Dr").
+	Width   int
 	Options []string // KindList
 	// Columns are written when the field changes.
 	Columns []string
@@ -73,6 +76,12 @@ type ProfileField struct {
 
 // Value is the field's stored value for u, as the form shows it.
 func (f ProfileField) Value(u *User) string { return f.get(u) }
+
+// withWidth is f with its input sized for w characters.
+func withWidth(f ProfileField, w int) ProfileField {
+	f.Width = w
+	return f
+}
 
 func textField(name, label, group string, kind FieldKind, max int, requirable bool, ptr func(*User) *string) ProfileField {
 	return ProfileField{
@@ -105,18 +114,18 @@ func consentField(name, label, hint string, ptr func(*User) *bool) ProfileField 
 
 // guestFields are the built-in fields a guest edits, in form order.
 var guestFields = []ProfileField{
-	textField("name_prefix", "Title", GroupPersonal, KindName, 20, false, func(u *User) *string { return &u.NamePrefix }),
+	withWidth(textField("name_prefix", "Title", GroupPersonal, KindName, 20, false, func(u *User) *string { return &u.NamePrefix }), 5),
 	textField("first_name", "First name", GroupPersonal, KindName, 50, true, func(u *User) *string { return &u.FirstName }),
 	textField("middle_initial", "Middle initial", GroupPersonal, KindInitial, 1, false, func(u *User) *string { return &u.MiddleInitial }),
 	textField("last_name", "Last name", GroupPersonal, KindName, 50, true, func(u *User) *string { return &u.LastName }),
-	textField("name_suffix", "Suffix", GroupPersonal, KindName, 20, false, func(u *User) *string { return &u.NameSuffix }),
+	withWidth(textField("name_suffix", "Suffix", GroupPersonal, KindName, 20, false, func(u *User) *string { return &u.NameSuffix }), 5),
 	{
 		Name: "gender", Label: "Gender", Group: GroupPersonal, Kind: KindGender, Requirable: true, Columns: []string{"gender"},
 		get: func(u *User) string { return u.Gender },
 		set: func(u *User, v string) { u.Gender = v },
 	},
 	{
-		Name: "birthday", Label: "Birthday", Hint: "For example, 1986-01-30", Group: GroupPersonal, Kind: KindBirthday, Requirable: true, Columns: []string{"birthday"},
+		Name: "birthday", Label: "Birthday", Group: GroupPersonal, Kind: KindBirthday, Requirable: true, Columns: []string{"birthday"},
 		get: func(u *User) string {
 			if u.Birthday == nil {
 				return ""
@@ -139,9 +148,9 @@ var guestFields = []ProfileField{
 	textField("address_line1", "Address line 1", GroupAddress, KindText, 100, true, func(u *User) *string { return &u.AddressLine1 }),
 	textField("address_line2", "Address line 2", GroupAddress, KindText, 100, false, func(u *User) *string { return &u.AddressLine2 }),
 	textField("address_line3", "Address line 3", GroupAddress, KindText, 100, false, func(u *User) *string { return &u.AddressLine3 }),
-	textField("city", "Town or city", GroupAddress, KindText, 60, true, func(u *User) *string { return &u.City }),
-	textField("state", "State or region", GroupAddress, KindText, 60, true, func(u *User) *string { return &u.State }),
-	textField("postal_code", "Postal code", GroupAddress, KindPostalCode, 16, true, func(u *User) *string { return &u.PostalCode }),
+	withWidth(textField("city", "Town or city", GroupAddress, KindText, 60, true, func(u *User) *string { return &u.City }), 20),
+	withWidth(textField("state", "State or region", GroupAddress, KindText, 60, true, func(u *User) *string { return &u.State }), 10),
+	withWidth(textField("postal_code", "Postal code", GroupAddress, KindPostalCode, 16, true, func(u *User) *string { return &u.PostalCode }), 10),
 	textField("country", "Country", GroupAddress, KindCountry, 2, true, func(u *User) *string { return &u.Country }),
 	textField("language", "Language", GroupPreferences, KindLanguage, 35, true, func(u *User) *string { return &u.Language }),
 	consentField("mailing_list_subscribed", "Email me news and offers", "The programme's mailing list", func(u *User) *bool { return &u.MailingListSubscribed }),
@@ -179,12 +188,8 @@ func customField(d CustomFieldDef) ProfileField {
 			}
 		},
 	}
-	switch kind {
-	case KindDate:
-		f.Hint = "For example, 2024-07-14"
-	case KindDateTime:
-		f.Hint = "For example, 2024-07-14 22:59"
-	}
+	// No "For example" hint for dates: the browser's date input shows the
+	// reader's own format, which an example in another would contradict.
 	return f
 }
 

@@ -350,3 +350,41 @@ type userRow struct {
 	models.User
 	SortKey string
 }
+
+// countPatience is how long a count may take on PostgreSQL before the list
+// goes without one: the count is a courtesy beside the page, which has
+// its own budget (p95 under 50 ms over 1,000,000 users).
+const countPatience = "15ms"
+
+// CountUpTo counts the users matching q's search and filters (not its
+// cursors), stopping past models.UserCountCap. known is false when the database
+// did not count them within countPatience.
+func (s *Users) CountUpTo(ctx context.Context, q UserQuery) (n int64, known bool, err error) {
+	conds, _ := searchConditions(q, s.db.Dialector.Name() == "postgres")
+	count := func(tx *gorm.DB) error {
+		ids := tx.Model(&models.User{}).Select("id").Clauses(clause.Where{Exprs: conds}).Limit(models.UserCountCap + 1)
+		return tx.Table("(?) AS matches", ids).Count(&n).Error
+	}
+	if s.db.Dialector.Name() != "postgres" {
+		if err := count(s.db.WithContext(ctx)); err != nil {
+			return 0, false, fmt.Errorf("count users: %w", err)
+		}
+		return n, true, nil
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(pgSettings).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(pgPatience, countPatience).Error; err != nil {
+			return err
+		}
+		return count(tx.WithContext(withPatience(ctx)))
+	})
+	switch {
+	case isStatementTimeout(err) && ctx.Err() == nil:
+		return 0, false, nil
+	case err != nil:
+		return 0, false, fmt.Errorf("count users: %w", err)
+	}
+	return n, true, nil
+}

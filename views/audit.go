@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"strings"
@@ -64,6 +65,8 @@ func ActionLabel(action string) string {
 type AuditFilter struct {
 	Actor, Subject, Action, From, To string
 	Errors                           models.FieldErrors
+	// Labels names the fields the events changed.
+	Labels FieldLabels
 }
 
 // auditFilterFields are the filter's inputs in page order.
@@ -89,6 +92,55 @@ func (f AuditFilter) URL(after, before string) string {
 		return "/admin/audit"
 	}
 	return "/admin/audit?" + v.Encode()
+}
+
+// FieldLabels names the fields that audit events record, as admins read
+// them: never a raw key such as address_line3.
+type FieldLabels map[string]string
+
+// systemFieldLabels are the fields events record besides the profile's.
+var systemFieldLabels = FieldLabels{
+	"status": "Status", "roles": "Roles", "password": "Password", "username": "Username",
+	"failed_login_count": "Failed sign-ins", "locked_until": "Sign-in paused until",
+	"lock_in_a_row": "Pauses in a row", "temporary_locks_before": "Pauses before the lock",
+	"for": "Paused for", "must_change_password": "Must change password", "sessions": "Sessions",
+	"pending_email": "New email, not yet confirmed", "email_verified": "Email verified",
+	"sent_to": "Sent to", "name": "Name", "prefix": "Key prefix", "link": "Link", "page": "Page",
+	"stale": "Out of date", "custom_fields": "Custom fields", "required_fields": "Required fields",
+	"unique_email": "Email must be unique", "unique_mobile": "Mobile phone must be unique",
+	"max_failed_logins": "Wrong passwords before a lock", "password_history": "Earlier passwords that cannot be reused",
+	"password_max_age_days": "Password expires after (days)", "password_min_length": "Password: minimum length",
+	"password_min_lower": "Password: lowercase letters", "password_min_upper": "Password: uppercase letters",
+	"password_min_digits": "Password: digits", "password_min_special": "Password: special characters",
+	"password_min_score": "Password: minimum strength", "sign_in_after_reset": "Sign in after a reset",
+}
+
+// LabelsFor is every field m's audit events may name, with its label:
+// the profile's own fields (custom ones included) and the system's.
+func LabelsFor(m *models.Merchant) FieldLabels {
+	l := FieldLabels{}
+	for k, v := range systemFieldLabels {
+		l[k] = v
+	}
+	if m != nil {
+		for _, f := range models.AdminProfileFields(m) {
+			l[f.Name] = f.Label
+		}
+	}
+	return l
+}
+
+// Label is the field's name as admins read it; a field without one reads
+// as words ("shoe_size" is "Shoe size").
+func (l FieldLabels) Label(field string) string {
+	if s, ok := l[field]; ok {
+		return s
+	}
+	words := strings.TrimSpace(strings.ReplaceAll(strings.TrimPrefix(field, "custom_"), "_", " "))
+	if words == "" {
+		return field
+	}
+	return strings.ToUpper(words[:1]) + words[1:]
 }
 
 // ChangeText is one change as the audit log shows it, without the field
@@ -121,9 +173,10 @@ func orEmpty(s string) string {
 	return s
 }
 
-// auditWhen is an event's time in UTC, to the second.
-func auditWhen(e models.AuditEntry) string {
-	return e.CreatedAt.UTC().Format("2006-01-02 15:04:05")
+// auditWhen is an event's time in UTC, as every page writes a moment for
+// its reader, to the second.
+func auditWhen(ctx context.Context, e models.AuditEntry) string {
+	return e.CreatedAt.UTC().Format(models.DateTimeLayoutFor(readerLanguage(ctx)) + ":05 UTC")
 }
 
 func userURL(id string) string { return "/admin/users/" + url.PathEscape(id) }

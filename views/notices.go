@@ -6,15 +6,16 @@ import (
 )
 
 // FailedAttemptsNotice tells a user who just signed in how many wrong
-// passwords were typed for their account since their previous sign-in.
-func FailedAttemptsNotice(n int, last *time.Time) string {
+// passwords were typed for their account since their previous sign-in,
+// the last in the order of their language lang.
+func FailedAttemptsNotice(lang string, n int, last *time.Time) string {
 	what := strconv.Itoa(n) + " wrong passwords were"
 	if n == 1 {
 		what = "1 wrong password was"
 	}
 	msg := what + " typed for your account since you last signed in"
 	if last != nil {
-		msg += ", the last on " + timeText(last)
+		msg += ", the last on " + momentText(lang, last)
 	}
 	return msg + ". If that was not you, change your password."
 }

@@ -1,9 +1,9 @@
 package views
 
 import (
+	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"myaccount/models"
 	"myaccount/views/components"
@@ -50,12 +50,17 @@ func profileSections(fields []models.ProfileField) []Section {
 	return out
 }
 
-// displayValue is a stored value as people read it.
-func displayValue(f models.ProfileField, v string) string {
+// displayValue is a stored value as the page's reader reads it.
+func displayValue(ctx context.Context, f models.ProfileField, v string) string {
+	return displayFor(readerLanguage(ctx), f, v)
+}
+
+// displayFor is a stored value as a reader of lang reads it.
+func displayFor(lang string, f models.ProfileField, v string) string {
 	if v == "" {
 		return "Not provided"
 	}
-	return f.Display(v)
+	return f.DisplayFor(lang, v)
 }
 
 var autocomplete = map[string]string{
@@ -73,7 +78,7 @@ func inputField(f models.ProfileField, m *models.Merchant, value string, errs []
 	c := components.Field{
 		Name: f.Name, Label: f.Label, Hint: f.Hint, Value: value, Errors: errs,
 		Required: f.IsRequired(m) || in.Required, Autocomplete: autocomplete[f.Name],
-		Type: in.Type, Inputmode: in.Mode,
+		Type: in.Type, Inputmode: in.Mode, Width: in.Width,
 	}
 	if in.Hint != "" {
 		c.Hint = in.Hint
@@ -93,11 +98,12 @@ func fieldNames(fields []models.ProfileField) []string {
 	return out
 }
 
-func timeText(t *time.Time) string {
-	if t == nil {
-		return ""
+// orNever is a time that may not have happened yet, as people read it.
+func orNever(s string) string {
+	if s == "" {
+		return "Never"
 	}
-	return t.UTC().Format("2 January 2006, 15:04 UTC")
+	return s
 }
 
 func yesNo(b bool) string {
@@ -111,14 +117,14 @@ func rolesValue(u *models.User) string { return strings.Join(u.Roles, ",") }
 
 // emailVerifiedText says whether u's address is proven theirs, and since
 // when.
-func emailVerifiedText(u *models.User) string {
+func emailVerifiedText(ctx context.Context, u *models.User) string {
 	switch {
 	case u.Email == "":
 		return "No email address"
 	case !u.EmailVerified:
 		return "No"
 	case u.EmailVerifiedAt != nil:
-		return "Yes, since " + timeText(u.EmailVerifiedAt)
+		return "Yes, since " + timeText(ctx, u.EmailVerifiedAt)
 	}
 	return "Yes"
 }

@@ -59,8 +59,8 @@ func Snapshot(fields []models.ProfileField, u *models.User) string {
 }
 
 // ChangedSince lists, as "Label (now value)", the fields whose stored value
-// differs from the snapshot a stale form carried.
-func ChangedSince(fields []models.ProfileField, original string, current *models.User) []string {
+// differs from the snapshot a stale form carried, for a reader of lang.
+func ChangedSince(lang string, fields []models.ProfileField, original string, current *models.User) []string {
 	before := map[string]string{}
 	if b, err := base64.RawURLEncoding.DecodeString(original); err == nil {
 		_ = json.Unmarshal(b, &before)
@@ -68,7 +68,7 @@ func ChangedSince(fields []models.ProfileField, original string, current *models
 	var out []string
 	for _, f := range fields {
 		if old, ok := before[f.Name]; ok && old != f.Value(current) {
-			out = append(out, f.Label+" (now "+displayValue(f, f.Value(current))+")")
+			out = append(out, f.Label+" (now "+displayFor(lang, f, f.Value(current))+")")
 		}
 	}
 	return out
