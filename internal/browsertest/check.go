@@ -50,6 +50,16 @@ func (p *Page) Check(name string) {
 	}
 }
 
+// CheckOnce checks the state name as Check does, unless a test of this
+// run checked it already: for a page every test passes through, such as
+// the sign-in form.
+func (p *Page) CheckOnce(name string) {
+	p.t.Helper()
+	if !p.b.HTML.Has(name) {
+		p.Check(name)
+	}
+}
+
 func (p *Page) axe(name string) {
 	p.t.Helper()
 	if !Eval[bool](p, `typeof window.axe === "object"`) {
