@@ -68,31 +68,50 @@ func TestAdminSearch(t *testing.T) {
 	p.Check("admin-users-page-2")
 }
 
-// An admin locks and unlocks a user and corrects their profile; the
-// user's history shows each step.
+// An admin finds a user, locks and unlocks them and corrects their
+// profile; the user's history shows each step.
 func TestAdminUserRecord(t *testing.T) {
 	_, p := start(t)
+	adminRecordFlow(t, p)
+}
+
+// The same admin, with JavaScript turned off, searches with the Search
+// button and gets the same results from full pages.
+func TestAdminUserRecordNoScript(t *testing.T) {
+	_, p := start(t, browsertest.NoScript)
+	adminRecordFlow(t, p)
+}
+
+func adminRecordFlow(t *testing.T, p *browsertest.Page) {
 	signIn(t, p, "demo.admin", "Admin#2026")
-	p.Go("/admin/users?q=demo.guest")
+	p.Go("/admin/users")
+	p.Fill("Search", "demo.guest")
+	if p.JS {
+		p.WaitUntil(`document.querySelectorAll("[data-testid=user-row]").length === 1`)
+	} else {
+		p.Follow("button", "Search")
+		p.Check("admin-users-search-nojs")
+	}
+	want(t, "rows for demo.guest", strings.Join(usernames(p), ","), "demo.guest")
 	p.Follow("link", "demo.guest")
-	p.Check("admin-user")
+	p.Check(state(p, "admin-user"))
 
 	p.Follow("button", "Lock")
 	p.WaitFor("[data-testid=notice]")
 	if !p.Has(`button[data-action="unlock"]`) {
 		t.Errorf("after Lock: no Unlock button")
 	}
-	p.Check("admin-user-locked")
+	p.Check(state(p, "admin-user-locked"))
 	p.Follow("button", "Unlock")
 	p.WaitFor(`button[data-action="lock"]`)
 
 	p.Follow("link", "Edit")
-	p.Check("admin-user-edit")
+	p.Check(state(p, "admin-user-edit"))
 	p.Fill("Mobile phone", "12")
 	p.Click("button", "Save changes")
 	p.WaitFor("[data-testid=error-summary]")
-	want(t, "focus after a failed submit", focused(p), "error-summary")
-	p.Check("admin-user-edit-errors")
+	wantFocus(t, p, "after a failed submit", "error-summary")
+	p.Check(state(p, "admin-user-edit-errors"))
 	p.Fill("Mobile phone", "+1 415 555 0177")
 	p.Click("button", "Save changes")
 	p.WaitFor("[data-testid=notice]")
@@ -101,7 +120,7 @@ func TestAdminUserRecord(t *testing.T) {
 	if title := p.Title(); !strings.HasSuffix(title, " – My Account") || strings.HasPrefix(title, "Edit") || strings.HasPrefix(title, "Error") {
 		t.Errorf("title after a save: got %q, want the record's", title)
 	}
-	p.Check("admin-user-saved")
+	p.Check(state(p, "admin-user-saved"))
 	history := p.Text("[data-testid=section-history]")
 	for _, step := range []string{"Account locked", "Account unlocked", "Profile updated"} {
 		if !strings.Contains(history, step) {

@@ -52,6 +52,16 @@ func focused(p *browsertest.Page) string {
 	return browsertest.Eval[string](p, `document.activeElement.dataset.testid || document.activeElement.id || document.activeElement.tagName`)
 }
 
+// wantFocus fails the test unless focus moves to the element whose
+// data-testid is testid once htmx has settled: a swap can first give it
+// back to the field of the same id, as it was before the submit.
+func wantFocus(t *testing.T, p *browsertest.Page, when, testid string) {
+	t.Helper()
+	if !p.Eventually(`document.activeElement.dataset.testid === ` + jsString(testid)) {
+		t.Errorf("focus %s: got %s, want %s", when, focused(p), testid)
+	}
+}
+
 // markPage sets a marker on window that only the same document keeps.
 func markPage(p *browsertest.Page) {
 	if p.JS {

@@ -90,6 +90,39 @@ func TestKeyboardGuest(t *testing.T) {
 		t.Errorf("mobile after a save: got %q", got)
 	}
 	p.Check("keyboard-account-saved")
+	keyboardPassword(t, p)
+	// Sign out: back up from the message to the header.
+	tabTo(t, p, "nav[aria-label=Account] form button", true)
+	p.WaitLoad(chromedp.KeyEvent(kb.Enter))
+	want(t, "after signing out with Enter", p.Path(), "/login")
+}
+
+// keyboardPassword changes the guest's password with the keyboard: a
+// re-entry that differs first, then the same one.
+func keyboardPassword(t *testing.T, p *browsertest.Page) {
+	t.Helper()
+	tabTo(t, p, `nav a[href="/account/password"]`, true)
+	p.WaitLoad(chromedp.KeyEvent(kb.Enter))
+	for _, again := range []string{"Abcdefg1?x", "Tq8#vL2m!Rz5@Wk9"} {
+		tabTo(t, p, "#current_password", false)
+		typeKeys(p, "Guest#2026")
+		tabTo(t, p, "#new_password", false)
+		typeKeys(p, "Tq8#vL2m!Rz5@Wk9")
+		p.WaitUntil(`document.querySelector('#password-rules li[data-rule="length"]').dataset.met === "true"`)
+		tabTo(t, p, "#confirm_password", false)
+		typeKeys(p, again)
+		p.Press(kb.Enter)
+		if again != "Tq8#vL2m!Rz5@Wk9" {
+			p.WaitFor("[data-testid=error-summary]")
+			wantFocus(t, p, "after a refused password", "error-summary")
+		}
+	}
+	p.WaitFor("[data-testid=notice]")
+	wantFocus(t, p, "after a password change", "notice")
+	if !browsertest.Eval[bool](p, focusShown) {
+		t.Errorf("the focused success message shows no focus")
+	}
+	p.Check("keyboard-password-changed")
 }
 
 // An admin searches, sorts and pages with the keyboard alone.
@@ -116,4 +149,24 @@ func TestKeyboardAdmin(t *testing.T) {
 	tabTo(t, p, `button[data-action="lock"]`, false)
 	p.WaitLoad(chromedp.KeyEvent(" "))
 	p.WaitFor(`button[data-action="unlock"]`)
+	tabTo(t, p, `button[data-action="unlock"]`, false)
+	p.WaitLoad(chromedp.KeyEvent(" "))
+	p.WaitFor(`button[data-action="lock"]`)
+
+	// Edit with an error, then fix it.
+	tabTo(t, p, `a[href$="/edit"]`, false)
+	p.WaitLoad(chromedp.KeyEvent(kb.Enter))
+	for _, phone := range []string{"12", "+1 415 555 0166"} {
+		tabTo(t, p, "#mobile_phone", false)
+		p.Do(chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+		typeKeys(p, phone)
+		p.Press(kb.Enter)
+		if phone == "12" {
+			p.WaitFor("[data-testid=error-summary]")
+			wantFocus(t, p, "after a failed submit", "error-summary")
+		}
+	}
+	p.WaitFor("[data-testid=notice]")
+	wantFocus(t, p, "after a save", "notice")
+	p.Check("keyboard-admin-user-saved")
 }

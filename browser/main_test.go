@@ -95,22 +95,40 @@ func backend() testapp.Backend {
 // it, or skips the test when no Chromium is installed.
 func start(t *testing.T, opts ...browsertest.Option) (*testapp.App, *browsertest.Page) {
 	t.Helper()
+	return startWith(t, nil, opts...)
+}
+
+// startWith is start with the application's flags besides.
+func startWith(t *testing.T, flags []string, opts ...browsertest.Option) (*testapp.App, *browsertest.Page) {
+	t.Helper()
 	if shared.browser == nil {
 		t.Skip("browser tests skipped: " + shared.skip)
 	}
-	app := testapp.New(t, backend())
+	app := testapp.New(t, backend(), flags...)
 	return app, shared.browser.Open(t, app.URL, opts...)
+}
+
+// startMailing is start with the application's mail sent to a mailbox
+// the test reads the links from.
+func startMailing(t *testing.T) (*testapp.App, *testapp.Mailbox, *browsertest.Page) {
+	t.Helper()
+	mb := testapp.NewMailbox(t)
+	app, p := startWith(t, mb.Flags())
+	return app, mb, p
+}
+
+// another opens a second tab on app with cookies of its own: another
+// person, or the same person in another browser.
+func another(t *testing.T, app *testapp.App) *browsertest.Page {
+	t.Helper()
+	return shared.browser.Open(t, app.URL)
 }
 
 // signIn signs in through the sign-in form.
 func signIn(t *testing.T, p *browsertest.Page, login, password string) {
 	t.Helper()
 	p.Go("/login")
-	if p.JS {
-		p.Check("sign-in")
-	} else {
-		p.Check("sign-in-nojs")
-	}
+	p.CheckOnce(state(p, "sign-in"))
 	p.Fill("Username or email", login)
 	p.Fill("Password", password)
 	p.Follow("button", "Sign in")

@@ -14,20 +14,6 @@ import (
 
 const newEmail = "maya.new@example.org"
 
-// mailsTo reads the next n messages and files them by recipient.
-func mailsTo(t *testing.T, mb *testapp.Mailbox, n int) map[string]*testapp.Message {
-	t.Helper()
-	out := map[string]*testapp.Message{}
-	for range n {
-		m := mb.Next(t)
-		if len(m.To) != 1 {
-			t.Fatalf("message %q to %v: want one recipient", m.Subject, m.To)
-		}
-		out[m.To[0]] = m
-	}
-	return out
-}
-
 // askForNewEmail signs the guest in and asks for newEmail, and returns
 // the confirmation sent to it and the notice sent to the old address.
 func askForNewEmail(t *testing.T, app *testapp.App, mb *testapp.Mailbox) (c *testapp.Client, confirm, notice *testapp.Message) {
@@ -36,7 +22,7 @@ func askForNewEmail(t *testing.T, app *testapp.App, mb *testapp.Mailbox) (c *tes
 	c.SignInGuest()
 	res := c.Post("/account/email", url.Values{"new_email": {newEmail}, "confirm_email": {newEmail}, "current_password": {guestPassword}})
 	testapp.Want(t, res, http.StatusSeeOther)
-	mails := mailsTo(t, mb, 2)
+	mails := mb.ByRecipient(t, 2)
 	confirm, notice = mails[newEmail], mails[guestEmail]
 	if confirm == nil || notice == nil {
 		t.Fatalf("mail went to %v, want %s and %s", slices.Collect(func(yield func(string) bool) {
@@ -149,7 +135,7 @@ func TestEmailChangeCancel(t *testing.T) {
 		// Again, cancelled from the overview this time.
 		res = c.Post("/account/email", url.Values{"new_email": {newEmail}, "confirm_email": {newEmail}, "current_password": {guestPassword}})
 		testapp.Want(t, res, http.StatusSeeOther)
-		second := mailsTo(t, mb, 2)[newEmail]
+		second := mb.ByRecipient(t, 2)[newEmail]
 		testapp.Want(t, c.Post("/account/email/cancel", url.Values{}), http.StatusSeeOther)
 		testapp.Scenario{Path: "/account", Contains: map[string][]string{`[data-testid="notice"]`: {"was cancelled"}},
 			Absent: []string{`[data-testid="pending-email"]`}}.Send(t, c)

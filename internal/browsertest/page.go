@@ -26,6 +26,18 @@ type Page struct {
 	// JS is false when the tab runs no script, as a browser with
 	// JavaScript turned off.
 	JS bool
+	// scope is the XPath of the element that Within limits the labels
+	// looked up to, or "" for the whole page.
+	scope string
+}
+
+// Within is the same tab with its labels looked up only inside the
+// element whose id is id: for forms that repeat a label, such as a list
+// of rows with a "Key" each.
+func (p *Page) Within(id string) *Page {
+	in := *p
+	in.scope = "//*[@id=" + xpathString(id) + "]"
+	return &in
 }
 
 // Option changes how a Page opens.
@@ -139,7 +151,7 @@ func xpathString(s string) string {
 func (p *Page) Field(label string) chromedp.CSS {
 	p.t.Helper()
 	q := xpathString(label)
-	xp := fmt.Sprintf(`//label[normalize-space(text())=%s or normalize-space(.)=%s]`, q, q)
+	xp := fmt.Sprintf(`%s//label[normalize-space(text())=%s or normalize-space(.)=%s]`, p.scope, q, q)
 	attr := run(p, chromedp.AttributeValue(xp, "for"))
 	if !attr.Exists || attr.Value == "" {
 		p.t.Fatalf("at %s: the label %q names no field", p.location(), label)
@@ -167,6 +179,29 @@ func (p *Page) Fill(label, value string) {
 		return
 	}
 	p.Do(chromedp.SendKeys(sel, value))
+}
+
+// Choose selects the option whose text is option in the select labelled
+// label, with the events a browser fires when a person picks one.
+func (p *Page) Choose(label, option string) {
+	p.t.Helper()
+	sel := p.Field(label)
+	ok := Eval[bool](p, fmt.Sprintf(`(function(){var s=document.querySelector(%q);`+
+		`var o=Array.from(s.options).find(function(o){return o.text.trim()===%q;});if(!o)return false;`+
+		`s.value=o.value;s.dispatchEvent(new Event("input",{bubbles:true}));s.dispatchEvent(new Event("change",{bubbles:true}));return true})()`, string(sel), option))
+	if !ok {
+		p.t.Fatalf("at %s: the select %q has no option %q", p.location(), label, option)
+	}
+}
+
+// Tick clicks the checkbox or radio button labelled label, unless it is
+// ticked already.
+func (p *Page) Tick(label string) {
+	p.t.Helper()
+	sel := p.Field(label)
+	if !Eval[bool](p, fmt.Sprintf(`document.querySelector(%q).checked`, string(sel))) {
+		p.Do(chromedp.Click(sel, chromedp.NodeVisible))
+	}
 }
 
 // Value is the current value of the field labelled label.

@@ -34,6 +34,14 @@ func (c *Collector) Add(name, html string) {
 	c.docs[name] = html
 }
 
+// Has reports whether the document of the state name is kept.
+func (c *Collector) Has(name string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.docs[name]
+	return ok
+}
+
 // Len is how many documents are kept.
 func (c *Collector) Len() int {
 	c.mu.Lock()

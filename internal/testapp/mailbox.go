@@ -115,6 +115,21 @@ func (mb *Mailbox) Next(t testing.TB) *Message {
 	}
 }
 
+// ByRecipient takes the next n messages, each to one address, and files
+// them by address.
+func (mb *Mailbox) ByRecipient(t testing.TB, n int) map[string]*Message {
+	t.Helper()
+	out := map[string]*Message{}
+	for range n {
+		m := mb.Next(t)
+		if len(m.To) != 1 {
+			t.Fatalf("message %q to %v: want one recipient", m.Subject, m.To)
+		}
+		out[m.To[0]] = m
+	}
+	return out
+}
+
 // None fails the test if a message arrives within wait, or one is waiting.
 func (mb *Mailbox) None(t testing.TB, wait time.Duration) {
 	t.Helper()

@@ -17,9 +17,13 @@
     }
     // A link or button that replaced itself (sorting, the next page)
     // leaves focus nowhere: it goes to the region swapped in instead, so
-    // the next Tab continues from there.
+    // the next Tab continues from there: the region the request was
+    // for, not a part swapped in out of band beside it (the audit log's
+    // filter form).
     var active = document.activeElement;
-    if ((!active || active === document.body) && root.id) {
+    var asked = event.detail && event.detail.target;
+    var oob = asked && asked.id && asked.id !== root.id;
+    if ((!active || active === document.body) && root.id && !oob) {
       if (!root.hasAttribute("tabindex")) {
         root.setAttribute("tabindex", "-1");
       }
