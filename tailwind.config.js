@@ -14,7 +14,7 @@ module.exports = {
     "summary-list",
     // forms
     "form-group", "form-group-error", "label", "hint", "input", "input-error",
-    "input-w-2", "input-w-3", "input-w-4", "input-w-5", "input-w-10", "input-w-20", "input-w-30", "input-w-auto", "field-error",
+    "input-w-2", "input-w-3", "input-w-4", "input-w-5", "input-w-10", "input-w-20", "input-w-30", "input-fit", "field-error",
     "checkbox-row", "checkbox", "fieldset", "legend",
     // buttons
     "btn", "btn-primary", "btn-secondary", "btn-danger", "btn-link",

@@ -27,7 +27,7 @@ var adminFields = []ProfileField{
 	},
 	textField("member_number", "Member number", GroupIdentity, KindCode, 32, false, func(u *User) *string { return &u.MemberNumber }),
 	textField("card_number", "Card number", GroupIdentity, KindCode, 32, false, func(u *User) *string { return &u.CardNumber }),
-	textField("external_id", "External id", GroupIdentity, KindCode, 64, false, func(u *User) *string { return &u.ExternalID }),
+	textField("external_id", "External ID", GroupIdentity, KindCode, 64, false, func(u *User) *string { return &u.ExternalID }),
 	textField("organization", "Organization", GroupWork, KindText, 100, false, func(u *User) *string { return &u.Organization }),
 	textField("job_title", "Job title", GroupWork, KindText, 100, false, func(u *User) *string { return &u.JobTitle }),
 	textField("department", "Department", GroupWork, KindText, 100, false, func(u *User) *string { return &u.Department }),

@@ -320,7 +320,7 @@ func auditTable(entries []models.AuditEntry, labels FieldLabels) templ.Component
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"overflow-x-auto\"><table class=\"table table-stack\" data-testid=\"audit-table\"><caption class=\"sr-only\">Audit events, newest first</caption> <thead class=\"sr-only-stack\"><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">Action</th><th scope=\"col\">Subject</th><th scope=\"col\">Changes</th><th scope=\"col\">From</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"relative overflow-x-auto\"><table class=\"table table-stack\" data-testid=\"audit-table\"><caption class=\"sr-only\">Audit events, newest first</caption> <thead class=\"sr-only-stack\"><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">Action</th><th scope=\"col\">Subject</th><th scope=\"col\">Changes</th><th scope=\"col\">From</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

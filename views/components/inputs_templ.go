@@ -48,7 +48,7 @@ var widths = []int{2, 3, 4, 5, 10, 20, 30}
 // w characters; "" fills the column.
 func widthClass(w int) string {
 	if w == models.WidthAuto {
-		return " input-w-auto"
+		return " input-fit"
 	}
 	if w <= 0 {
 		return ""
