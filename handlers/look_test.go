@@ -124,6 +124,11 @@ func TestAdminDestructiveActionsConfirm(t *testing.T) {
 				if got := res.Header.Get("Cache-Control"); got != "no-store" {
 					t.Errorf("Cache-Control: got %q, want no-store", got)
 				}
+				// The fragment names the record's page, not the confirm step's.
+				want := app.User(t, "demo.guest").DisplayName() + " – My Account"
+				if got := strings.TrimSpace(res.Doc(t).Find("title").Text()); got != want {
+					t.Errorf("title: got %q, want %q", got, want)
+				}
 			}},
 	)
 	testapp.RunScenarios(t, scenarios)
