@@ -10,6 +10,7 @@ import (
 	"myaccount/auth"
 	"myaccount/models"
 	"myaccount/views"
+	"myaccount/views/layout"
 )
 
 // POST /admin/users/{id}/lock — lock the account until an admin unlocks it.
@@ -133,7 +134,9 @@ func (a *App) handleAdminUserResetPassword(c echo.Context) error {
 	}
 	p := a.page(c, u.DisplayName(), "admin-users")
 	p.NoticeKind, p.Notice = models.NoticeSuccess, "The password has been reset and the user's sessions have ended."
-	return render(c, http.StatusOK, views.AdminUserPage(p, m, v), views.AdminUserDetail(p, m, v))
+	// htmx gets the record with its title, as the page the address bar
+	// now names.
+	return render(c, http.StatusOK, views.AdminUserPage(p, m, v), layout.Fragment(p, views.AdminUserDetail(p, m, v)))
 }
 
 // destructiveActions are the account actions that ask again first, with
