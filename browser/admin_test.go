@@ -2,8 +2,11 @@ package browser
 
 import (
 	"net/url"
+	"path"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"myaccount/internal/browsertest"
 )
@@ -46,16 +49,18 @@ func TestAdminSearch(t *testing.T) {
 
 	p.Fill("Search", "")
 	p.WaitUntil(`document.querySelectorAll("[data-testid=user-row]").length === ` + itoa(all))
-	p.Click("link", "Username")
-	p.WaitUntil(`document.querySelector("th[aria-sort=ascending]") !== null`)
+	// The list starts in username order, and says so.
+	want(t, "the default order", p.Attr(`th[data-col=username]`, "aria-sort"), "ascending")
+	sortBy(p, "Username")
+	p.WaitUntil(`document.querySelector("th[data-col=username][aria-sort=descending]") !== null`)
 	want(t, "focus stays on the results after sorting", p.Eventually(focusInResults), true)
-	ascending := usernames(p)
-	// The link now sorts the other way.
-	p.Click("link", "Username")
-	p.WaitUntil(`document.querySelector("th[aria-sort=descending]") !== null`)
 	descending := usernames(p)
+	// The link now sorts the other way.
+	sortBy(p, "Username")
+	p.WaitUntil(`document.querySelector("th[data-col=username][aria-sort=ascending]") !== null`)
+	ascending := usernames(p)
 	if len(ascending) < 2 || ascending[0] >= ascending[1] || descending[0] <= descending[1] || descending[0] <= ascending[0] {
-		t.Errorf("sorting by username: got %v, then %v", ascending[:2], descending[:2])
+		t.Errorf("sorting by username: got %v, then %v", descending[:2], ascending[:2])
 	}
 	want(t, "address after sorting", strings.Contains(p.Path(), "sort=username"), true)
 	want(t, "focus stays on the results after sorting again", p.Eventually(focusInResults), true)
@@ -96,14 +101,18 @@ func adminRecordFlow(t *testing.T, p *browsertest.Page) {
 	p.Follow("link", "demo.guest")
 	p.Check(state(p, "admin-user"))
 
-	p.Follow("button", "Lock")
-	p.WaitFor("[data-testid=notice]")
+	record := p.Path()
+	confirmStep(t, p, "Lock the account", "Lock this account?", state(p, "admin-user-confirm-lock"))
+	p.Follow("button", "Lock the account")
+	notice(t, p, "The account is locked.")
+	want(t, "address after Lock", p.Path(), record)
+	want(t, "status after Lock", p.Text("[data-testid=record-status]"), "Locked")
 	if !p.Has(`button[data-action="unlock"]`) {
 		t.Errorf("after Lock: no Unlock button")
 	}
 	p.Check(state(p, "admin-user-locked"))
 	p.Follow("button", "Unlock")
-	p.WaitFor(`button[data-action="lock"]`)
+	p.WaitFor(`a[data-action="lock"]`)
 
 	p.Follow("link", "Edit")
 	p.Check(state(p, "admin-user-edit"))
@@ -127,4 +136,22 @@ func adminRecordFlow(t *testing.T, p *browsertest.Page) {
 			t.Errorf("history: got %q, want %q in it", history, step)
 		}
 	}
+}
+
+// sortBy clicks the sort link in the header of the column named label:
+// its text is the column's name, then the sign of the order it is in.
+func sortBy(p *browsertest.Page, label string) {
+	p.Do(chromedp.Click(`//th//a[normalize-space(text())=`+jsString(label)+`]`, chromedp.NodeVisible))
+}
+
+// confirmStep follows the link of a destructive action to its confirm
+// step, which says what will happen and asks again, with Cancel back to
+// the record, and checks the step as name.
+func confirmStep(t *testing.T, p *browsertest.Page, link, heading, name string) {
+	t.Helper()
+	p.Follow("link", link)
+	wantTitle(t, p, heading)
+	want(t, "heading of the confirm step", p.Text("h1"), heading)
+	want(t, "where Cancel leads", p.Attr(`[data-testid=confirm-step] form a`, "href"), path.Dir(p.Path()))
+	p.Check(name)
 }

@@ -135,7 +135,7 @@ func TestKeyboardAdmin(t *testing.T) {
 	p.WaitUntil(`location.search.indexOf("q=sandpiper") >= 0`)
 	tabTo(t, p, `th a[href*="sort=name"]`, false)
 	p.Press(kb.Enter)
-	p.WaitUntil(`document.querySelector("th[aria-sort=ascending]") !== null`)
+	p.WaitUntil(`document.querySelector("th[data-col=name][aria-sort=ascending]") !== null`)
 	want(t, "focus on the results after sorting", p.Eventually(focusInResults), true)
 	tabTo(t, p, "[data-testid=next-page]", false)
 	p.Press(kb.Enter)
@@ -146,12 +146,16 @@ func TestKeyboardAdmin(t *testing.T) {
 	if !strings.HasPrefix(p.Path(), "/admin/users/") {
 		t.Errorf("Enter on a user: got %s, want their record", p.Path())
 	}
+	// Lock opens its confirm step, whose button locks.
+	tabTo(t, p, `a[data-action="lock"]`, false)
+	p.WaitLoad(chromedp.KeyEvent(kb.Enter))
+	wantTitle(t, p, "Lock this account?")
 	tabTo(t, p, `button[data-action="lock"]`, false)
 	p.WaitLoad(chromedp.KeyEvent(" "))
 	p.WaitFor(`button[data-action="unlock"]`)
 	tabTo(t, p, `button[data-action="unlock"]`, false)
 	p.WaitLoad(chromedp.KeyEvent(" "))
-	p.WaitFor(`button[data-action="lock"]`)
+	p.WaitFor(`a[data-action="lock"]`)
 
 	// Edit with an error, then fix it.
 	tabTo(t, p, `a[href$="/edit"]`, false)

@@ -134,6 +134,8 @@ func (a *App) handleAdminUserResetPassword(c echo.Context) error {
 	}
 	p := a.page(c, u.DisplayName(), "admin-users")
 	p.NoticeKind, p.Notice = models.NoticeSuccess, "The password has been reset and the user's sessions have ended."
+	// htmx gets the record with its title, as the page the address bar
+	// now names.
 	return render(c, http.StatusOK, views.AdminUserPage(p, m, v), layout.Fragment(p, views.AdminUserDetail(p, m, v)))
 }
 
