@@ -105,6 +105,9 @@ func adminRecordFlow(t *testing.T, p *browsertest.Page) {
 	confirmStep(t, p, "Lock the account", "Lock this account?", state(p, "admin-user-confirm-lock"))
 	p.Follow("button", "Lock the account")
 	notice(t, p, "The account is locked.")
+	if p.JS {
+		wantFocus(t, p, "after Lock", "notice")
+	}
 	want(t, "address after Lock", p.Path(), record)
 	want(t, "status after Lock", p.Text("[data-testid=record-status]"), "Locked")
 	if !p.Has(`button[data-action="unlock"]`) {
@@ -113,6 +116,9 @@ func adminRecordFlow(t *testing.T, p *browsertest.Page) {
 	p.Check(state(p, "admin-user-locked"))
 	p.Follow("button", "Unlock")
 	p.WaitFor(`a[data-action="lock"]`)
+	if p.JS {
+		wantFocus(t, p, "after Unlock", "notice")
+	}
 
 	p.Follow("link", "Edit")
 	p.Check(state(p, "admin-user-edit"))

@@ -157,8 +157,10 @@ func TestKeyboardAdmin(t *testing.T) {
 	p.WaitLoad(chromedp.KeyEvent(" "))
 	p.WaitFor(`a[data-action="lock"]`)
 
-	// Edit with an error, then fix it.
-	tabTo(t, p, `a[href$="/edit"]`, false)
+	// Edit with an error, then fix it: the Edit link is above the message
+	// that has focus now.
+	wantFocus(t, p, "after Unlock", "notice")
+	tabTo(t, p, `a[href$="/edit"]`, true)
 	p.WaitLoad(chromedp.KeyEvent(kb.Enter))
 	for _, phone := range []string{"12", "+1 415 555 0166"} {
 		tabTo(t, p, "#mobile_phone", false)

@@ -31,6 +31,23 @@
     }
   });
 
+  // A page that is the answer to a form (a redirect after a save, lock or
+  // unlock, or a refused form sent without htmx) puts focus on its error
+  // summary or its message, as an htmx swap does: keyboard and
+  // screen-reader users start from what happened (GOV.UK's notification
+  // banner does the same).
+  function focusAnswer() {
+    var target = document.querySelector(".error-summary") || document.querySelector("[data-focus-on-swap]");
+    if (target && (!document.activeElement || document.activeElement === document.body)) {
+      target.focus();
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusAnswer);
+  } else {
+    focusAnswer();
+  }
+
   // The header marks the page the user is on (aria-current): after htmx
   // moves the address bar, the link whose address is the longest start of
   // the new one, as the server marks it on a full page.
