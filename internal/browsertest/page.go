@@ -13,8 +13,13 @@ import (
 )
 
 // stepTimeout bounds every step, so a page that never shows what a test
-// waits for fails that test instead of hanging the run.
-const stepTimeout = 10 * time.Second
+// waits for fails that test instead of hanging the run. It is generous:
+// `go test ./...` runs the other packages' tests beside these on the same
+// CPUs, and a page load then took over 10 s in CI.
+const stepTimeout = 30 * time.Second
+
+// eventually is how long Eventually waits, on a busy machine too.
+const eventually = 5 * time.Second
 
 // Page is one tab in a browser context of its own (its own cookies), on
 // the application at Base.
@@ -312,11 +317,11 @@ func (p *Page) ShiftTab() {
 }
 
 // Eventually reports whether the JavaScript expression becomes true
-// within two seconds: for what follows a swap a moment later (htmx
+// within eventually: for what follows a swap a moment later (htmx
 // settles after it swaps).
 func (p *Page) Eventually(expr string) bool {
 	p.t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(eventually)
 	for {
 		if Eval[bool](p, "Boolean("+expr+")") {
 			return true
