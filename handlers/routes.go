@@ -68,19 +68,22 @@ func New(d Deps) *echo.Echo {
 	a.emailRoutes(pages, account)
 	a.adminRoutes(pages)
 
-	e.RouteNotFound("/*", a.handleNotFound)
+	e.RouteNotFound("/*", a.handleNotFound())
 	return e
 }
 
 // handleNotFound answers an address no route has. A page read (GET) gets
 // the session and CSRF token a page has, so a signed-in visitor sees the
 // nav as on every other page; anything else is refused as it is.
-func (a *App) handleNotFound(c echo.Context) error {
+func (a *App) handleNotFound() echo.HandlerFunc {
 	notFound := func(echo.Context) error { return models.ErrNotFound }
-	if c.Request().Method != http.MethodGet || isAPI(c) {
-		return notFound(c)
+	page := csrf(a.Secure)(a.Sessions.Load(notFound))
+	return func(c echo.Context) error {
+		if c.Request().Method != http.MethodGet || isAPI(c) {
+			return notFound(c)
+		}
+		return page(c)
 	}
-	return csrf(a.Secure)(a.Sessions.Load(notFound))(c)
 }
 
 // linkRoutes registers the pages of the links we mail, and the page that

@@ -119,7 +119,7 @@ func (s *Users) Search(ctx context.Context, q UserQuery) (models.UserPage, error
 	if !slices.Contains(SortColumns, q.Sort) {
 		q.Sort = "username"
 	}
-	conds, indexed := searchConditions(q, s.db.Dialector.Name() == "postgres")
+	conds, indexed := searchConditions(q, s.postgres())
 	expr := sortExpr(q.Sort)
 	var exprArgs []any
 	if q.Sort == "last_login" {
@@ -241,7 +241,7 @@ func seekCondition(sort, expr string, exprArgs []any, cur cursor, desc bool) (cl
 // runSearch runs find. On PostgreSQL it plans each search for its own
 // text, and gives a text search a way out of a slow plan.
 func (s *Users) runSearch(ctx context.Context, find func(*gorm.DB) error, indexed bool) error {
-	if s.db.Dialector.Name() != "postgres" {
+	if !s.postgres() {
 		return find(s.db.WithContext(ctx))
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -345,6 +345,10 @@ const (
 		" set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true)"
 )
 
+// postgres reports whether s is on PostgreSQL, where the search has its
+// indexes and plans.
+func (s *Users) postgres() bool { return s.db.Dialector.Name() == "postgres" }
+
 // userRow is a user with the key the search sorted it by.
 type userRow struct {
 	models.User
@@ -360,12 +364,12 @@ const countPatience = "15ms"
 // cursors), stopping past models.UserCountCap. known is false when the database
 // did not count them within countPatience.
 func (s *Users) CountUpTo(ctx context.Context, q UserQuery) (n int64, known bool, err error) {
-	conds, _ := searchConditions(q, s.db.Dialector.Name() == "postgres")
+	conds, _ := searchConditions(q, s.postgres())
 	count := func(tx *gorm.DB) error {
 		ids := tx.Model(&models.User{}).Select("id").Clauses(clause.Where{Exprs: conds}).Limit(models.UserCountCap + 1)
 		return tx.Table("(?) AS matches", ids).Count(&n).Error
 	}
-	if s.db.Dialector.Name() != "postgres" {
+	if !s.postgres() {
 		if err := count(s.db.WithContext(ctx)); err != nil {
 			return 0, false, fmt.Errorf("count users: %w", err)
 		}

@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // answerIn is what an answer to a form inside root says: its error
+  // summary, else its message (null when it has neither).
+  function answerIn(root) {
+    return root.querySelector(".error-summary") || root.querySelector("[data-focus-on-swap]");
+  }
+
   // After htmx swaps in a form with errors, move focus to its error summary
   // so keyboard and screen-reader users hear what went wrong; after a
   // success, to its message. The event fires on each element swapped in.
@@ -10,7 +16,7 @@
     if (!root || !root.querySelector) {
       return;
     }
-    var target = root.querySelector(".error-summary") || root.querySelector("[data-focus-on-swap]");
+    var target = answerIn(root);
     if (target) {
       target.focus();
       return;
@@ -37,7 +43,7 @@
   // screen-reader users start from what happened (GOV.UK's notification
   // banner does the same).
   function focusAnswer() {
-    var target = document.querySelector(".error-summary") || document.querySelector("[data-focus-on-swap]");
+    var target = answerIn(document);
     if (target && (!document.activeElement || document.activeElement === document.body)) {
       target.focus();
     }
