@@ -15,7 +15,7 @@ import (
 
 // POST /admin/users/{id}/lock — lock the account until an admin unlocks it.
 func (a *App) handleAdminUserLock(c echo.Context) error {
-	return a.accountAction(c, true, func(admin, u *models.User) (string, error) {
+	return a.accountAction(c, models.ActLock, func(admin, u *models.User) (string, error) {
 		return "The account is locked. Its sessions end at their next request.", a.Users.Lock(c.Request().Context(), admin, u, meta(c))
 	})
 }
@@ -23,7 +23,7 @@ func (a *App) handleAdminUserLock(c echo.Context) error {
 // POST /admin/users/{id}/unlock — lift the lock and every pause, and
 // forget the failed sign-ins.
 func (a *App) handleAdminUserUnlock(c echo.Context) error {
-	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+	return a.accountAction(c, models.ActUnlock, func(admin, u *models.User) (string, error) {
 		return "The account is unlocked: its failed sign-ins and pauses are reset.", a.Users.Unlock(c.Request().Context(), admin, u, meta(c))
 	})
 }
@@ -31,14 +31,14 @@ func (a *App) handleAdminUserUnlock(c echo.Context) error {
 // POST /admin/users/{id}/force-password-change — the user must change
 // their password at their next request.
 func (a *App) handleAdminUserForcePasswordChange(c echo.Context) error {
-	return a.accountAction(c, true, func(admin, u *models.User) (string, error) {
+	return a.accountAction(c, models.ActForcePasswordChange, func(admin, u *models.User) (string, error) {
 		return "The user must change their password at their next request.", a.Users.ForcePasswordChange(c.Request().Context(), admin, u, meta(c))
 	})
 }
 
 // POST /admin/users/{id}/revoke-sessions — sign the user out everywhere.
 func (a *App) handleAdminUserRevokeSessions(c echo.Context) error {
-	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+	return a.accountAction(c, models.ActRevokeSessions, func(admin, u *models.User) (string, error) {
 		n, err := a.Users.RevokeSessions(c.Request().Context(), admin, u, meta(c))
 		return "Signed out of all sessions (" + strconv.FormatInt(n, 10) + " ended).", err
 	})
@@ -47,7 +47,7 @@ func (a *App) handleAdminUserRevokeSessions(c echo.Context) error {
 // POST /admin/users/{id}/send-reset-link — mail the user a link to choose
 // a new password. Their password stays as it is until they do.
 func (a *App) handleAdminUserSendResetLink(c echo.Context) error {
-	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+	return a.accountAction(c, models.ActSendResetLink, func(admin, u *models.User) (string, error) {
 		err := a.Users.SendResetLink(c.Request().Context(), auth.CurrentMerchant(c), admin, u, meta(c))
 		return "A link to choose a new password has been sent to " + u.Email + ".", err
 	})
@@ -56,7 +56,7 @@ func (a *App) handleAdminUserSendResetLink(c echo.Context) error {
 // POST /admin/users/{id}/resend-invitation — mail an invited user who has
 // not chosen a password yet a new invitation; the older link ends.
 func (a *App) handleAdminUserResendInvitation(c echo.Context) error {
-	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+	return a.accountAction(c, models.ActResendInvitation, func(admin, u *models.User) (string, error) {
 		err := a.Users.ResendInvitation(c.Request().Context(), auth.CurrentMerchant(c), admin, u, meta(c))
 		return "A new invitation has been sent to " + u.Email + ". The link of the earlier one no longer works.", err
 	})
@@ -73,22 +73,21 @@ var actionRefusals = []struct {
 	{models.ErrTooManyLinks, tooManyLinks + "."},
 }
 
-// accountAction runs act on the user the path names, within the admin's
-// merchant, then goes back to the user's page with the message act
-// returns. An action that would lock the admin out (notSelf) is refused
-// on their own account (models.CheckAccountAction), and a refusal of the
-// domain is told in the words of actionRefusals.
-func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *models.User) (string, error)) error {
+// accountAction runs do, the account action act, on the user the path
+// names, within the admin's merchant, then goes back to the user's page
+// with the message do returns. An action the rules refuse
+// (models.CheckAccountAction) is not run, and a refusal of the domain is
+// told in the words of actionRefusals.
+func (a *App) accountAction(c echo.Context, act models.AccountAction, do func(admin, u *models.User) (string, error)) error {
 	u, err := a.subject(c)
 	if err != nil {
 		return err
 	}
 	admin := auth.CurrentUser(c)
-	if notSelf && models.CheckAccountAction(admin, u) != nil {
-		a.Flash.Set(c, models.NoticeError, "You cannot do this to your own account.")
+	if a.refuseAction(c, act, admin, u) {
 		return redirect(c, "/admin/users/"+u.ID)
 	}
-	msg, err := act(admin, u)
+	msg, err := do(admin, u)
 	for _, r := range actionRefusals {
 		if errors.Is(err, r.err) {
 			a.Flash.Set(c, models.NoticeError, r.msg)
@@ -102,6 +101,16 @@ func (a *App) accountAction(c echo.Context, notSelf bool, act func(admin, u *mod
 	return redirect(c, "/admin/users/"+u.ID)
 }
 
+// refuseAction tells the admin why the rules refuse act on u, if they do.
+func (a *App) refuseAction(c echo.Context, act models.AccountAction, admin, u *models.User) bool {
+	var refused *models.RefusedAction
+	if !errors.As(models.CheckAccountAction(admin, u, act), &refused) {
+		return false
+	}
+	a.Flash.Set(c, models.NoticeError, refused.Reason)
+	return true
+}
+
 // POST /admin/users/{id}/reset-password — a temporary password, shown to
 // the admin once in this answer (never in a redirect, cookie or log).
 func (a *App) handleAdminUserResetPassword(c echo.Context) error {
@@ -110,8 +119,7 @@ func (a *App) handleAdminUserResetPassword(c echo.Context) error {
 		return err
 	}
 	admin, m := auth.CurrentUser(c), auth.CurrentMerchant(c)
-	if models.CheckAccountAction(admin, u) != nil {
-		a.Flash.Set(c, models.NoticeError, "You cannot reset your own password here: change it on your password page.")
+	if a.refuseAction(c, models.ActResetPassword, admin, u) {
 		return redirect(c, "/admin/users/"+u.ID)
 	}
 	password, err := a.Users.ResetPassword(c.Request().Context(), a.Hasher, admin, m, u, meta(c))
@@ -141,14 +149,14 @@ func (a *App) handleAdminUserResetPassword(c echo.Context) error {
 
 // destructiveActions are the account actions that ask again first, with
 // the words of their confirm step.
-var destructiveActions = map[string]struct{ title, explain, button string }{
-	"lock": {"Lock this account?",
+var destructiveActions = map[models.AccountAction]struct{ title, explain, button string }{
+	models.ActLock: {"Lock this account?",
 		"They will not be able to sign in until an admin unlocks the account, and their sessions end at their next request.",
 		"Lock the account"},
-	"reset-password": {"Reset this password?",
+	models.ActResetPassword: {"Reset this password?",
 		"Their password stops working now and their sessions end. You will see a temporary password once, to give them; they must change it when they next sign in.",
 		"Reset the password"},
-	"revoke-sessions": {"Sign out all sessions?",
+	models.ActRevokeSessions: {"Sign out all sessions?",
 		"Every browser and device signed in to this account is signed out at its next request. Their password stays as it is.",
 		"Sign out all sessions"},
 }
@@ -156,7 +164,7 @@ var destructiveActions = map[string]struct{ title, explain, button string }{
 // GET /admin/users/{id}/{lock|reset-password|revoke-sessions} — the
 // confirm step of a destructive action; its form posts to the same
 // address, so the step works without JavaScript.
-func (a *App) handleAdminUserConfirm(action string) echo.HandlerFunc {
+func (a *App) handleAdminUserConfirm(action models.AccountAction) echo.HandlerFunc {
 	d := destructiveActions[action]
 	return func(c echo.Context) error {
 		u, err := a.subject(c)
@@ -164,6 +172,6 @@ func (a *App) handleAdminUserConfirm(action string) echo.HandlerFunc {
 			return err
 		}
 		p := a.page(c, d.title, "admin-users")
-		return render(c, http.StatusOK, views.AdminActionConfirmPage(p, views.ActionConfirm{User: u, Action: action, Explain: d.explain, Button: d.button}), nil)
+		return render(c, http.StatusOK, views.AdminActionConfirmPage(p, views.ActionConfirm{User: u, Action: string(action), Explain: d.explain, Button: d.button}), nil)
 	}
 }

@@ -70,7 +70,7 @@ func (a *App) handleAdminUser(c echo.Context) error {
 
 // userView gathers what the user page shows besides the user.
 func (a *App) userView(c echo.Context, u *models.User) (views.AdminUserView, error) {
-	v := views.AdminUserView{User: u}
+	v := views.AdminUserView{User: u, Admin: auth.CurrentUser(c)}
 	if u.LockedBy != nil {
 		if by, err := a.Users.ByID(c.Request().Context(), *u.LockedBy); err == nil {
 			v.LockedBy = by.Username

@@ -207,7 +207,7 @@ func emailLinkTitle(v views.EmailLink) string {
 // proves their address: the pending one when a change waits, else the
 // current one.
 func (a *App) handleAdminUserSendVerification(c echo.Context) error {
-	return a.accountAction(c, false, func(admin, u *models.User) (string, error) {
+	return a.accountAction(c, models.ActSendVerification, func(admin, u *models.User) (string, error) {
 		address := u.PendingEmail
 		if address == "" {
 			address = u.Email

@@ -109,7 +109,7 @@ func (a *App) adminRoutes(pages *echo.Group) {
 	admin.GET("/users/:id/edit", a.handleAdminUserEdit)
 	admin.POST("/users/:id", a.handleAdminUserUpdate)
 	for action := range destructiveActions {
-		admin.GET("/users/:id/"+action, a.handleAdminUserConfirm(action))
+		admin.GET("/users/:id/"+string(action), a.handleAdminUserConfirm(action))
 	}
 	admin.POST("/users/:id/lock", a.handleAdminUserLock)
 	admin.POST("/users/:id/unlock", a.handleAdminUserUnlock)

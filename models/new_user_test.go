@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -98,7 +99,7 @@ func TestCheckSelfEdit(t *testing.T) {
 	if got := models.CheckSelfEdit(other, admin, &locked); len(got) != 0 {
 		t.Errorf("another admin locking: got %v", got)
 	}
-	if models.CheckAccountAction(admin, admin) != models.ErrSelf || models.CheckAccountAction(other, admin) != nil {
+	if !errors.Is(models.CheckAccountAction(admin, admin, models.ActLock), models.ErrSelf) || models.CheckAccountAction(other, admin, models.ActLock) != nil || models.CheckAccountAction(admin, admin, models.ActUnlock) != nil {
 		t.Errorf("CheckAccountAction: wrong answer")
 	}
 }

@@ -250,6 +250,9 @@ type ProfileUpdate struct {
 	Columns []string // the columns to write
 	// Consents are the changes of Consent fields, also in Changes.
 	Consents Changes
+	// ForgetsDeviceFailures: the update unlocks the account, so the
+	// failed sign-ins and pauses of its devices are forgotten too.
+	ForgetsDeviceFailures bool
 }
 
 // ApplyProfile checks the raw values in input (by field name; fields not in
@@ -357,24 +360,6 @@ func (upd *ProfileUpdate) emailEffects(before *User) {
 	next.PreviousEmail = before.Email
 	next.EmailVerified, next.EmailVerifiedAt, next.PendingEmail, next.PendingEmailAt = false, nil, "", nil
 	upd.Columns = appendMissing(upd.Columns, "previous_email", "email_verified", "email_verified_at", "pending_email", "pending_email_at")
-}
-
-// statusEffects records who locked an account and when, and clears the
-// lock, its pauses and the failed sign-in count when it is unlocked.
-func (upd *ProfileUpdate) statusEffects(actor Actor, before *User, now time.Time) {
-	next := &upd.User
-	if next.Status == before.Status {
-		return
-	}
-	switch {
-	case next.Status == StatusLocked:
-		next.LockedAt, next.LockedBy = &now, actor.UserID()
-	case before.Status == StatusLocked:
-		next.LockedAt, next.LockedBy, next.FailedLoginCount, next.LockedUntil, next.LockoutCount = nil, nil, 0, nil, 0
-	default:
-		return
-	}
-	upd.Columns = appendMissing(upd.Columns, "locked_at", "locked_by", "failed_login_count", "locked_until", "lockout_count")
 }
 
 func fieldIndex(fields []ProfileField, name string) int {

@@ -5,48 +5,31 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
-	"time"
 
 	"gorm.io/gorm"
 
 	"myaccount/models"
 )
 
-// Lock locks u's account on an admin's order.
+// Lock locks u's account on an admin's order (models.LockAccount).
 func (s *Users) Lock(ctx context.Context, actor, u *models.User, meta Meta) error {
 	if u.Status == models.StatusLocked {
 		return nil
 	}
-	now := s.now()
-	next := *u
-	next.Status, next.LockedAt, next.LockedBy = models.StatusLocked, &now, &actor.ID
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.save(tx, models.ByUser(actor), &next, u.Version, []string{"status", "locked_at", "locked_by"}, models.ActionLocked,
-			models.Changes{{Field: "status", Old: u.Status, New: models.StatusLocked}}, meta, now)
-	})
+	return s.accountUpdate(ctx, actor, u, models.LockAccount(models.ByUser(actor), u, s.now()), models.ActionLocked, meta)
 }
 
 // Unlock makes a locked account active again and forgets its failed
-// sign-ins: the permanent lock, the temporary lock of the account's own
-// budget and those of its devices.
+// sign-ins (models.UnlockAccount): the permanent lock, the temporary lock
+// of the account's own budget and those of its devices.
 func (s *Users) Unlock(ctx context.Context, actor, u *models.User, meta Meta) error {
-	now := s.now()
-	next := *u
-	next.Status, next.LockedAt, next.LockedBy, next.FailedLoginCount = models.StatusActive, nil, nil, 0
-	next.LockedUntil, next.LockoutCount = nil, 0
-	changes := models.Changes{{Field: "failed_login_count", Old: fmt.Sprint(u.FailedLoginCount), New: "0"}}
-	if u.LockedUntil != nil {
-		changes = append(changes, models.Change{Field: "locked_until", Old: u.LockedUntil.UTC().Format(time.RFC3339), New: ""})
-	}
-	if u.Status != models.StatusActive {
-		changes = append(models.Changes{{Field: "status", Old: u.Status, New: models.StatusActive}}, changes...)
-	}
+	return s.accountUpdate(ctx, actor, u, models.UnlockAccount(u), models.ActionUnlocked, meta)
+}
+
+// accountUpdate saves upd, an account action's change of u, as action.
+func (s *Users) accountUpdate(ctx context.Context, actor, u *models.User, upd models.ProfileUpdate, action string, meta Meta) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := clearLocks(tx, u); err != nil {
-			return err
-		}
-		return s.save(tx, models.ByUser(actor), &next, u.Version, []string{"status", "locked_at", "locked_by", "failed_login_count", "locked_until", "lockout_count"},
-			models.ActionUnlocked, changes, meta, now)
+		return s.saveUpdate(tx, models.ByUser(actor), u, &upd, action, meta, s.now())
 	})
 }
 

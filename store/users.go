@@ -120,9 +120,11 @@ func (s *Users) SaveProfile(ctx context.Context, actor models.Actor, m *models.M
 		if err := s.checkUnique(tx, m, before, &next, alsoUnique...); err != nil {
 			return err
 		}
-		if err := s.save(tx, actor, &next, before.Version, upd.Columns, models.ActionProfileUpdated, upd.Changes, meta, now); err != nil {
+		upd.User = next
+		if err := s.saveUpdate(tx, actor, before, &upd, models.ActionProfileUpdated, meta, now); err != nil {
 			return err
 		}
+		next = upd.User
 		if !strings.EqualFold(before.Email, next.Email) {
 			// The links sent to the old address, and those of a change
 			// the user waited on, end; the old address is told.
@@ -237,6 +239,17 @@ func (s *Users) save(tx *gorm.DB, actor models.Actor, next *models.User, version
 		}
 	}
 	return auditBy(tx, next.MerchantID, actor, &next.ID, action, changes, meta, now)
+}
+
+// saveUpdate saves upd, a change of before, as action; an unlock also
+// forgets the failed sign-ins of before's devices.
+func (s *Users) saveUpdate(tx *gorm.DB, actor models.Actor, before *models.User, upd *models.ProfileUpdate, action string, meta Meta, now time.Time) error {
+	if upd.ForgetsDeviceFailures {
+		if err := clearLocks(tx, before); err != nil {
+			return err
+		}
+	}
+	return s.save(tx, actor, &upd.User, before.Version, upd.Columns, action, upd.Changes, meta, now)
 }
 
 // endSessions signs a user out everywhere: a locked or deactivated
