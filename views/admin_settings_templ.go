@@ -84,7 +84,7 @@ func (f AdminSettingsForm) checkbox(name, label string, checked bool) components
 }
 
 func (f AdminSettingsForm) signInAfterReset() components.Field {
-	c := f.checkbox(models.SettingSignInAfterReset, "Sign in after choosing a new password from a link", f.Input.SignInAfterReset)
+	c := f.checkbox(models.SettingSignInAfterReset, settingToggles[models.SettingSignInAfterReset], f.Input.SignInAfterReset)
 	c.Hint = "When ticked, a guest who chooses a new password through an emailed link, or their first through an invitation, is signed in on that device. " +
 		"When not, they sign in with the new password, which also proves they can type it. Either way, every other session of the account ends."
 	return c
@@ -287,11 +287,11 @@ func AdminSettingsSection(p layout.Page, f AdminSettingsForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Checkbox(f.checkbox(models.SettingUniqueEmail, "Email must be unique", f.Input.UniqueEmail)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Checkbox(f.checkbox(models.SettingUniqueEmail, settingToggles[models.SettingUniqueEmail], f.Input.UniqueEmail)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Checkbox(f.checkbox(models.SettingUniqueMobile, "Mobile phone must be unique", f.Input.UniqueMobile)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Checkbox(f.checkbox(models.SettingUniqueMobile, settingToggles[models.SettingUniqueMobile], f.Input.UniqueMobile)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

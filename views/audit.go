@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"maps"
 	"net/url"
 	"regexp"
 	"strings"
@@ -107,20 +108,25 @@ var systemFieldLabels = FieldLabels{
 	"pending_email": "New email, not yet confirmed", "email_verified": "Email verified",
 	"sent_to": "Sent to", "name": "Name", "prefix": "Key prefix", "link": "Link", "page": "Page",
 	"stale": "Out of date", "custom_fields": "Custom fields", "required_fields": "Required fields",
-	"unique_email": "Email must be unique", "unique_mobile": "Mobile phone must be unique",
-	"max_failed_logins": "Wrong passwords before a lock", "password_history": "Earlier passwords that cannot be reused",
-	"password_max_age_days": "Password expires after (days)", "password_min_length": "Password: minimum length",
-	"password_min_lower": "Password: lowercase letters", "password_min_upper": "Password: uppercase letters",
-	"password_min_digits": "Password: digits", "password_min_special": "Password: special characters",
-	"password_min_score": "Password: minimum strength", "sign_in_after_reset": "Sign in after a reset",
+}
+
+// settingToggles are the labels of the settings page's checkboxes.
+var settingToggles = FieldLabels{
+	models.SettingSignInAfterReset: "Sign in after choosing a new password from a link",
+	models.SettingUniqueEmail:      "Email must be unique",
+	models.SettingUniqueMobile:     "Mobile phone must be unique",
 }
 
 // LabelsFor is every field m's audit events may name, with its label:
-// the profile's own fields (custom ones included) and the system's.
+// the profile's own fields (custom ones included), the settings page's
+// and the system's.
 func LabelsFor(m *models.Merchant) FieldLabels {
 	l := FieldLabels{}
-	for k, v := range systemFieldLabels {
-		l[k] = v
+	for _, labels := range []FieldLabels{systemFieldLabels, settingToggles} {
+		maps.Copy(l, labels)
+	}
+	for _, n := range models.SettingsNumbers() {
+		l[n.Name] = n.Label
 	}
 	if m != nil {
 		for _, f := range models.AdminProfileFields(m) {

@@ -48,3 +48,19 @@ func TestActionLabel(t *testing.T) {
 		}
 	}
 }
+
+// Every setting a settings change records reads in the audit log as it
+// reads on the settings page.
+func TestLabelsForSettings(t *testing.T) {
+	labels := LabelsFor(&models.Merchant{})
+	for _, n := range models.SettingsNumbers() {
+		if got := labels.Label(n.Name); got != n.Label {
+			t.Errorf("%s: got %q, want the settings page's %q", n.Name, got, n.Label)
+		}
+	}
+	for _, name := range []string{models.SettingUniqueEmail, models.SettingUniqueMobile, models.SettingSignInAfterReset} {
+		if _, ok := labels[name]; !ok {
+			t.Errorf("%s: no label", name)
+		}
+	}
+}
