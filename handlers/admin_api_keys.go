@@ -32,11 +32,12 @@ func (a *App) handleAdminAPIKeyCreate(c echo.Context) error {
 	if err := bindForm(c, &in); err != nil {
 		return err
 	}
-	err := in.Validate().Err()
+	name, invalid := in.Validate()
+	err := invalid.Err()
 	var key string
 	var row *models.APIKey
 	if err == nil {
-		key, row, err = a.APIKeys.Create(c.Request().Context(), admin, m, in.Name, meta(c))
+		key, row, err = a.APIKeys.Create(c.Request().Context(), admin, m, name, meta(c))
 	}
 	if invalid, ok := asFieldErrors(err); ok {
 		v, err := a.apiKeysView(c)

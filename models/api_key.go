@@ -39,13 +39,13 @@ type NewAPIKey struct {
 	Name string `form:"name" json:"name"`
 }
 
-// Validate checks the name's shape; that no other active key of the
-// merchant has it is the store's to check.
-func (in NewAPIKey) Validate() FieldErrors {
+// Validate checks the name's shape and returns it cleaned; that no other
+// active key of the merchant has it is the store's to check.
+func (in NewAPIKey) Validate() (string, FieldErrors) {
 	errs := FieldErrors{}
-	_, err := CleanKeyName(in.Name)
+	name, err := CleanKeyName(in.Name)
 	errs.Refuse("name", err)
-	return errs
+	return name, errs
 }
 
 // CleanKeyName is the rule for a key's name: trimmed text of 1 to

@@ -35,14 +35,19 @@ func TestNewAPIKeyValidate(t *testing.T) {
 		in   string
 		want string
 	}{
-		{"good", "Point of sale", ""},
+		{"good", " Point of sale ", ""},
 		{"empty", "", "Enter a key name"},
+		{"blank", "  ", "Enter a key name"},
+		{"a control character", "Web\x00site", "Key name must not contain control characters"},
 		{"too long", strings.Repeat("k", 61), "Key name must be 60 characters or fewer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := models.NewAPIKey{Name: tc.in}.Validate()
+			name, errs := models.NewAPIKey{Name: tc.in}.Validate()
 			if got := strings.Join(errs["name"], "; "); got != tc.want || len(errs) > 1 {
 				t.Errorf("Validate(%q): got %v, want name: %q", tc.in, errs, tc.want)
+			}
+			if tc.want == "" && name != strings.TrimSpace(tc.in) {
+				t.Errorf("Validate(%q): name %q, want it trimmed", tc.in, name)
 			}
 		})
 	}

@@ -94,9 +94,9 @@ func keyShaped(token string) bool {
 
 // Create makes a new API key for m, named name, and records it with admin
 // as the actor. It returns the key itself, which is stored nowhere and
-// must be shown to the admin once, and the stored row. A name that breaks
-// models.CleanKeyName, or that another active key of m has, is refused
-// with a field error on "name".
+// must be shown to the admin once, and the stored row. The name is one
+// models.NewAPIKey.Validate cleaned; one that another active key of m
+// has, in any case, is refused with a field error on "name".
 func (s *APIKeys) Create(ctx context.Context, admin *models.User, m *models.Merchant, name string, meta Meta) (string, *models.APIKey, error) {
 	var key string
 	var row *models.APIKey
@@ -118,12 +118,8 @@ func (s *APIKeys) Create(ctx context.Context, admin *models.User, m *models.Merc
 // insertKey is Create in tx without its audit event, which the demo data
 // does not have either.
 func insertKey(tx *gorm.DB, admin *models.User, m *models.Merchant, name string, now time.Time) (string, *models.APIKey, error) {
-	name, err := models.CleanKeyName(name)
-	if err != nil {
-		return "", nil, models.FieldErrors{"name": {err.Error()}}
-	}
 	var n int64
-	err = tx.Model(&models.APIKey{}).Where("merchant_id = ? AND lower(name) = lower(?) AND revoked_at IS NULL", m.ID, name).Count(&n).Error
+	err := tx.Model(&models.APIKey{}).Where("merchant_id = ? AND lower(name) = lower(?) AND revoked_at IS NULL", m.ID, name).Count(&n).Error
 	if err != nil {
 		return "", nil, fmt.Errorf("api key name check: %w", err)
 	}

@@ -56,7 +56,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		admin, sandpiper := app.User(t, "demo.admin"), app.Merchant(t, "sandpiper")
 
 		first, _ := newKey(t, app, "sandpiper", "Point of sale")
-		key, row := newKey(t, app, "sandpiper", "  Kiosk ")
+		key, row := newKey(t, app, "sandpiper", "Kiosk")
 		if !keyShape.MatchString(key) || first == key {
 			t.Fatalf("keys: got %q and %q, want two different keys like mak_<12 base62>_<43 base64url>", first, key)
 		}
@@ -156,8 +156,8 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	})
 }
 
-// A name follows models.CleanKeyName and is unique among the merchant's
-// active keys, whatever its case; a revoked key's name is free again, and
+// A name (as models.NewAPIKey.Validate cleaned it) is unique among the
+// merchant's active keys, whatever its case; a revoked key's name is free again, and
 // other merchants' names do not count.
 func TestAPIKeyNames(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
@@ -176,12 +176,8 @@ func TestAPIKeyNames(t *testing.T) {
 			name, in, want string // want is the message on "name", or ""
 		}{
 			{"a new name", "Website", ""},
-			{"empty", "", "Enter a key name"},
-			{"blank", "  ", "Enter a key name"},
-			{"too long", strings.Repeat("k", 61), "Key name must be 60 characters or fewer"},
-			{"a control character", "Web\x00site", "Key name must not contain control characters"},
 			{"an active key's name", "Point of sale", models.KeyNameTaken},
-			{"in another case, with spaces", " POINT OF SALE ", models.KeyNameTaken},
+			{"in another case", "POINT OF SALE", models.KeyNameTaken},
 			{"a revoked key's name", "Old kiosk", ""},
 			{"another merchant's key's name", "Loyalty app", ""},
 		} {

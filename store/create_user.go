@@ -13,6 +13,10 @@ import (
 	"myaccount/models"
 )
 
+// usernameTaken refuses a username another account has, in any case:
+// usernames are unique across merchants, as sign-in needs.
+const usernameTaken = "This username is taken: choose another"
+
 // CreateUser adds in (from models.NewUser.Validate) to m, made by actor
 // (an admin, or an integration's key), with an initial password that must
 // be changed at the first sign-in, or with an invitation: the account
@@ -45,7 +49,7 @@ func (s *Users) CreateUserOnce(ctx context.Context, hasher PasswordHasher, actor
 		if err := tx.Create(&u).Error; err != nil {
 			if isDuplicate(err) {
 				// Taken by a create that committed after the check.
-				return models.FieldErrors{"username": {"This username is taken: choose another"}}
+				return models.FieldErrors{"username": {usernameTaken}}
 			}
 			return fmt.Errorf("create user: %w", err)
 		}
@@ -112,7 +116,7 @@ func (s *Users) claimIdentifiers(tx *gorm.DB, m *models.Merchant, u *models.User
 		return fmt.Errorf("username check: %w", err)
 	}
 	if n > 0 {
-		return models.FieldErrors{"username": {"This username is taken: choose another"}}
+		return models.FieldErrors{"username": {usernameTaken}}
 	}
 	var err error
 	if in.GenerateMember != 0 {
