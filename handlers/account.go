@@ -64,21 +64,16 @@ func (a *App) updateProfile(c echo.Context, e profileEdit) error {
 	if err := bindForm(c, &in); err != nil {
 		return err
 	}
-	// A form without the version it was made from (left out, 0 or not a
-	// number) could overwrite anything saved since: it is refused like a
-	// stale one, never saved over newer data.
 	version := in.FormVersion()
 	var updated *models.User
-	err := errNoVersion
-	if version != 0 {
-		var upd models.ProfileUpdate
-		if upd, err = models.EditProfile(models.ByUser(e.actor), e.merchant, e.user, e.fields, in.Values, time.Now().UTC()); err == nil {
-			updated, err = a.Users.SaveProfile(c.Request().Context(), models.ByUser(e.actor), e.merchant, e.user, upd, version, meta(c))
-		}
+	upd, err := in.Validate(models.ByUser(e.actor), e.merchant, e.user, time.Now().UTC())
+	if err == nil {
+		updated, err = a.Users.SaveProfile(c.Request().Context(), models.ByUser(e.actor), e.merchant, e.user, upd, version, meta(c))
 	}
 	invalid, isInvalid := asFieldErrors(err)
 	switch {
-	case errors.Is(err, errNoVersion):
+	case errors.Is(err, models.ErrNoVersion):
+		// Refused like a stale form, never saved over newer data.
 		return a.profileFormAgain(c, e, e.user, in, http.StatusConflict, func(f *views.ProfileForm) {
 			f.Conflict = "This form did not say which version of the profile it was made from, so your changes have not been saved: " +
 				"they could have replaced changes made since. Your changes are still in the form below: check them and save again."
@@ -115,9 +110,6 @@ func (a *App) updateProfile(c echo.Context, e profileEdit) error {
 		return e.overview(p, updated)
 	}})
 }
-
-// errNoVersion: a profile form came without a usable version.
-var errNoVersion = errors.New("form without a version")
 
 // profileFormAgain shows the form again with what the user typed over
 // the values of u, with status and whatever adjust sets.

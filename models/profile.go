@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"math"
 	"net/url"
 	"slices"
@@ -241,6 +242,21 @@ func (in ProfileInput) FormVersion() int {
 		return 0
 	}
 	return v
+}
+
+// ErrNoVersion refuses a form that does not say which version of the
+// record it was made from (left out, 0 or not a number): saved, it could
+// overwrite anything saved since.
+var ErrNoVersion = errors.New("form without a version")
+
+// Validate is the form's edit of u by actor (EditProfile), refused with
+// ErrNoVersion when the form does not say which version of u it was made
+// from; the store checks that the version is still u's.
+func (in ProfileInput) Validate(actor Actor, m *Merchant, u *User, now time.Time) (ProfileUpdate, error) {
+	if in.FormVersion() == 0 {
+		return ProfileUpdate{}, ErrNoVersion
+	}
+	return EditProfile(actor, m, u, in.Fields, in.Values, now)
 }
 
 // ProfileUpdate is the outcome of applying a profile input to a user.
