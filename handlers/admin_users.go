@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -19,9 +20,12 @@ import (
 // GET /admin/users — search, filter, sort and page through the merchant's users.
 func (a *App) handleAdminUsers(c echo.Context) error {
 	m := auth.CurrentMerchant(c)
-	q := views.UserListQuery{Text: c.QueryParam("q"), Status: c.QueryParam("status"), Role: c.QueryParam("role"), Sort: c.QueryParam("sort"), Desc: c.QueryParam("dir") == "desc"}
-	if _, err := models.CleanSearch("Search", q.Text); err != nil {
-		q.Error = err.Error()
+	var q views.UserListQuery
+	if err := bindQuery(c, &q.UserListFilter); err != nil {
+		return err
+	}
+	if errs := q.Validate(); len(errs) > 0 {
+		q.Error = strings.Join(errs["q"], " ")
 		return a.refused(c, http.StatusUnprocessableEntity, "Users", "admin-users",
 			func(p layout.Page) templ.Component {
 				p.Wide = true
@@ -32,8 +36,8 @@ func (a *App) handleAdminUsers(c echo.Context) error {
 	p := a.page(c, "Users", "admin-users")
 	p.Wide = true
 	sq := store.UserQuery{
-		MerchantID: m.ID, Text: q.Text, Status: q.Status, Role: q.Role, Sort: q.Sort, Desc: q.Desc,
-		After: c.QueryParam("after"), Before: c.QueryParam("before"),
+		MerchantID: m.ID, Text: q.Text, Status: q.Status, Role: q.Role, Sort: q.Sort, Desc: q.Desc(),
+		After: q.After, Before: q.Before,
 	}
 	page, err := a.Users.Search(c.Request().Context(), sq)
 	if err != nil {

@@ -29,3 +29,13 @@ func bindForm(c echo.Context, dst any) error {
 	}
 	return nil
 }
+
+// bindQuery fills dst, one of the models' GET forms, from the query
+// string by its query tags. The edge already refused values that are
+// not text.
+func bindQuery(c echo.Context, dst any) error {
+	if err := (&echo.DefaultBinder{}).BindQueryParams(c, dst); err != nil {
+		return errBadForm
+	}
+	return nil
+}

@@ -64,8 +64,8 @@ func ActionLabel(action string) string {
 // AuditFilter is the audit log's filter form as the admin filled it in,
 // with the messages for the fields that could not be used.
 type AuditFilter struct {
-	Actor, Subject, Action, From, To string
-	Errors                           models.FieldErrors
+	models.AuditFilter
+	Errors models.FieldErrors
 	// Labels names the fields the events changed.
 	Labels FieldLabels
 }
