@@ -390,12 +390,12 @@ func (in SettingsInput) customFields() (CustomFieldDefs, FieldErrors) {
 			errs.Add(typeInput, "Select a type for "+name)
 		}
 
-		options, msgs := cleanOptions(name, row.Options)
-		for _, msg := range msgs {
-			errs.Add(optionsInput, msg)
+		options, refused := cleanOptions(name, row.Options)
+		for _, err := range refused {
+			errs.Refuse(optionsInput, err)
 		}
 		switch {
-		case len(msgs) > 0 || errs.Has(typeInput):
+		case len(refused) > 0 || errs.Has(typeInput):
 		case d.Type == CustomList && len(options) == 0:
 			errs.Add(optionsInput, "Enter the options of "+name+", one per line")
 		case d.Type == CustomList:
@@ -410,26 +410,27 @@ func (in SettingsInput) customFields() (CustomFieldDefs, FieldErrors) {
 
 // cleanOptions reads a list's options, one per line: trimmed, blank lines
 // skipped, each different from the others whatever the case.
-func cleanOptions(name, raw string) ([]string, []string) {
-	var options, msgs []string
+func cleanOptions(name, raw string) ([]string, []error) {
+	var options []string
+	var refused []error
 	for _, line := range strings.Split(strings.ReplaceAll(raw, "\r\n", "\n"), "\n") {
 		o, err := CleanText("Each option of "+name, line, MaxCustomLabel)
 		switch {
 		case err != nil:
-			if !slices.Contains(msgs, err.Error()) {
-				msgs = append(msgs, err.Error())
+			if !slices.Contains(refused, err) {
+				refused = append(refused, err)
 			}
 		case o == "":
 		case slices.ContainsFunc(options, func(have string) bool { return strings.EqualFold(have, o) }):
-			msgs = append(msgs, "Options of "+name+" must be different: “"+o+"” is listed twice")
+			refused = append(refused, Invalid("Options of "+name+" must be different: “"+o+"” is listed twice"))
 		default:
 			options = append(options, o)
 		}
 	}
 	if len(options) > MaxCustomOptions {
-		msgs = append(msgs, "A list can have at most "+strconv.Itoa(MaxCustomOptions)+" options: "+name+" has "+strconv.Itoa(len(options)))
+		refused = append(refused, Invalid("A list can have at most "+strconv.Itoa(MaxCustomOptions)+" options: "+name+" has "+strconv.Itoa(len(options))))
 	}
-	return options, msgs
+	return options, refused
 }
 
 // settingsChanges lists every setting that differs between old and next,
