@@ -87,83 +87,104 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	var c Config
 	fs := flag.NewFlagSet("myaccount", flag.ContinueOnError)
 	fs.SetOutput(out)
-	str := func(p *string, name, env, def, usage string) {
-		if v := getenv(env); v != "" {
-			def = v
-		}
-		fs.StringVar(p, name, def, usage+" ($"+env+")")
-	}
-	var cost, conc, envErr = 0, 0, error(nil)
-	integer := func(p *int, name, env string, def int, usage string) {
-		if v := getenv(env); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				envErr = fmt.Errorf("%s: %q is not a whole number", env, v)
-			}
-			def = n
-		}
-		fs.IntVar(p, name, def, usage+" ($"+env+")")
-	}
-	duration := func(p *time.Duration, name, env string, def time.Duration, usage string) {
-		if v := getenv(env); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				envErr = fmt.Errorf("%s: %q is not a duration like 30m", env, v)
-			}
-			def = d
-		}
-		fs.DurationVar(p, name, def, usage+" ($"+env+")")
-	}
-	str(&c.Addr, "addr", "MYACCOUNT_ADDR", ":8080", "address to listen on")
-	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "postgres:// URL; empty uses the embedded SQLite file myaccount.db")
-	str(&c.SessionSecret, "session-secret", "SESSION_SECRET", "", "secret that signs session cookies, 32 bytes or more; empty makes a random one per start (demo only)")
-	// --help must not print the secret or the database password it was
-	// given through the environment as the flag's default.
-	str(&c.SMTPURL, "smtp-url", "SMTP_URL", "", "SMTP server to send mail through: smtp://user:pass@host:587 (STARTTLS required), smtps://user:pass@host:465 (TLS), or smtp://host:1025?tls=none for a local relay or mail catcher; empty writes .eml files into --mail-dir")
-	for _, name := range []string{"database-url", "session-secret", "smtp-url"} {
-		fs.Lookup(name).DefValue = ""
-	}
-	str(&c.BaseURL, "base-url", "BASE_URL", "http://localhost:8080", "public URL of the site; https:// turns on Secure cookies and HSTS")
-	integer(&cost, "bcrypt-cost", "BCRYPT_COST", 11, "bcrypt cost for new password hashes")
-	demoDefault := false
-	if v := getenv("MYACCOUNT_DEMO"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			envErr = fmt.Errorf("MYACCOUNT_DEMO: %q is not true or false", v)
-		}
-		demoDefault = b
-	}
-	fs.BoolVar(&c.Demo, "demo", demoDefault, "create the demo data on a new database, also on PostgreSQL ($MYACCOUNT_DEMO)")
-	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
-	str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "json (one object a line) or text")
-	str(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address to serve Prometheus metrics on, at /metrics, apart from the site (empty: off)")
-	str(&c.PprofAddr, "pprof-addr", "PPROF_ADDR", "", "address to serve Go's profiles on, at /debug/pprof/, for operators only (empty: off)")
-	duration(&c.SessionIdleTimeout, "session-idle-timeout", "SESSION_IDLE_TIMEOUT", 30*time.Minute, "end a session unused this long")
-	duration(&c.SessionMaxAge, "session-max-age", "SESSION_MAX_AGE", 12*time.Hour, "end a session this long after sign-in")
-	integer(&conc, "bcrypt-concurrency", "BCRYPT_CONCURRENCY", runtime.NumCPU(), "password hashes run at once at most")
-	duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 15*time.Second, "how long SIGTERM waits for requests in flight")
-	duration(&c.ReauthAfter, "reauth-after", "REAUTH_AFTER", 10*time.Minute, "ask for the password again before a password or email change when the last check is older")
-	duration(&c.DBTimeout, "db-timeout", "DB_TIMEOUT", 5*time.Second, "deadline for a request's database work; past it, pages answer 503 and PostgreSQL cancels the statement")
-	integer(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body accepted; larger ones get 413")
-	integer(&c.SignInRateIP, "signin-rate-ip", "SIGNIN_RATE_IP", 30, "sign-in attempts a minute from one IP address (0 turns the limit off)")
-	integer(&c.APIRateKey, "api-rate-key", "API_RATE_KEY", 600, "JSON API calls a minute per API key, or per session for /api/v1/me (0 turns the limit off)")
-	integer(&c.SignInRateAccount, "signin-rate-account", "SIGNIN_RATE_ACCOUNT", 10, "sign-in attempts a minute for one account (0 turns the limit off)")
-	str(&c.MailFrom, "mail-from", "MAIL_FROM", "", `address mail comes from, as "Name <addr>" or addr (the merchant's name is added); empty is no-reply@ the base URL's host`)
-	str(&c.MailDir, "mail-dir", "MAIL_DIR", "mail", "directory mail is written into as .eml files when no --smtp-url is given")
-	duration(&c.MailRetryWait, "mail-retry-wait", "MAIL_RETRY_WAIT", 30*time.Second, "wait before sending a message again after a failure; it doubles with each further one, up to an hour")
-	duration(&c.ResetLinkValidFor, "reset-link-valid-for", "RESET_LINK_VALID_FOR", 30*time.Minute, "how long a forgotten-password link works")
-	duration(&c.InviteLinkValidFor, "invite-link-valid-for", "INVITE_LINK_VALID_FOR", 7*24*time.Hour, "how long an invitation link works")
-	duration(&c.EmailLinkValidFor, "email-link-valid-for", "EMAIL_LINK_VALID_FOR", 24*time.Hour, "how long a link that confirms an email address works")
-	integer(&c.ResetRateIP, "reset-rate-ip", "RESET_RATE_IP", 10, "forgotten-password requests a minute from one IP address (0 turns the limit off)")
-	integer(&c.ResetRateAccount, "reset-rate-account", "RESET_RATE_ACCOUNT", 3, "password links sent to one account an hour; more requests get the same page and send nothing (0 turns the limit off)")
+	f := &envFlags{fs: fs, getenv: getenv}
+	var cost, conc int
+	c.define(f, &cost, &conc)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if envErr != nil {
-		return c, envErr
+	if f.err != nil {
+		return c, f.err
 	}
 	c.BcryptCost, c.BcryptConcurrency = cost, conc
 	return c, c.finish()
+}
+
+// define defines every flag into c, the bcrypt cost and concurrency into
+// cost and conc.
+func (c *Config) define(f *envFlags, cost, conc *int) {
+	f.str(&c.Addr, "addr", "MYACCOUNT_ADDR", ":8080", "address to listen on")
+	f.str(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "postgres:// URL; empty uses the embedded SQLite file myaccount.db")
+	f.str(&c.SessionSecret, "session-secret", "SESSION_SECRET", "", "secret that signs session cookies, 32 bytes or more; empty makes a random one per start (demo only)")
+	// --help must not print the secret or the database password it was
+	// given through the environment as the flag's default.
+	f.str(&c.SMTPURL, "smtp-url", "SMTP_URL", "", "SMTP server to send mail through: smtp://user:pass@host:587 (STARTTLS required), smtps://user:pass@host:465 (TLS), or smtp://host:1025?tls=none for a local relay or mail catcher; empty writes .eml files into --mail-dir")
+	for _, name := range []string{"database-url", "session-secret", "smtp-url"} {
+		f.fs.Lookup(name).DefValue = ""
+	}
+	f.str(&c.BaseURL, "base-url", "BASE_URL", "http://localhost:8080", "public URL of the site; https:// turns on Secure cookies and HSTS")
+	f.integer(cost, "bcrypt-cost", "BCRYPT_COST", 11, "bcrypt cost for new password hashes")
+	f.boolean(&c.Demo, "demo", "MYACCOUNT_DEMO", false, "create the demo data on a new database, also on PostgreSQL")
+	f.str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
+	f.str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "json (one object a line) or text")
+	f.str(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address to serve Prometheus metrics on, at /metrics, apart from the site (empty: off)")
+	f.str(&c.PprofAddr, "pprof-addr", "PPROF_ADDR", "", "address to serve Go's profiles on, at /debug/pprof/, for operators only (empty: off)")
+	f.duration(&c.SessionIdleTimeout, "session-idle-timeout", "SESSION_IDLE_TIMEOUT", 30*time.Minute, "end a session unused this long")
+	f.duration(&c.SessionMaxAge, "session-max-age", "SESSION_MAX_AGE", 12*time.Hour, "end a session this long after sign-in")
+	f.integer(conc, "bcrypt-concurrency", "BCRYPT_CONCURRENCY", runtime.NumCPU(), "password hashes run at once at most")
+	f.duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 15*time.Second, "how long SIGTERM waits for requests in flight")
+	f.duration(&c.ReauthAfter, "reauth-after", "REAUTH_AFTER", 10*time.Minute, "ask for the password again before a password or email change when the last check is older")
+	f.duration(&c.DBTimeout, "db-timeout", "DB_TIMEOUT", 5*time.Second, "deadline for a request's database work; past it, pages answer 503 and PostgreSQL cancels the statement")
+	f.integer(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body accepted; larger ones get 413")
+	f.integer(&c.SignInRateIP, "signin-rate-ip", "SIGNIN_RATE_IP", 30, "sign-in attempts a minute from one IP address (0 turns the limit off)")
+	f.integer(&c.APIRateKey, "api-rate-key", "API_RATE_KEY", 600, "JSON API calls a minute per API key, or per session for /api/v1/me (0 turns the limit off)")
+	f.integer(&c.SignInRateAccount, "signin-rate-account", "SIGNIN_RATE_ACCOUNT", 10, "sign-in attempts a minute for one account (0 turns the limit off)")
+	f.str(&c.MailFrom, "mail-from", "MAIL_FROM", "", `address mail comes from, as "Name <addr>" or addr (the merchant's name is added); empty is no-reply@ the base URL's host`)
+	f.str(&c.MailDir, "mail-dir", "MAIL_DIR", "mail", "directory mail is written into as .eml files when no --smtp-url is given")
+	f.duration(&c.MailRetryWait, "mail-retry-wait", "MAIL_RETRY_WAIT", 30*time.Second, "wait before sending a message again after a failure; it doubles with each further one, up to an hour")
+	f.duration(&c.ResetLinkValidFor, "reset-link-valid-for", "RESET_LINK_VALID_FOR", 30*time.Minute, "how long a forgotten-password link works")
+	f.duration(&c.InviteLinkValidFor, "invite-link-valid-for", "INVITE_LINK_VALID_FOR", 7*24*time.Hour, "how long an invitation link works")
+	f.duration(&c.EmailLinkValidFor, "email-link-valid-for", "EMAIL_LINK_VALID_FOR", 24*time.Hour, "how long a link that confirms an email address works")
+	f.integer(&c.ResetRateIP, "reset-rate-ip", "RESET_RATE_IP", 10, "forgotten-password requests a minute from one IP address (0 turns the limit off)")
+	f.integer(&c.ResetRateAccount, "reset-rate-account", "RESET_RATE_ACCOUNT", 3, "password links sent to one account an hour; more requests get the same page and send nothing (0 turns the limit off)")
+}
+
+// envFlags defines flags whose defaults come from environment variables.
+// err is the last variable that does not read as its flag's type.
+type envFlags struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	err    error
+}
+
+func (f *envFlags) str(p *string, name, env, def, usage string) {
+	if v := f.getenv(env); v != "" {
+		def = v
+	}
+	f.fs.StringVar(p, name, def, usage+" ($"+env+")")
+}
+
+func (f *envFlags) integer(p *int, name, env string, def int, usage string) {
+	if v := f.getenv(env); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			f.err = fmt.Errorf("%s: %q is not a whole number", env, v)
+		}
+		def = n
+	}
+	f.fs.IntVar(p, name, def, usage+" ($"+env+")")
+}
+
+func (f *envFlags) duration(p *time.Duration, name, env string, def time.Duration, usage string) {
+	if v := f.getenv(env); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			f.err = fmt.Errorf("%s: %q is not a duration like 30m", env, v)
+		}
+		def = d
+	}
+	f.fs.DurationVar(p, name, def, usage+" ($"+env+")")
+}
+
+func (f *envFlags) boolean(p *bool, name, env string, def bool, usage string) {
+	if v := f.getenv(env); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.err = fmt.Errorf("%s: %q is not true or false", env, v)
+		}
+		def = b
+	}
+	f.fs.BoolVar(p, name, def, usage+" ($"+env+")")
 }
 
 func (c *Config) finish() error {

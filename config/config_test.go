@@ -85,140 +85,145 @@ var allEnv = map[string]string{
 	"RESET_RATE_ACCOUNT":    "2",
 }
 
+// parseCase is a command line and environment Parse accepts; want edits
+// the defaults into what it gives.
+type parseCase struct {
+	name string
+	args []string
+	env  map[string]string
+	want func(c *config.Config)
+}
+
+var parseCases = []parseCase{
+	{
+		name: "defaults",
+		env:  map[string]string{"SESSION_SECRET": secret},
+		want: func(c *config.Config) {},
+	},
+	{
+		name: "environment",
+		env:  allEnv,
+		want: func(c *config.Config) {
+			c.Addr = ":9090"
+			c.DatabaseURL = "postgres://app:hunter2@db:5432/myaccount"
+			c.BaseURL = "https://account.example.com"
+			c.BcryptCost = 12
+			c.Demo = true
+			c.LogLevel = "debug"
+			c.LogFormat, c.MetricsAddr, c.PprofAddr = "text", "127.0.0.1:9100", "127.0.0.1:6060"
+			c.SessionIdleTimeout = 10 * time.Minute
+			c.SessionMaxAge = 2 * time.Hour
+			c.BcryptConcurrency = 3
+			c.ShutdownTimeout = 5 * time.Second
+			c.ReauthAfter = 5 * time.Minute
+			c.DBTimeout = 2 * time.Second
+			c.SMTPURL = "smtps://mailer:smtp-pass-42@smtp.example.com:465"
+			c.MailFrom = "Accounts <accounts@example.com>"
+			c.MailDir = "/var/spool/myaccount"
+			c.MailRetryWait = time.Minute
+			c.ResetLinkValidFor = 15 * time.Minute
+			c.InviteLinkValidFor = 48 * time.Hour
+			c.EmailLinkValidFor = 12 * time.Hour
+			c.ResetRateIP, c.ResetRateAccount = 5, 2
+		},
+	},
+	{
+		name: "flags",
+		args: []string{"--addr", "127.0.0.1:7070", "--database-url", "postgres://other/db", "--session-secret", otherSecret,
+			"--base-url", "http://127.0.0.1:7070", "--bcrypt-cost", "4", "--demo", "--log-level", "warn",
+			"--session-idle-timeout", "1h", "--session-max-age", "24h", "--bcrypt-concurrency", "1", "--shutdown-timeout", "1s",
+			"--reauth-after", "2m", "--db-timeout", "1500ms", "--smtp-url", "smtp://127.0.0.1:1025?tls=none", "--mail-dir", "out",
+			"--mail-retry-wait", "5s", "--reset-link-valid-for", "10m", "--invite-link-valid-for", "72h", "--email-link-valid-for", "1h",
+			"--reset-rate-ip", "0", "--reset-rate-account", "0", "--log-format", "text", "--metrics-addr", "127.0.0.1:9101"},
+		want: func(c *config.Config) {
+			c.Addr = "127.0.0.1:7070"
+			c.DatabaseURL = "postgres://other/db"
+			c.SessionSecret = otherSecret
+			c.BaseURL = "http://127.0.0.1:7070"
+			c.BcryptCost = 4
+			c.Demo = true
+			c.LogLevel = "warn"
+			c.LogFormat, c.MetricsAddr = "text", "127.0.0.1:9101"
+			c.SessionIdleTimeout = time.Hour
+			c.SessionMaxAge = 24 * time.Hour
+			c.BcryptConcurrency = 1
+			c.ShutdownTimeout = time.Second
+			c.ReauthAfter = 2 * time.Minute
+			c.DBTimeout = 1500 * time.Millisecond
+			c.MailFrom = "no-reply@127.0.0.1"
+			c.SMTPURL = "smtp://127.0.0.1:1025?tls=none"
+			c.MailDir = "out"
+			c.MailRetryWait = 5 * time.Second
+			c.ResetLinkValidFor, c.InviteLinkValidFor, c.EmailLinkValidFor = 10*time.Minute, 72*time.Hour, time.Hour
+			c.ResetRateIP, c.ResetRateAccount = 0, 0
+		},
+	},
+	{
+		name: "flags win over the environment",
+		args: []string{"-addr=:7070", "-database-url=postgres://flag/db", "-session-secret=" + otherSecret,
+			"-base-url=http://flag.example.com", "-bcrypt-cost=13", "-demo=false", "-log-level=error",
+			"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-shutdown-timeout=30s", "-reauth-after=1m", "-db-timeout=10s",
+			"-mail-from=me@flag.example.com", "-reset-link-valid-for=1h", "-log-format=json", "-pprof-addr="},
+		env: allEnv,
+		want: func(c *config.Config) {
+			c.Addr = ":7070"
+			c.DatabaseURL = "postgres://flag/db"
+			c.SessionSecret = otherSecret
+			c.BaseURL = "http://flag.example.com"
+			c.BcryptCost = 13
+			c.Demo = false
+			c.LogLevel = "error"
+			c.MetricsAddr = "127.0.0.1:9100"
+			c.SessionIdleTimeout = 5 * time.Minute
+			c.SessionMaxAge = time.Hour
+			c.BcryptConcurrency = 8
+			c.ShutdownTimeout = 30 * time.Second
+			c.ReauthAfter = time.Minute
+			c.DBTimeout = 10 * time.Second
+			c.SMTPURL = "smtps://mailer:smtp-pass-42@smtp.example.com:465"
+			c.MailFrom = "me@flag.example.com"
+			c.MailDir = "/var/spool/myaccount"
+			c.MailRetryWait = time.Minute
+			c.ResetLinkValidFor = time.Hour
+			c.InviteLinkValidFor = 48 * time.Hour
+			c.EmailLinkValidFor = 12 * time.Hour
+			c.ResetRateIP, c.ResetRateAccount = 5, 2
+		},
+	},
+	{
+		name: "one flag, the rest from the environment",
+		args: []string{"--bcrypt-cost", "10"},
+		env:  map[string]string{"SESSION_SECRET": secret, "MYACCOUNT_ADDR": ":9191", "BCRYPT_COST": "14"},
+		want: func(c *config.Config) {
+			c.Addr = ":9191"
+			c.BcryptCost = 10
+		},
+	},
+	{
+		name: "demo from 1",
+		env:  map[string]string{"SESSION_SECRET": secret, "MYACCOUNT_DEMO": "1"},
+		want: func(c *config.Config) { c.Demo = true },
+	},
+	{
+		name: "demo false",
+		env:  map[string]string{"SESSION_SECRET": secret, "MYACCOUNT_DEMO": "false"},
+		want: func(c *config.Config) {},
+	},
+	{
+		name: "bcrypt cost bounds",
+		args: []string{"--bcrypt-cost", "31"},
+		env:  map[string]string{"SESSION_SECRET": secret},
+		want: func(c *config.Config) { c.BcryptCost = 31 },
+	},
+	{
+		name: "log level in upper case",
+		env:  map[string]string{"SESSION_SECRET": secret, "LOG_LEVEL": "WARN"},
+		want: func(c *config.Config) { c.LogLevel = "WARN" },
+	},
+}
+
 func TestParse(t *testing.T) {
-	cases := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want func(c *config.Config)
-	}{
-		{
-			name: "defaults",
-			env:  map[string]string{"SESSION_SECRET": secret},
-			want: func(c *config.Config) {},
-		},
-		{
-			name: "environment",
-			env:  allEnv,
-			want: func(c *config.Config) {
-				c.Addr = ":9090"
-				c.DatabaseURL = "postgres://app:hunter2@db:5432/myaccount"
-				c.BaseURL = "https://account.example.com"
-				c.BcryptCost = 12
-				c.Demo = true
-				c.LogLevel = "debug"
-				c.LogFormat, c.MetricsAddr, c.PprofAddr = "text", "127.0.0.1:9100", "127.0.0.1:6060"
-				c.SessionIdleTimeout = 10 * time.Minute
-				c.SessionMaxAge = 2 * time.Hour
-				c.BcryptConcurrency = 3
-				c.ShutdownTimeout = 5 * time.Second
-				c.ReauthAfter = 5 * time.Minute
-				c.DBTimeout = 2 * time.Second
-				c.SMTPURL = "smtps://mailer:smtp-pass-42@smtp.example.com:465"
-				c.MailFrom = "Accounts <accounts@example.com>"
-				c.MailDir = "/var/spool/myaccount"
-				c.MailRetryWait = time.Minute
-				c.ResetLinkValidFor = 15 * time.Minute
-				c.InviteLinkValidFor = 48 * time.Hour
-				c.EmailLinkValidFor = 12 * time.Hour
-				c.ResetRateIP, c.ResetRateAccount = 5, 2
-			},
-		},
-		{
-			name: "flags",
-			args: []string{"--addr", "127.0.0.1:7070", "--database-url", "postgres://other/db", "--session-secret", otherSecret,
-				"--base-url", "http://127.0.0.1:7070", "--bcrypt-cost", "4", "--demo", "--log-level", "warn",
-				"--session-idle-timeout", "1h", "--session-max-age", "24h", "--bcrypt-concurrency", "1", "--shutdown-timeout", "1s",
-				"--reauth-after", "2m", "--db-timeout", "1500ms", "--smtp-url", "smtp://127.0.0.1:1025?tls=none", "--mail-dir", "out",
-				"--mail-retry-wait", "5s", "--reset-link-valid-for", "10m", "--invite-link-valid-for", "72h", "--email-link-valid-for", "1h",
-				"--reset-rate-ip", "0", "--reset-rate-account", "0", "--log-format", "text", "--metrics-addr", "127.0.0.1:9101"},
-			want: func(c *config.Config) {
-				c.Addr = "127.0.0.1:7070"
-				c.DatabaseURL = "postgres://other/db"
-				c.SessionSecret = otherSecret
-				c.BaseURL = "http://127.0.0.1:7070"
-				c.BcryptCost = 4
-				c.Demo = true
-				c.LogLevel = "warn"
-				c.LogFormat, c.MetricsAddr = "text", "127.0.0.1:9101"
-				c.SessionIdleTimeout = time.Hour
-				c.SessionMaxAge = 24 * time.Hour
-				c.BcryptConcurrency = 1
-				c.ShutdownTimeout = time.Second
-				c.ReauthAfter = 2 * time.Minute
-				c.DBTimeout = 1500 * time.Millisecond
-				c.MailFrom = "no-reply@127.0.0.1"
-				c.SMTPURL = "smtp://127.0.0.1:1025?tls=none"
-				c.MailDir = "out"
-				c.MailRetryWait = 5 * time.Second
-				c.ResetLinkValidFor, c.InviteLinkValidFor, c.EmailLinkValidFor = 10*time.Minute, 72*time.Hour, time.Hour
-				c.ResetRateIP, c.ResetRateAccount = 0, 0
-			},
-		},
-		{
-			name: "flags win over the environment",
-			args: []string{"-addr=:7070", "-database-url=postgres://flag/db", "-session-secret=" + otherSecret,
-				"-base-url=http://flag.example.com", "-bcrypt-cost=13", "-demo=false", "-log-level=error",
-				"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-shutdown-timeout=30s", "-reauth-after=1m", "-db-timeout=10s",
-				"-mail-from=me@flag.example.com", "-reset-link-valid-for=1h", "-log-format=json", "-pprof-addr="},
-			env: allEnv,
-			want: func(c *config.Config) {
-				c.Addr = ":7070"
-				c.DatabaseURL = "postgres://flag/db"
-				c.SessionSecret = otherSecret
-				c.BaseURL = "http://flag.example.com"
-				c.BcryptCost = 13
-				c.Demo = false
-				c.LogLevel = "error"
-				c.MetricsAddr = "127.0.0.1:9100"
-				c.SessionIdleTimeout = 5 * time.Minute
-				c.SessionMaxAge = time.Hour
-				c.BcryptConcurrency = 8
-				c.ShutdownTimeout = 30 * time.Second
-				c.ReauthAfter = time.Minute
-				c.DBTimeout = 10 * time.Second
-				c.SMTPURL = "smtps://mailer:smtp-pass-42@smtp.example.com:465"
-				c.MailFrom = "me@flag.example.com"
-				c.MailDir = "/var/spool/myaccount"
-				c.MailRetryWait = time.Minute
-				c.ResetLinkValidFor = time.Hour
-				c.InviteLinkValidFor = 48 * time.Hour
-				c.EmailLinkValidFor = 12 * time.Hour
-				c.ResetRateIP, c.ResetRateAccount = 5, 2
-			},
-		},
-		{
-			name: "one flag, the rest from the environment",
-			args: []string{"--bcrypt-cost", "10"},
-			env:  map[string]string{"SESSION_SECRET": secret, "MYACCOUNT_ADDR": ":9191", "BCRYPT_COST": "14"},
-			want: func(c *config.Config) {
-				c.Addr = ":9191"
-				c.BcryptCost = 10
-			},
-		},
-		{
-			name: "demo from 1",
-			env:  map[string]string{"SESSION_SECRET": secret, "MYACCOUNT_DEMO": "1"},
-			want: func(c *config.Config) { c.Demo = true },
-		},
-		{
-			name: "demo false",
-			env:  map[string]string{"SESSION_SECRET": secret, "MYACCOUNT_DEMO": "false"},
-			want: func(c *config.Config) {},
-		},
-		{
-			name: "bcrypt cost bounds",
-			args: []string{"--bcrypt-cost", "31"},
-			env:  map[string]string{"SESSION_SECRET": secret},
-			want: func(c *config.Config) { c.BcryptCost = 31 },
-		},
-		{
-			name: "log level in upper case",
-			env:  map[string]string{"SESSION_SECRET": secret, "LOG_LEVEL": "WARN"},
-			want: func(c *config.Config) { c.LogLevel = "WARN" },
-		},
-	}
-	for _, tc := range cases {
+	for _, tc := range parseCases {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
 			got, err := config.Parse(tc.args, env(tc.env), &out)

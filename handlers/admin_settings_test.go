@@ -107,50 +107,8 @@ func TestAdminSettingsPage(t *testing.T) {
 		// options in a textarea.
 		Count: map[string]int{`[data-testid="custom-field"]`: 1, "textarea#custom_options_0": 1,
 			`#settings-form form input[name="_csrf"]:not([value=""])`: 1},
-		After: func(t *testing.T, app *testapp.App, res *testapp.Response) {
-			doc := res.Doc(t)
-			var presets []string
-			doc.Find("#password_preset option").Each(func(_ int, s *goquery.Selection) {
-				v, _ := s.Attr("value")
-				presets = append(presets, v+"="+strings.SplitN(strings.TrimSpace(s.Text()), ":", 2)[0])
-			})
-			if got := strings.Join(presets, ","); got != "=Custom,vela=VELA,nist=NIST SP 800-63B" {
-				t.Errorf("password policy options: got %s", got)
-			}
-			m := app.Merchant(t, "sandpiper")
-			for _, f := range models.RequirableFields() {
-				id := models.RequiredInputName(f.Name)
-				if doc.Find("fieldset#required_fields #"+id).Length() != 1 || testapp.Label(doc, id) != f.Label {
-					t.Errorf("required checkbox %s: got label %q, want %q inside the fieldset", id, testapp.Label(doc, id), f.Label)
-				}
-				if _, on := doc.Find("#" + id).Attr("checked"); on != m.Requires(f.Name) {
-					t.Errorf("#%s checked: got %v, want %v", id, on, m.Requires(f.Name))
-				}
-			}
-			var types []string
-			doc.Find("#custom_type_0 option").Each(func(_ int, s *goquery.Selection) {
-				if v, _ := s.Attr("value"); v != "" {
-					types = append(types, v)
-				}
-			})
-			if strings.Join(types, ",") != "text,number,date,datetime,list" {
-				t.Errorf("types: got %v", types)
-			}
-			// Every visible input has a label.
-			doc.Find("#settings-form form").Find("input, select, textarea").Each(func(_ int, s *goquery.Selection) {
-				id, _ := s.Attr("id")
-				if typ, _ := s.Attr("type"); typ == "hidden" {
-					return
-				}
-				if id == "" || doc.Find(`label[for="`+id+`"]`).Length() != 1 {
-					name, _ := s.Attr("name")
-					t.Errorf("input %q: got no label, want one", name)
-				}
-			})
-			if v, _ := doc.Find(`#settings-form form input[name="version"]`).Attr("value"); v != strconv.Itoa(m.Version) {
-				t.Errorf("version field: got %q, want %d", v, m.Version)
-			}
-		}}
+		After: checkSettingsForm,
+	}
 	for _, id := range []string{"password_min_length", "password_min_lower", "password_min_upper", "password_min_digits", "password_min_special",
 		"password_min_score", "password_history", "password_max_age_days", "max_failed_logins"} {
 		page.Text["#"+id+"@type"], page.Text["#"+id+"@inputmode"] = "number", "numeric"
@@ -172,6 +130,55 @@ func TestAdminSettingsPage(t *testing.T) {
 		Contains: map[string][]string{"#custom_key_0@readonly": nil},
 		Absent:   []string{"#custom_key_2[readonly]"},
 	}})
+}
+
+// checkSettingsForm checks the settings form of Sandpiper Bay: the policy
+// presets, a labelled checkbox per requirable field checked as the
+// merchant requires it, the custom field types, a label for every visible
+// input and the merchant's version.
+func checkSettingsForm(t *testing.T, app *testapp.App, res *testapp.Response) {
+	doc := res.Doc(t)
+	var presets []string
+	doc.Find("#password_preset option").Each(func(_ int, s *goquery.Selection) {
+		v, _ := s.Attr("value")
+		presets = append(presets, v+"="+strings.SplitN(strings.TrimSpace(s.Text()), ":", 2)[0])
+	})
+	if got := strings.Join(presets, ","); got != "=Custom,vela=VELA,nist=NIST SP 800-63B" {
+		t.Errorf("password policy options: got %s", got)
+	}
+	m := app.Merchant(t, "sandpiper")
+	for _, f := range models.RequirableFields() {
+		id := models.RequiredInputName(f.Name)
+		if doc.Find("fieldset#required_fields #"+id).Length() != 1 || testapp.Label(doc, id) != f.Label {
+			t.Errorf("required checkbox %s: got label %q, want %q inside the fieldset", id, testapp.Label(doc, id), f.Label)
+		}
+		if _, on := doc.Find("#" + id).Attr("checked"); on != m.Requires(f.Name) {
+			t.Errorf("#%s checked: got %v, want %v", id, on, m.Requires(f.Name))
+		}
+	}
+	var types []string
+	doc.Find("#custom_type_0 option").Each(func(_ int, s *goquery.Selection) {
+		if v, _ := s.Attr("value"); v != "" {
+			types = append(types, v)
+		}
+	})
+	if strings.Join(types, ",") != "text,number,date,datetime,list" {
+		t.Errorf("types: got %v", types)
+	}
+	// Every visible input has a label.
+	doc.Find("#settings-form form").Find("input, select, textarea").Each(func(_ int, s *goquery.Selection) {
+		id, _ := s.Attr("id")
+		if typ, _ := s.Attr("type"); typ == "hidden" {
+			return
+		}
+		if id == "" || doc.Find(`label[for="`+id+`"]`).Length() != 1 {
+			name, _ := s.Attr("name")
+			t.Errorf("input %q: got no label, want one", name)
+		}
+	})
+	if v, _ := doc.Find(`#settings-form form input[name="version"]`).Attr("value"); v != strconv.Itoa(m.Version) {
+		t.Errorf("version field: got %q, want %d", v, m.Version)
+	}
 }
 
 // Guests may not see or change the settings; visitors are sent to sign in.
@@ -384,152 +391,175 @@ func TestAdminSettingsStaleVersion(t *testing.T) {
 // The guest pages follow the settings from the next request on.
 func TestAdminSettingsDriveGuestRules(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
-		// refused posts the guest's form to path and wants it refused, with
-		// msg next to field.
-		refused := func(t *testing.T, c *testapp.Client, path string, form func(*testing.T, *testapp.App, *testapp.Client) url.Values, field, msg string) {
-			t.Helper()
-			testapp.Scenario{Method: http.MethodPost, Path: path, FormFunc: form, Status: http.StatusUnprocessableEntity, Errors: map[string]string{field: msg}}.Send(t, c)
-		}
-		newPassword := func(password string) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
-			return func(*testing.T, *testapp.App, *testapp.Client) url.Values {
-				return passwordChange(guestPassword, password)
-			}
-		}
-		t.Run("minimum length", func(t *testing.T) {
-			app := testapp.New(t, b)
-			guest := app.ClientAs(t, "guest")
-			saveSettings(t, adminClient(t, app), map[string]string{"password_min_length": "10"})
-
-			refused(t, guest, "/account/password", newPassword("Short#1a"), "new_password", "New password must have at least 10 characters")
-			testapp.Scenario{Path: "/account/password", Contains: map[string][]string{`[data-rule="length"]`: {"At least 10 characters"}}}.Send(t, guest)
-			testapp.Want(t, guest.Post("/account/password", passwordChange(guestPassword, "Longer#2026x")), http.StatusSeeOther)
-		})
-
-		t.Run("NIST preset", func(t *testing.T) {
-			app := testapp.New(t, b)
-			guest := app.ClientAs(t, "guest")
-			admin := adminClient(t, app)
-			saveSettings(t, admin, map[string]string{
-				"password_preset":    "nist",
-				"password_min_upper": "3", // the preset wins over the numbers
-			})
-			m := app.Merchant(t, "sandpiper")
-			want := models.PasswordPolicy{MinLength: 15, MinScore: 3, History: 5}
-			if m.PasswordPolicy != want {
-				t.Errorf("stored policy: got %+v, want %+v", m.PasswordPolicy, want)
-			}
-			ev := settingsEvents(t, app, m.ID)[0]
-			wantChanges := models.Changes{
-				{Field: "password_min_length", Old: "6", New: "15"},
-				{Field: "password_min_lower", Old: "1", New: "0"},
-				{Field: "password_min_upper", Old: "1", New: "0"},
-				{Field: "password_min_digits", Old: "1", New: "0"},
-				{Field: "password_min_special", Old: "1", New: "0"},
-				{Field: "password_min_score", Old: "0", New: "3"},
-			}
-			if !reflect.DeepEqual(ev.Changes, wantChanges) {
-				t.Errorf("audit changes: got %+v, want %+v", ev.Changes, wantChanges)
-			}
-			testapp.Scenario{Path: "/admin/settings", Text: map[string]string{"#password_preset option[selected]@value": "nist", "#password_min_score@value": "3"}}.Send(t, admin)
-
-			var rules []string
-			guest.Get("/account/password").Doc(t).Find(`[data-testid="password-rules"] li`).Each(func(_ int, s *goquery.Selection) {
-				rules = append(rules, s.Contents().First().Text())
-			})
-			wantRules := []string{"At least 15 characters", "Not a commonly used password", "Does not contain your username or email", "Hard to guess"}
-			if !reflect.DeepEqual(rules, wantRules) {
-				t.Errorf("checklist: got %q, want %q", rules, wantRules)
-			}
-			refused(t, guest, "/account/password", newPassword("Tq8#vL2m!Rz5"), "new_password", "New password must have at least 15 characters")
-			refused(t, guest, "/account/password", newPassword("1qaz2wsx3edc4rfv"), "new_password", "New password is too common: choose one that is harder to guess")
-			// Long but easy to guess: refused with zxcvbn's warning.
-			refused(t, guest, "/account/password", newPassword("Abcdefghijklmno"), "new_password", "New password is too easy to guess: Sequences like abc or 6543 are easy to guess")
-			// No composition rules: lowercase letters and spaces will do.
-			testapp.Want(t, guest.Post("/account/password", passwordChange(guestPassword, "tuesday kite harbour")), http.StatusSeeOther)
-
-			// Back to VELA from the list.
-			saveSettings(t, admin, map[string]string{"password_preset": "vela"})
-			if got := app.Merchant(t, "sandpiper").PasswordPolicy; got != models.VELAPolicy {
-				t.Errorf("after choosing VELA: got %+v, want %+v", got, models.VELAPolicy)
-			}
-		})
-
-		t.Run("required birthday", func(t *testing.T) {
-			app := testapp.New(t, b)
-			guest := app.ClientAs(t, "guest")
-			if testapp.Label(guest.Get("/account/profile/edit").Doc(t), "birthday") != "Birthday" {
-				t.Fatalf("birthday label before")
-			}
-			saveSettings(t, adminClient(t, app), map[string]string{"required_birthday": "true"})
-
-			// Birthday, without (optional).
-			testapp.Scenario{Path: "/account/profile/edit", Text: map[string]string{`label[for="birthday"]`: "Birthday"}}.Send(t, guest)
-			refused(t, guest, "/account/profile", profileWith(map[string]string{"birthday": ""}), "birthday", "Enter your birthday")
-		})
-
-		t.Run("custom date field", func(t *testing.T) {
-			app := testapp.New(t, b)
-			guest := app.ClientAs(t, "guest")
-			saveSettings(t, adminClient(t, app), map[string]string{"custom_key_0": "anniversary", "custom_label_0": "Anniversary", "custom_type_0": "date"})
-
-			testapp.Scenario{Path: "/account/profile/edit", Labels: map[string]string{"custom_anniversary": "Anniversary"},
-				Text: map[string]string{"#custom_anniversary@type": "date"}}.Send(t, guest)
-			refused(t, guest, "/account/profile", profileWith(map[string]string{"custom_anniversary": "14/07/2024"}), "custom_anniversary", "Anniversary must be a real date, like 1986-01-30")
-			testapp.Want(t, guest.Post("/account/profile", profileWith(map[string]string{"custom_anniversary": "2024-07-14"})(t, app, guest)), http.StatusSeeOther)
-			if got := app.User(t, "demo.guest").CustomFields["anniversary"]; got != "2024-07-14" {
-				t.Errorf("stored: got %q, want 2024-07-14", got)
-			}
-		})
-
-		t.Run("list field", func(t *testing.T) {
-			app := testapp.New(t, b)
-			guest := app.ClientAs(t, "guest")
-			saveSettings(t, adminClient(t, app), map[string]string{"custom_key_0": "shirt_size", "custom_label_0": "Shirt size", "custom_type_0": "list", "custom_options_0": "S\nM\nL"})
-
-			var options []string
-			guest.Get("/account/profile/edit").Doc(t).Find("select#custom_shirt_size option").Each(func(_ int, s *goquery.Selection) {
-				if v, _ := s.Attr("value"); v != "" {
-					options = append(options, v)
-				}
-			})
-			if strings.Join(options, ",") != "S,M,L" {
-				t.Errorf("options: got %v, want S, M, L", options)
-			}
-			refused(t, guest, "/account/profile", profileWith(map[string]string{"custom_shirt_size": "XL"}), "custom_shirt_size", "Select shirt size from the list")
-			testapp.Want(t, guest.Post("/account/profile", profileWith(map[string]string{"custom_shirt_size": "M"})(t, app, guest)), http.StatusSeeOther)
-			if got := app.User(t, "demo.guest").CustomFields["shirt_size"]; got != "M" {
-				t.Errorf("stored: got %q, want M", got)
-			}
-		})
-
-		t.Run("failed sign-ins before a lock, its waits and a permanent lock", func(t *testing.T) {
-			app := testapp.New(t, b)
-			saveSettings(t, adminClient(t, app), map[string]string{
-				"max_failed_logins": "2", "lockout_first_wait_minutes": "7", "lockout_max_wait_minutes": "9", "lockout_permanent_after": "2",
-			})
-			c := app.Client(t)
-			for lock, wait := range []time.Duration{7 * time.Minute, 9 * time.Minute} {
-				for i := 1; i <= 2; i++ {
-					testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
-				}
-				u := app.User(t, "demo.guest")
-				if u.Status != models.StatusActive || u.LockoutCount != lock+1 || u.LockedUntil == nil {
-					t.Fatalf("lock %d: got status %s, locks %d, until %v", lock+1, u.Status, u.LockoutCount, u.LockedUntil)
-				}
-				if got := time.Until(*u.LockedUntil); got < wait-time.Minute || got > wait {
-					t.Errorf("lock %d: lasts %v, want %v", lock+1, got, wait)
-				}
-				testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}}), http.StatusUnprocessableEntity)
-				app.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("locked_until", time.Now().UTC().Add(-time.Second))
-			}
-			for i := 1; i <= 2; i++ {
-				testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
-			}
-			if u := app.User(t, "demo.guest"); u.Status != models.StatusLocked {
-				t.Errorf("third lock: got status %s, want LOCKED for good", u.Status)
-			}
-		})
+		t.Run("minimum length", func(t *testing.T) { minimumLengthDrivesPasswords(t, b) })
+		t.Run("NIST preset", func(t *testing.T) { nistPresetDrivesPasswords(t, b) })
+		t.Run("required birthday", func(t *testing.T) { requiredBirthdayDrivesProfile(t, b) })
+		t.Run("custom date field", func(t *testing.T) { customDateDrivesProfile(t, b) })
+		t.Run("list field", func(t *testing.T) { listFieldDrivesProfile(t, b) })
+		t.Run("failed sign-ins before a lock, its waits and a permanent lock", func(t *testing.T) { lockoutSettingsDriveSignIn(t, b) })
 	})
+}
+
+// refusedPost posts the guest's form to path and wants it refused, with
+// msg next to field.
+func refusedPost(t *testing.T, c *testapp.Client, path string, form func(*testing.T, *testapp.App, *testapp.Client) url.Values, field, msg string) {
+	t.Helper()
+	testapp.Scenario{Method: http.MethodPost, Path: path, FormFunc: form, Status: http.StatusUnprocessableEntity, Errors: map[string]string{field: msg}}.Send(t, c)
+}
+
+// newPasswordForm is the guest's password change to password.
+func newPasswordForm(password string) func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+	return func(*testing.T, *testapp.App, *testapp.Client) url.Values {
+		return passwordChange(guestPassword, password)
+	}
+}
+
+// minimumLengthDrivesPasswords checks that a longer minimum is what the
+// guest's password form asks for and checks.
+func minimumLengthDrivesPasswords(t *testing.T, b testapp.Backend) {
+	app := testapp.New(t, b)
+	guest := app.ClientAs(t, "guest")
+	saveSettings(t, adminClient(t, app), map[string]string{"password_min_length": "10"})
+
+	refusedPost(t, guest, "/account/password", newPasswordForm("Short#1a"), "new_password", "New password must have at least 10 characters")
+	testapp.Scenario{Path: "/account/password", Contains: map[string][]string{`[data-rule="length"]`: {"At least 10 characters"}}}.Send(t, guest)
+	testapp.Want(t, guest.Post("/account/password", passwordChange(guestPassword, "Longer#2026x")), http.StatusSeeOther)
+}
+
+// nistPresetDrivesPasswords checks that the NIST preset wins over the
+// typed numbers, is audited, shown to the admin and checked on the guest's
+// password form, and that choosing VELA again restores its policy.
+func nistPresetDrivesPasswords(t *testing.T, b testapp.Backend) {
+	app := testapp.New(t, b)
+	guest := app.ClientAs(t, "guest")
+	admin := adminClient(t, app)
+	saveSettings(t, admin, map[string]string{
+		"password_preset":    "nist",
+		"password_min_upper": "3", // the preset wins over the numbers
+	})
+	m := app.Merchant(t, "sandpiper")
+	want := models.PasswordPolicy{MinLength: 15, MinScore: 3, History: 5}
+	if m.PasswordPolicy != want {
+		t.Errorf("stored policy: got %+v, want %+v", m.PasswordPolicy, want)
+	}
+	ev := settingsEvents(t, app, m.ID)[0]
+	wantChanges := models.Changes{
+		{Field: "password_min_length", Old: "6", New: "15"},
+		{Field: "password_min_lower", Old: "1", New: "0"},
+		{Field: "password_min_upper", Old: "1", New: "0"},
+		{Field: "password_min_digits", Old: "1", New: "0"},
+		{Field: "password_min_special", Old: "1", New: "0"},
+		{Field: "password_min_score", Old: "0", New: "3"},
+	}
+	if !reflect.DeepEqual(ev.Changes, wantChanges) {
+		t.Errorf("audit changes: got %+v, want %+v", ev.Changes, wantChanges)
+	}
+	testapp.Scenario{Path: "/admin/settings", Text: map[string]string{"#password_preset option[selected]@value": "nist", "#password_min_score@value": "3"}}.Send(t, admin)
+
+	var rules []string
+	guest.Get("/account/password").Doc(t).Find(`[data-testid="password-rules"] li`).Each(func(_ int, s *goquery.Selection) {
+		rules = append(rules, s.Contents().First().Text())
+	})
+	wantRules := []string{"At least 15 characters", "Not a commonly used password", "Does not contain your username or email", "Hard to guess"}
+	if !reflect.DeepEqual(rules, wantRules) {
+		t.Errorf("checklist: got %q, want %q", rules, wantRules)
+	}
+	refusedPost(t, guest, "/account/password", newPasswordForm("Tq8#vL2m!Rz5"), "new_password", "New password must have at least 15 characters")
+	refusedPost(t, guest, "/account/password", newPasswordForm("1qaz2wsx3edc4rfv"), "new_password", "New password is too common: choose one that is harder to guess")
+	// Long but easy to guess: refused with zxcvbn's warning.
+	refusedPost(t, guest, "/account/password", newPasswordForm("Abcdefghijklmno"), "new_password", "New password is too easy to guess: Sequences like abc or 6543 are easy to guess")
+	// No composition rules: lowercase letters and spaces will do.
+	testapp.Want(t, guest.Post("/account/password", passwordChange(guestPassword, "tuesday kite harbour")), http.StatusSeeOther)
+
+	// Back to VELA from the list.
+	saveSettings(t, admin, map[string]string{"password_preset": "vela"})
+	if got := app.Merchant(t, "sandpiper").PasswordPolicy; got != models.VELAPolicy {
+		t.Errorf("after choosing VELA: got %+v, want %+v", got, models.VELAPolicy)
+	}
+}
+
+// requiredBirthdayDrivesProfile checks that a required birthday loses its
+// (optional) and may not be cleared.
+func requiredBirthdayDrivesProfile(t *testing.T, b testapp.Backend) {
+	app := testapp.New(t, b)
+	guest := app.ClientAs(t, "guest")
+	if testapp.Label(guest.Get("/account/profile/edit").Doc(t), "birthday") != "Birthday" {
+		t.Fatalf("birthday label before")
+	}
+	saveSettings(t, adminClient(t, app), map[string]string{"required_birthday": "true"})
+
+	// Birthday, without (optional).
+	testapp.Scenario{Path: "/account/profile/edit", Text: map[string]string{`label[for="birthday"]`: "Birthday"}}.Send(t, guest)
+	refusedPost(t, guest, "/account/profile", profileWith(map[string]string{"birthday": ""}), "birthday", "Enter your birthday")
+}
+
+// customDateDrivesProfile checks that a custom date field is a date input
+// on the guest's profile, checked and stored.
+func customDateDrivesProfile(t *testing.T, b testapp.Backend) {
+	app := testapp.New(t, b)
+	guest := app.ClientAs(t, "guest")
+	saveSettings(t, adminClient(t, app), map[string]string{"custom_key_0": "anniversary", "custom_label_0": "Anniversary", "custom_type_0": "date"})
+
+	testapp.Scenario{Path: "/account/profile/edit", Labels: map[string]string{"custom_anniversary": "Anniversary"},
+		Text: map[string]string{"#custom_anniversary@type": "date"}}.Send(t, guest)
+	refusedPost(t, guest, "/account/profile", profileWith(map[string]string{"custom_anniversary": "14/07/2024"}), "custom_anniversary", "Anniversary must be a real date, like 1986-01-30")
+	testapp.Want(t, guest.Post("/account/profile", profileWith(map[string]string{"custom_anniversary": "2024-07-14"})(t, app, guest)), http.StatusSeeOther)
+	if got := app.User(t, "demo.guest").CustomFields["anniversary"]; got != "2024-07-14" {
+		t.Errorf("stored: got %q, want 2024-07-14", got)
+	}
+}
+
+// listFieldDrivesProfile checks that a custom list field is a select of
+// its options on the guest's profile, checked and stored.
+func listFieldDrivesProfile(t *testing.T, b testapp.Backend) {
+	app := testapp.New(t, b)
+	guest := app.ClientAs(t, "guest")
+	saveSettings(t, adminClient(t, app), map[string]string{"custom_key_0": "shirt_size", "custom_label_0": "Shirt size", "custom_type_0": "list", "custom_options_0": "S\nM\nL"})
+
+	var options []string
+	guest.Get("/account/profile/edit").Doc(t).Find("select#custom_shirt_size option").Each(func(_ int, s *goquery.Selection) {
+		if v, _ := s.Attr("value"); v != "" {
+			options = append(options, v)
+		}
+	})
+	if strings.Join(options, ",") != "S,M,L" {
+		t.Errorf("options: got %v, want S, M, L", options)
+	}
+	refusedPost(t, guest, "/account/profile", profileWith(map[string]string{"custom_shirt_size": "XL"}), "custom_shirt_size", "Select shirt size from the list")
+	testapp.Want(t, guest.Post("/account/profile", profileWith(map[string]string{"custom_shirt_size": "M"})(t, app, guest)), http.StatusSeeOther)
+	if got := app.User(t, "demo.guest").CustomFields["shirt_size"]; got != "M" {
+		t.Errorf("stored: got %q, want M", got)
+	}
+}
+
+// lockoutSettingsDriveSignIn checks that the failed sign-ins before a
+// lock, the waits and the permanent lock apply to the next sign-ins.
+func lockoutSettingsDriveSignIn(t *testing.T, b testapp.Backend) {
+	app := testapp.New(t, b)
+	saveSettings(t, adminClient(t, app), map[string]string{
+		"max_failed_logins": "2", "lockout_first_wait_minutes": "7", "lockout_max_wait_minutes": "9", "lockout_permanent_after": "2",
+	})
+	c := app.Client(t)
+	for lock, wait := range []time.Duration{7 * time.Minute, 9 * time.Minute} {
+		for i := 1; i <= 2; i++ {
+			testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
+		}
+		u := app.User(t, "demo.guest")
+		if u.Status != models.StatusActive || u.LockoutCount != lock+1 || u.LockedUntil == nil {
+			t.Fatalf("lock %d: got status %s, locks %d, until %v", lock+1, u.Status, u.LockoutCount, u.LockedUntil)
+		}
+		if got := time.Until(*u.LockedUntil); got < wait-time.Minute || got > wait {
+			t.Errorf("lock %d: lasts %v, want %v", lock+1, got, wait)
+		}
+		testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Guest#2026"}}), http.StatusUnprocessableEntity)
+		app.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("locked_until", time.Now().UTC().Add(-time.Second))
+	}
+	for i := 1; i <= 2; i++ {
+		testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
+	}
+	if u := app.User(t, "demo.guest"); u.Status != models.StatusLocked {
+		t.Errorf("third lock: got status %s, want LOCKED for good", u.Status)
+	}
 }
 
 // last is the value a form field ends with: a ticked checkbox comes after

@@ -75,63 +75,10 @@ func TestAdminUserFiltersSortAndPages(t *testing.T) {
 
 		// Walk every page forward, then back, sorted by name descending:
 		// each user once, in order, and the same pages backwards.
-		var forward [][]string
-		path := "/admin/users?sort=name&dir=desc"
-		for path != "" {
-			doc := c.Get(path).Doc(t)
-			forward = append(forward, listed(doc))
-			next, ok := doc.Find(`[data-testid="next-page"]`).Attr("href")
-			path = ""
-			if ok {
-				path = next
-			}
-			if len(forward) > 50 {
-				t.Fatalf("more than 50 pages: the cursor does not advance")
-			}
-		}
-		var all []string
-		seen := map[string]bool{}
-		for _, p := range forward {
-			for _, n := range p {
-				if seen[n] {
-					t.Fatalf("%s listed twice", n)
-				}
-				seen[n] = true
-				all = append(all, n)
-			}
-		}
-		sandpiper := app.Merchant(t, "sandpiper")
-		var total int64
-		app.DB.Model(&models.User{}).Where("merchant_id = ?", sandpiper.ID).Count(&total)
-		if int64(len(all)) != total || total < 200 {
-			t.Errorf("pages: got %d users, want all %d (at least 200)", len(all), total)
-		}
-		var names []models.User
-		app.DB.Where("merchant_id = ?", sandpiper.ID).Order("lower(last_name || ' ' || first_name) DESC, id DESC").Find(&names)
-		for i, u := range names {
-			if all[i] != u.Username {
-				t.Fatalf("order at %d: got %s, want %s", i, all[i], u.Username)
-			}
-		}
+		forward := pagesForward(t, c, "/admin/users?sort=name&dir=desc")
+		checkEveryUserOnceInOrder(t, app, forward)
 		// Back from the last page.
-		doc = c.Get("/admin/users?sort=name&dir=desc").Doc(t)
-		for i := 1; i < len(forward); i++ {
-			next, _ := doc.Find(`[data-testid="next-page"]`).Attr("href")
-			doc = c.Get(next).Doc(t)
-		}
-		for i := len(forward) - 2; i >= 0; i-- {
-			prev, ok := doc.Find(`[data-testid="prev-page"]`).Attr("href")
-			if !ok {
-				t.Fatalf("page %d: no previous link", i+2)
-			}
-			doc = c.Get(prev).Doc(t)
-			if got := strings.Join(listed(doc), ","); got != strings.Join(forward[i], ",") {
-				t.Fatalf("page %d backwards: got %s, want %s", i+1, got, strings.Join(forward[i], ","))
-			}
-		}
-		if _, ok := doc.Find(`[data-testid="prev-page"]`).Attr("href"); ok {
-			t.Errorf("first page: got a previous link")
-		}
+		checkPagesBackward(t, c, "/admin/users?sort=name&dir=desc", forward)
 		// Every column sorts both ways.
 		for _, col := range store.SortColumns {
 			for _, dir := range []string{"", "desc"} {
@@ -139,6 +86,80 @@ func TestAdminUserFiltersSortAndPages(t *testing.T) {
 			}
 		}
 	})
+}
+
+// pagesForward follows the next-page links from path to the last page,
+// and returns the usernames of each page.
+func pagesForward(t *testing.T, c *testapp.Client, path string) [][]string {
+	t.Helper()
+	var forward [][]string
+	for path != "" {
+		doc := c.Get(path).Doc(t)
+		forward = append(forward, listed(doc))
+		next, ok := doc.Find(`[data-testid="next-page"]`).Attr("href")
+		path = ""
+		if ok {
+			path = next
+		}
+		if len(forward) > 50 {
+			t.Fatalf("more than 50 pages: the cursor does not advance")
+		}
+	}
+	return forward
+}
+
+// checkEveryUserOnceInOrder checks that the pages list each of Sandpiper
+// Bay's users once, by name descending.
+func checkEveryUserOnceInOrder(t *testing.T, app *testapp.App, forward [][]string) {
+	t.Helper()
+	var all []string
+	seen := map[string]bool{}
+	for _, p := range forward {
+		for _, n := range p {
+			if seen[n] {
+				t.Fatalf("%s listed twice", n)
+			}
+			seen[n] = true
+			all = append(all, n)
+		}
+	}
+	sandpiper := app.Merchant(t, "sandpiper")
+	var total int64
+	app.DB.Model(&models.User{}).Where("merchant_id = ?", sandpiper.ID).Count(&total)
+	if int64(len(all)) != total || total < 200 {
+		t.Errorf("pages: got %d users, want all %d (at least 200)", len(all), total)
+	}
+	var names []models.User
+	app.DB.Where("merchant_id = ?", sandpiper.ID).Order("lower(last_name || ' ' || first_name) DESC, id DESC").Find(&names)
+	for i, u := range names {
+		if all[i] != u.Username {
+			t.Fatalf("order at %d: got %s, want %s", i, all[i], u.Username)
+		}
+	}
+}
+
+// checkPagesBackward walks from first to the last page, then back by the
+// previous-page links, and checks each page is the one forward found.
+func checkPagesBackward(t *testing.T, c *testapp.Client, first string, forward [][]string) {
+	t.Helper()
+	doc := c.Get(first).Doc(t)
+	for i := 1; i < len(forward); i++ {
+		next, _ := doc.Find(`[data-testid="next-page"]`).Attr("href")
+		doc = c.Get(next).Doc(t)
+	}
+	for i := len(forward) - 2; i >= 0; i-- {
+		prev, ok := doc.Find(`[data-testid="prev-page"]`).Attr("href")
+		if !ok {
+			t.Fatalf("page %d: no previous link", i+2)
+		}
+		doc = c.Get(prev).Doc(t)
+		if got := strings.Join(listed(doc), ","); got != strings.Join(forward[i], ",") {
+			t.Fatalf("page %d backwards: got %s, want %s", i+1, got, strings.Join(forward[i], ","))
+		}
+	}
+	if _, ok := doc.Find(`[data-testid="prev-page"]`).Attr("href"); ok {
+		t.Errorf("first page: got a previous link")
+	}
 }
 
 func TestAdminUserSearchHTMX(t *testing.T) {
@@ -308,14 +329,8 @@ func TestAdminAccountActions(t *testing.T) {
 		gc := app.Client(t)
 		gc.SignInGuest()
 		c := adminClient(t, app)
-		act := func(action string) string {
-			t.Helper()
-			res := c.Post("/admin/users/"+guest.ID+"/"+action, url.Values{})
-			testapp.Want(t, res, http.StatusSeeOther)
-			return strings.TrimSpace(c.Get(res.Header.Get("Location")).Doc(t).Find(`[data-testid="notice"]`).Text())
-		}
 
-		if msg := act("lock"); !strings.Contains(msg, "The account is locked") {
+		if msg := accountAction(t, c, guest.ID, "lock"); !strings.Contains(msg, "The account is locked") {
 			t.Errorf("lock: got %q", msg)
 		}
 		u := app.User(t, "demo.guest")
@@ -330,14 +345,14 @@ func TestAdminAccountActions(t *testing.T) {
 		}
 
 		app.DB.Model(&models.User{}).Where("id = ?", guest.ID).Update("failed_login_count", 4)
-		if msg := act("unlock"); !strings.Contains(msg, "unlocked") {
+		if msg := accountAction(t, c, guest.ID, "unlock"); !strings.Contains(msg, "unlocked") {
 			t.Errorf("unlock: got %q", msg)
 		}
 		if u := app.User(t, "demo.guest"); u.Status != models.StatusActive || u.FailedLoginCount != 0 || u.LockedAt != nil {
 			t.Errorf("unlock: got status %s failed %d", u.Status, u.FailedLoginCount)
 		}
 
-		if msg := act("force-password-change"); !strings.Contains(msg, "must change their password") {
+		if msg := accountAction(t, c, guest.ID, "force-password-change"); !strings.Contains(msg, "must change their password") {
 			t.Errorf("force: got %q", msg)
 		}
 		if !app.User(t, "demo.guest").MustChangePassword {
@@ -346,7 +361,7 @@ func TestAdminAccountActions(t *testing.T) {
 
 		gc = app.Client(t)
 		gc.SignInGuest()
-		if msg := act("revoke-sessions"); !strings.Contains(msg, "Signed out of all sessions") {
+		if msg := accountAction(t, c, guest.ID, "revoke-sessions"); !strings.Contains(msg, "Signed out of all sessions") {
 			t.Errorf("revoke: got %q", msg)
 		}
 		if res := gc.Get("/account/password"); res.StatusCode != http.StatusSeeOther {
@@ -355,59 +370,89 @@ func TestAdminAccountActions(t *testing.T) {
 
 		gc = app.Client(t)
 		gc.SignInGuest()
-		res := c.Post("/admin/users/"+guest.ID+"/reset-password", url.Values{})
-		testapp.Want(t, res, http.StatusOK)
-		if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
-			t.Errorf("reset answer Cache-Control: got %q, want no-store", cc)
-		}
-		temp := strings.TrimSpace(res.Doc(t).Find(`[data-testid="temp-password"] strong`).Text())
-		if len(temp) < 14 {
-			t.Fatalf("temporary password: got %q", temp)
-		}
-		if strings.Contains(c.Get("/admin/users/"+guest.ID).Body, temp) {
-			t.Errorf("the temporary password is shown again")
-		}
-		if strings.Contains(app.Log.String(), temp) {
-			t.Errorf("the temporary password is in the log")
-		}
-		if res := gc.Get("/account/password"); res.StatusCode != http.StatusSeeOther {
-			t.Errorf("after reset: the guest's old session still works")
-		}
-		nc := app.Client(t)
-		res = nc.Post("/login", url.Values{"login": {"demo.guest"}, "password": {temp}})
-		if loc := res.Header.Get("Location"); loc != "/account/password" {
-			t.Errorf("sign-in with the temporary password: got %q, want /account/password", loc)
-		}
-
-		actions := map[string]bool{}
-		for _, ev := range app.Audit(t, guest.ID) {
-			if ev.ActorID != nil && *ev.ActorID == admin.ID {
-				actions[ev.Action] = true
-			}
-			for _, ch := range ev.Changes {
-				if strings.Contains(ch.Old+ch.New, "$2") {
-					t.Errorf("audit holds a hash")
-				}
-			}
-		}
-		for _, want := range []string{models.ActionLocked, models.ActionUnlocked, models.ActionForceChange, models.ActionSessionsEnded, models.ActionPasswordReset} {
-			if !actions[want] {
-				t.Errorf("audit: no %s by the admin", want)
-			}
-		}
+		checkPasswordReset(t, app, c, gc, guest.ID)
+		checkActionsAudited(t, app, guest.ID, admin.ID)
 
 		// Not on oneself.
-		for _, action := range []string{"lock", "force-password-change", "reset-password"} {
-			res := c.Post("/admin/users/"+admin.ID+"/"+action, url.Values{})
-			testapp.Want(t, res, http.StatusSeeOther)
-			if msg := c.Get(res.Header.Get("Location")).Doc(t).Find(`[data-testid="notice"]`).Text(); !strings.Contains(msg, "own") {
-				t.Errorf("%s on oneself: got %q", action, msg)
+		checkNotOnOneself(t, app, c, admin)
+	})
+}
+
+// accountAction posts action on the user id as the admin c, follows the
+// redirect and returns the notice shown.
+func accountAction(t *testing.T, c *testapp.Client, id, action string) string {
+	t.Helper()
+	res := c.Post("/admin/users/"+id+"/"+action, url.Values{})
+	testapp.Want(t, res, http.StatusSeeOther)
+	return strings.TrimSpace(c.Get(res.Header.Get("Location")).Doc(t).Find(`[data-testid="notice"]`).Text())
+}
+
+// checkPasswordReset resets the guest's password as the admin c: the
+// temporary password is shown once, kept out of the log, ends the guest's
+// session gc and signs in to the password change.
+func checkPasswordReset(t *testing.T, app *testapp.App, c, gc *testapp.Client, guestID string) {
+	t.Helper()
+	res := c.Post("/admin/users/"+guestID+"/reset-password", url.Values{})
+	testapp.Want(t, res, http.StatusOK)
+	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("reset answer Cache-Control: got %q, want no-store", cc)
+	}
+	temp := strings.TrimSpace(res.Doc(t).Find(`[data-testid="temp-password"] strong`).Text())
+	if len(temp) < 14 {
+		t.Fatalf("temporary password: got %q", temp)
+	}
+	if strings.Contains(c.Get("/admin/users/"+guestID).Body, temp) {
+		t.Errorf("the temporary password is shown again")
+	}
+	if strings.Contains(app.Log.String(), temp) {
+		t.Errorf("the temporary password is in the log")
+	}
+	if res := gc.Get("/account/password"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("after reset: the guest's old session still works")
+	}
+	nc := app.Client(t)
+	res = nc.Post("/login", url.Values{"login": {"demo.guest"}, "password": {temp}})
+	if loc := res.Header.Get("Location"); loc != "/account/password" {
+		t.Errorf("sign-in with the temporary password: got %q, want /account/password", loc)
+	}
+}
+
+// checkActionsAudited checks that every action the admin took on the
+// guest is audited as theirs, and that no audit change holds a hash.
+func checkActionsAudited(t *testing.T, app *testapp.App, guestID, adminID string) {
+	t.Helper()
+	actions := map[string]bool{}
+	for _, ev := range app.Audit(t, guestID) {
+		if ev.ActorID != nil && *ev.ActorID == adminID {
+			actions[ev.Action] = true
+		}
+		for _, ch := range ev.Changes {
+			if strings.Contains(ch.Old+ch.New, "$2") {
+				t.Errorf("audit holds a hash")
 			}
 		}
-		if a := app.User(t, "demo.admin"); a.Status != models.StatusActive || a.MustChangePassword || a.PasswordHash != admin.PasswordHash {
-			t.Errorf("an admin acted on themselves")
+	}
+	for _, want := range []string{models.ActionLocked, models.ActionUnlocked, models.ActionForceChange, models.ActionSessionsEnded, models.ActionPasswordReset} {
+		if !actions[want] {
+			t.Errorf("audit: no %s by the admin", want)
 		}
-	})
+	}
+}
+
+// checkNotOnOneself checks that the admin cannot lock, force a password
+// change on or reset the password of their own account.
+func checkNotOnOneself(t *testing.T, app *testapp.App, c *testapp.Client, admin *models.User) {
+	t.Helper()
+	for _, action := range []string{"lock", "force-password-change", "reset-password"} {
+		res := c.Post("/admin/users/"+admin.ID+"/"+action, url.Values{})
+		testapp.Want(t, res, http.StatusSeeOther)
+		if msg := c.Get(res.Header.Get("Location")).Doc(t).Find(`[data-testid="notice"]`).Text(); !strings.Contains(msg, "own") {
+			t.Errorf("%s on oneself: got %q", action, msg)
+		}
+	}
+	if a := app.User(t, "demo.admin"); a.Status != models.StatusActive || a.MustChangePassword || a.PasswordHash != admin.PasswordHash {
+		t.Errorf("an admin acted on themselves")
+	}
 }
 
 // An initial password passes the same checks as one a guest chooses: the

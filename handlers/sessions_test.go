@@ -94,56 +94,10 @@ func TestSessionsPage(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				res := testapp.Scenario{Path: "/account/sessions", Status: http.StatusOK,
 					Text: map[string]string{"h1": "Your sessions", `.site-nav a[href="/account/sessions"]@aria-current`: "page"}}.Send(t, tc.c)
-				doc := res.Doc(t)
-				list := listedSessions(doc)
-				if len(list) != 2 {
-					t.Fatalf("sessions listed: got %d (%+v), want 2", len(list), list)
-				}
-				cur, other := list[0], list[1]
-				if !cur.current || !cur.thisDevice || cur.device != tc.current || cur.signOut {
-					t.Errorf("first session: got %+v, want the current one (%s), marked This device, with no sign-out form", cur, tc.current)
-				}
-				if other.current || other.thisDevice || other.device != tc.peer || !other.signOut {
-					t.Errorf("second session: got %+v, want %s, not marked, with a sign-out form", other, tc.peer)
-				}
-				for _, s := range list {
-					if s.ip != "127.0.0.1" {
-						t.Errorf("%s IP: got %q, want 127.0.0.1", s.device, s.ip)
-					}
-					if !timeShown.MatchString(s.signedIn) {
-						t.Errorf("%s signed in: got %q, want a time like January 2, 2026, 15:04 UTC", s.device, s.signedIn)
-					}
-					if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(s.id) {
-						t.Errorf("%s id: got %q, want 16 hex digits", s.device, s.id)
-					}
-				}
-				if cur.lastActive != "Now" {
-					t.Errorf("current last active: got %q, want Now", cur.lastActive)
-				}
-				if !timeShown.MatchString(other.lastActive) {
-					t.Errorf("other last active: got %q, want a time", other.lastActive)
-				}
-				want := "/account/sessions/" + other.id + "/revoke"
-				if other.action != want || other.hxPost != want {
-					t.Errorf("sign-out form: got action %q hx-post %q, want %q", other.action, other.hxPost, want)
-				}
-				all := doc.Find("form[action='/account/sessions/revoke-others']")
-				if all.Length() != 1 || strings.TrimSpace(all.Find("button").Text()) != "Sign out all other sessions" || all.Find("input[name=_csrf]").AttrOr("value", "") == "" {
-					t.Errorf("sign out all other sessions: got %d forms, want 1 with its button and a token", all.Length())
-				}
+				checkSessionList(t, res.Doc(t), tc.current, tc.peer)
 
 				// Neither the cookies nor the row keys are in the page.
-				var rows []models.Session
-				app.DB.Find(&rows)
-				secrets := []string{here.SessionCookie(), there.SessionCookie(), idle.SessionCookie(), admin.SessionCookie()}
-				for _, r := range rows {
-					secrets = append(secrets, r.ID, r.ID[:16])
-				}
-				for _, s := range secrets {
-					if s != "" && strings.Contains(res.Body, s) {
-						t.Errorf("page contains a session token or row key %q", s)
-					}
-				}
+				checkNoSessionKeys(t, app, res.Body, here, there, idle, admin)
 			})
 		}
 
@@ -159,6 +113,70 @@ func TestSessionsPage(t *testing.T) {
 			t.Errorf("alone: got a sign-out-others button or no message, want the message only")
 		}
 	})
+}
+
+// checkSessionList checks the sessions page doc of a guest signed in from
+// two browsers: this one (current) first, marked, then the peer with its
+// sign-out form, each with its address, times and id, and the form that
+// signs out all others.
+func checkSessionList(t *testing.T, doc *goquery.Document, current, peer string) {
+	t.Helper()
+	list := listedSessions(doc)
+	if len(list) != 2 {
+		t.Fatalf("sessions listed: got %d (%+v), want 2", len(list), list)
+	}
+	cur, other := list[0], list[1]
+	if !cur.current || !cur.thisDevice || cur.device != current || cur.signOut {
+		t.Errorf("first session: got %+v, want the current one (%s), marked This device, with no sign-out form", cur, current)
+	}
+	if other.current || other.thisDevice || other.device != peer || !other.signOut {
+		t.Errorf("second session: got %+v, want %s, not marked, with a sign-out form", other, peer)
+	}
+	for _, s := range list {
+		if s.ip != "127.0.0.1" {
+			t.Errorf("%s IP: got %q, want 127.0.0.1", s.device, s.ip)
+		}
+		if !timeShown.MatchString(s.signedIn) {
+			t.Errorf("%s signed in: got %q, want a time like January 2, 2026, 15:04 UTC", s.device, s.signedIn)
+		}
+		if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(s.id) {
+			t.Errorf("%s id: got %q, want 16 hex digits", s.device, s.id)
+		}
+	}
+	if cur.lastActive != "Now" {
+		t.Errorf("current last active: got %q, want Now", cur.lastActive)
+	}
+	if !timeShown.MatchString(other.lastActive) {
+		t.Errorf("other last active: got %q, want a time", other.lastActive)
+	}
+	want := "/account/sessions/" + other.id + "/revoke"
+	if other.action != want || other.hxPost != want {
+		t.Errorf("sign-out form: got action %q hx-post %q, want %q", other.action, other.hxPost, want)
+	}
+	all := doc.Find("form[action='/account/sessions/revoke-others']")
+	if all.Length() != 1 || strings.TrimSpace(all.Find("button").Text()) != "Sign out all other sessions" || all.Find("input[name=_csrf]").AttrOr("value", "") == "" {
+		t.Errorf("sign out all other sessions: got %d forms, want 1 with its button and a token", all.Length())
+	}
+}
+
+// checkNoSessionKeys checks that body holds none of the clients' session
+// cookies and no session's row key.
+func checkNoSessionKeys(t *testing.T, app *testapp.App, body string, clients ...*testapp.Client) {
+	t.Helper()
+	var rows []models.Session
+	app.DB.Find(&rows)
+	var secrets []string
+	for _, c := range clients {
+		secrets = append(secrets, c.SessionCookie())
+	}
+	for _, r := range rows {
+		secrets = append(secrets, r.ID, r.ID[:16])
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(body, s) {
+			t.Errorf("page contains a session token or row key %q", s)
+		}
+	}
 }
 
 // GET /account/sessions signed out goes to sign in, and back.

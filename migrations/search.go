@@ -49,102 +49,117 @@ var UserSearchTextSQLite = func() string {
 // PostgreSQL gets pg_trgm indexes for partial matching, SQLite has no such
 // thing and scans (its databases are demo-sized).
 func Go(postgres bool) []*goose.Migration {
-	pgOnly := func(stmts ...string) *goose.GoFunc { return inTx(postgres, stmts) }
-	pgOnlyNoTx := func(stmts ...string) *goose.GoFunc { return eachInTx(postgres, stmts) }
 	return []*goose.Migration{
-		goose.NewGoMigration(2,
-			pgOnly(
-				"CREATE EXTENSION IF NOT EXISTS pg_trgm",
-				"CREATE INDEX users_search_trgm ON users USING gin ("+userText+" gin_trgm_ops)",
-				"CREATE INDEX users_merchant_username ON users (merchant_id, lower(username), id)",
-				"CREATE INDEX users_merchant_name ON users (merchant_id, lower(last_name || ' ' || first_name), id)",
-			),
-			pgOnly(
-				"DROP INDEX IF EXISTS users_merchant_name",
-				"DROP INDEX IF EXISTS users_merchant_username",
-				"DROP INDEX IF EXISTS users_search_trgm",
-			),
-		),
-		// What the benchmark over 1,000,000 users found (docs/PERFORMANCE.md):
-		//
-		// - Sorting by last sign-in or status, or listing the staff (a role
-		//   filter), read all of a merchant's users for every page (0.4 to
-		//   1.2 s over 900,000). Their indexes hold the query's expressions
-		//   exactly (neverSignedIn; Search adds roles <> 'CUSTOMER' for any
-		//   other role).
-		// - A search in username order walks the username index until a page
-		//   matches, or sorts every match the trigram index finds; either way
-		//   it read each user it looked at from the table. The username index
-		//   now carries every column the search reads (userText's,
-		//   status and roles), so the walk is an index-only scan.
-		// - The planner picks between the two from the share of users it
-		//   expects to match. With 100 histogram buckets anything rarer than
-		//   1% looked like 90 rows, so a surname matching 5,000 users took the
-		//   trigram path and read them all; 1,000 buckets tell 0.1% apart.
-		goose.NewGoMigration(4,
-			pgOnlyNoTx(
-				"CREATE INDEX IF NOT EXISTS users_merchant_username_search ON users (merchant_id, lower(username), id)"+
-					" INCLUDE (username, email, first_name, last_name, member_number, card_number, phone, mobile, status, roles)",
-				"DROP INDEX IF EXISTS users_merchant_username",
-				"CREATE INDEX IF NOT EXISTS users_merchant_last_login ON users (merchant_id, COALESCE(last_login_at, '1900-01-01 00:00:00'::timestamp), id)",
-				"CREATE INDEX IF NOT EXISTS users_merchant_status ON users (merchant_id, status, id)",
-				"CREATE INDEX IF NOT EXISTS users_merchant_staff ON users (merchant_id, lower(username), id) WHERE roles <> 'CUSTOMER'",
-				"ALTER INDEX users_search_trgm ALTER COLUMN 1 SET STATISTICS 1000",
-				"ANALYZE users",
-			),
-			pgOnlyNoTx(
-				"ALTER INDEX users_search_trgm ALTER COLUMN 1 SET STATISTICS -1",
-				"DROP INDEX IF EXISTS users_merchant_staff",
-				"DROP INDEX IF EXISTS users_merchant_status",
-				"DROP INDEX IF EXISTS users_merchant_last_login",
-				"CREATE INDEX IF NOT EXISTS users_merchant_username ON users (merchant_id, lower(username), id)",
-				"DROP INDEX IF EXISTS users_merchant_username_search",
-			),
-		),
-		// Two searches had no cheap plan over 900,000 users
-		// (docs/PERFORMANCE.md):
-		//
-		// - An email fragment whose distinctive part is a letter beside
-		//   punctuation ("g@yahoo.co") gave the trigram index only the
-		//   words around it: 113,000 candidates read from the table,
-		//   0.4 to 0.7 s. The trigram index is now built on the text with
-		//   punctuation as a mark that trigrams keep ("g@y").
-		// - A term of one or two characters has no trigram inside, so the
-		//   search walked every user in the page's order: 0.6 to 2 s for
-		//   a rare one ("xu"). Such a term now matches the start of a
-		//   field or name, which the trigram index finds by the trigrams
-		//   that pad a word's start ("  x", " xu").
-		// - That text is now a stored column, search_text, computed when a
-		//   user is written: translate() on every row a walk passes took
-		//   20 µs a row. The username index carries it instead of the eight
-		//   columns it is made of.
-		goose.NewGoMigration(12,
-			pgOnlyNoTx(
-				// Writes every row again: about a minute over 1,000,000 users.
-				"ALTER TABLE users ADD COLUMN IF NOT EXISTS search_text text GENERATED ALWAYS AS ("+userSearchExpr+") STORED",
-				"ALTER TABLE users ALTER COLUMN search_text SET STATISTICS 1000",
-				"CREATE INDEX IF NOT EXISTS users_search_text_trgm ON users USING gin (search_text gin_trgm_ops)",
-				"DROP INDEX IF EXISTS users_search_trgm",
-				// username too: an index-only scan of an index on lower(username)
-				// needs the column itself.
-				"CREATE INDEX IF NOT EXISTS users_merchant_username_walk ON users (merchant_id, lower(username), id) INCLUDE (username, search_text, status, roles)",
-				"DROP INDEX IF EXISTS users_merchant_username_search",
-				"ANALYZE users",
-			),
-			pgOnlyNoTx(
-				"CREATE INDEX IF NOT EXISTS users_merchant_username_search ON users (merchant_id, lower(username), id)"+
-					" INCLUDE (username, email, first_name, last_name, member_number, card_number, phone, mobile, status, roles)",
-				"CREATE INDEX IF NOT EXISTS users_search_trgm ON users USING gin ("+userText+" gin_trgm_ops)",
-				"ALTER INDEX users_search_trgm ALTER COLUMN 1 SET STATISTICS 1000",
-				"ALTER TABLE users DROP COLUMN IF EXISTS search_text",
-				"ANALYZE users",
-			),
-		),
+		searchIndexes(postgres),
+		searchPlans(postgres),
+		storedSearchText(postgres),
 	}
 }
 
+// searchIndexes (migration 2) adds the trigram index of the search and the
+// indexes of the user list's orders.
+func searchIndexes(postgres bool) *goose.Migration {
+	return goose.NewGoMigration(2,
+		inTx(postgres,
+			"CREATE EXTENSION IF NOT EXISTS pg_trgm",
+			"CREATE INDEX users_search_trgm ON users USING gin ("+userText+" gin_trgm_ops)",
+			"CREATE INDEX users_merchant_username ON users (merchant_id, lower(username), id)",
+			"CREATE INDEX users_merchant_name ON users (merchant_id, lower(last_name || ' ' || first_name), id)",
+		),
+		inTx(postgres,
+			"DROP INDEX IF EXISTS users_merchant_name",
+			"DROP INDEX IF EXISTS users_merchant_username",
+			"DROP INDEX IF EXISTS users_search_trgm",
+		),
+	)
+}
+
+// searchPlans (migration 4) gives each order of the user list and the
+// search in username order an index of its own. What the benchmark over
+// 1,000,000 users found (docs/PERFORMANCE.md):
+//
+//   - Sorting by last sign-in or status, or listing the staff (a role
+//     filter), read all of a merchant's users for every page (0.4 to
+//     1.2 s over 900,000). Their indexes hold the query's expressions
+//     exactly (neverSignedIn; Search adds roles <> 'CUSTOMER' for any
+//     other role).
+//   - A search in username order walks the username index until a page
+//     matches, or sorts every match the trigram index finds; either way
+//     it read each user it looked at from the table. The username index
+//     now carries every column the search reads (userText's,
+//     status and roles), so the walk is an index-only scan.
+//   - The planner picks between the two from the share of users it
+//     expects to match. With 100 histogram buckets anything rarer than
+//     1% looked like 90 rows, so a surname matching 5,000 users took the
+//     trigram path and read them all; 1,000 buckets tell 0.1% apart.
+func searchPlans(postgres bool) *goose.Migration {
+	return goose.NewGoMigration(4,
+		eachInTx(postgres,
+			"CREATE INDEX IF NOT EXISTS users_merchant_username_search ON users (merchant_id, lower(username), id)"+
+				" INCLUDE (username, email, first_name, last_name, member_number, card_number, phone, mobile, status, roles)",
+			"DROP INDEX IF EXISTS users_merchant_username",
+			"CREATE INDEX IF NOT EXISTS users_merchant_last_login ON users (merchant_id, COALESCE(last_login_at, '1900-01-01 00:00:00'::timestamp), id)",
+			"CREATE INDEX IF NOT EXISTS users_merchant_status ON users (merchant_id, status, id)",
+			"CREATE INDEX IF NOT EXISTS users_merchant_staff ON users (merchant_id, lower(username), id) WHERE roles <> 'CUSTOMER'",
+			"ALTER INDEX users_search_trgm ALTER COLUMN 1 SET STATISTICS 1000",
+			"ANALYZE users",
+		),
+		eachInTx(postgres,
+			"ALTER INDEX users_search_trgm ALTER COLUMN 1 SET STATISTICS -1",
+			"DROP INDEX IF EXISTS users_merchant_staff",
+			"DROP INDEX IF EXISTS users_merchant_status",
+			"DROP INDEX IF EXISTS users_merchant_last_login",
+			"CREATE INDEX IF NOT EXISTS users_merchant_username ON users (merchant_id, lower(username), id)",
+			"DROP INDEX IF EXISTS users_merchant_username_search",
+		),
+	)
+}
+
+// storedSearchText (migration 12) stores the search's text in a column
+// and indexes it. Two searches had no cheap plan over 900,000 users
+// (docs/PERFORMANCE.md):
+//
+//   - An email fragment whose distinctive part is a letter beside
+//     punctuation ("g@yahoo.co") gave the trigram index only the
+//     words around it: 113,000 candidates read from the table,
+//     0.4 to 0.7 s. The trigram index is now built on the text with
+//     punctuation as a mark that trigrams keep ("g@y").
+//   - A term of one or two characters has no trigram inside, so the
+//     search walked every user in the page's order: 0.6 to 2 s for
+//     a rare one ("xu"). Such a term now matches the start of a
+//     field or name, which the trigram index finds by the trigrams
+//     that pad a word's start ("  x", " xu").
+//   - That text is now a stored column, search_text, computed when a
+//     user is written: translate() on every row a walk passes took
+//     20 µs a row. The username index carries it instead of the eight
+//     columns it is made of.
+func storedSearchText(postgres bool) *goose.Migration {
+	return goose.NewGoMigration(12,
+		eachInTx(postgres,
+			// Writes every row again: about a minute over 1,000,000 users.
+			"ALTER TABLE users ADD COLUMN IF NOT EXISTS search_text text GENERATED ALWAYS AS ("+userSearchExpr+") STORED",
+			"ALTER TABLE users ALTER COLUMN search_text SET STATISTICS 1000",
+			"CREATE INDEX IF NOT EXISTS users_search_text_trgm ON users USING gin (search_text gin_trgm_ops)",
+			"DROP INDEX IF EXISTS users_search_trgm",
+			// username too: an index-only scan of an index on lower(username)
+			// needs the column itself.
+			"CREATE INDEX IF NOT EXISTS users_merchant_username_walk ON users (merchant_id, lower(username), id) INCLUDE (username, search_text, status, roles)",
+			"DROP INDEX IF EXISTS users_merchant_username_search",
+			"ANALYZE users",
+		),
+		eachInTx(postgres,
+			"CREATE INDEX IF NOT EXISTS users_merchant_username_search ON users (merchant_id, lower(username), id)"+
+				" INCLUDE (username, email, first_name, last_name, member_number, card_number, phone, mobile, status, roles)",
+			"CREATE INDEX IF NOT EXISTS users_search_trgm ON users USING gin ("+userText+" gin_trgm_ops)",
+			"ALTER INDEX users_search_trgm ALTER COLUMN 1 SET STATISTICS 1000",
+			"ALTER TABLE users DROP COLUMN IF EXISTS search_text",
+			"ANALYZE users",
+		),
+	)
+}
+
 // inTx runs stmts in one transaction on PostgreSQL, and nothing on SQLite.
-func inTx(postgres bool, stmts []string) *goose.GoFunc {
+func inTx(postgres bool, stmts ...string) *goose.GoFunc {
 	return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 		if !postgres {
 			return nil
@@ -164,9 +179,9 @@ func inTx(postgres bool, stmts []string) *goose.GoFunc {
 // failure leaves the earlier ones done. On SQLite it is an empty
 // transaction: goose runs a migration without one on a second connection,
 // which SQLite's single connection would wait for forever.
-func eachInTx(postgres bool, stmts []string) *goose.GoFunc {
+func eachInTx(postgres bool, stmts ...string) *goose.GoFunc {
 	if !postgres {
-		return inTx(false, nil)
+		return inTx(false)
 	}
 	return &goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
 		for _, s := range stmts {

@@ -1,7 +1,6 @@
 package models_test
 
 import (
-	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -80,26 +79,5 @@ func TestNewUserFirstSignIn(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.want) || out.Invite != tc.wantInvite || (out.Invite && out.Password != "") {
 			t.Errorf("%s: got %v, invite %v, password %q; want %v, invite %v", tc.name, got, out.Invite, out.Password, tc.want, tc.wantInvite)
 		}
-	}
-}
-
-// An admin cannot lock, deactivate or demote themselves; anyone else can
-// be.
-func TestCheckSelfEdit(t *testing.T) {
-	admin := &models.User{ID: "a", Status: models.StatusActive, Roles: models.StringList{models.RoleMerchantAdmin}}
-	locked, demoted := *admin, *admin
-	locked.Status, demoted.Roles = models.StatusLocked, models.StringList{models.RoleCustomer}
-	if got := models.CheckSelfEdit(admin, admin, &locked); !got.Has("status") {
-		t.Errorf("locking oneself: got %v", got)
-	}
-	if got := models.CheckSelfEdit(admin, admin, &demoted); !got.Has("roles") {
-		t.Errorf("demoting oneself: got %v", got)
-	}
-	other := &models.User{ID: "b"}
-	if got := models.CheckSelfEdit(other, admin, &locked); len(got) != 0 {
-		t.Errorf("another admin locking: got %v", got)
-	}
-	if !errors.Is(models.CheckAccountAction(admin, admin, models.ActLock), models.ErrSelf) || models.CheckAccountAction(other, admin, models.ActLock) != nil || models.CheckAccountAction(admin, admin, models.ActUnlock) != nil {
-		t.Errorf("CheckAccountAction: wrong answer")
 	}
 }

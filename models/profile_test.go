@@ -53,204 +53,208 @@ func testUser() *models.User {
 	}
 }
 
+// applyProfileCase is a guest's profile form that ApplyProfile accepts.
+type applyProfileCase struct {
+	name        string
+	setup       func(u *models.User) // applied to the stored user before the update
+	input       map[string]string
+	wantChanges models.Changes
+	wantColumns []string
+	check       func(t *testing.T, got *models.User)
+}
+
+var applyProfileCases = []applyProfileCase{
+	{
+		name:        "one field changed",
+		input:       map[string]string{"first_name": "Maia"},
+		wantChanges: models.Changes{{Field: "first_name", Old: "Maya", New: "Maia"}},
+		wantColumns: []string{"first_name"},
+		check: func(t *testing.T, got *models.User) {
+			if got.FirstName != "Maia" || got.LastName != "Thompson" {
+				t.Errorf("name: got %q %q, want Maia Thompson", got.FirstName, got.LastName)
+			}
+		},
+	},
+	{
+		name:        "values trimmed before comparing",
+		input:       map[string]string{"first_name": "  Maya ", "last_name": "Thompson-Reyes"},
+		wantChanges: models.Changes{{Field: "last_name", Old: "Thompson", New: "Thompson-Reyes"}},
+		wantColumns: []string{"last_name"},
+	},
+	{
+		name:  "same values in another form change nothing",
+		input: map[string]string{"country": "us", "language": "EN-us", "gender": "f", "mobile_phone": "(415) 555-0188", "middle_initial": "j.", "custom_shoe_size": "38.0"},
+	},
+	{
+		name:  "empty input changes nothing",
+		input: map[string]string{},
+	},
+	{
+		name:  "unknown and forbidden fields are ignored",
+		input: map[string]string{"status": "LOCKED", "roles": "MERCHANT_ADMIN", "points_balance": "999999", "password_hash": "x", "email": "evil@example.com", "username": "admin", "merchant_id": "other", "loyalty_tier": "Platinum"},
+	},
+	{
+		name:        "empty value clears an optional field",
+		input:       map[string]string{"first_name": "", "address_line1": ""},
+		wantChanges: models.Changes{{Field: "first_name", Old: "Maya", New: ""}, {Field: "address_line1", Old: "1 Market St", New: ""}},
+		wantColumns: []string{"first_name", "address_line1"},
+	},
+	{
+		name:        "clearing a phone clears its country",
+		input:       map[string]string{"mobile_phone": ""},
+		wantChanges: models.Changes{{Field: "mobile_phone", Old: "+14155550188", New: ""}},
+		wantColumns: []string{"mobile", "mobile_country"},
+		check: func(t *testing.T, got *models.User) {
+			if got.Mobile != "" || got.MobileCountry != "" {
+				t.Errorf("mobile: got %q %q, want both empty", got.Mobile, got.MobileCountry)
+			}
+		},
+	},
+	{
+		name:        "international phone sets its country",
+		input:       map[string]string{"mobile_phone": "+32 470 12 34 56"},
+		wantChanges: models.Changes{{Field: "mobile_phone", Old: "+14155550188", New: "+32470123456"}},
+		wantColumns: []string{"mobile", "mobile_country"},
+		check: func(t *testing.T, got *models.User) {
+			if got.MobileCountry != "BE" || got.Country != "US" {
+				t.Errorf("got mobile country %q, country %q; want BE, US", got.MobileCountry, got.Country)
+			}
+		},
+	},
+	{
+		name:  "national phone read with the country from the same input",
+		input: map[string]string{"country": "BE", "mobile_phone": "0470 12 34 56"},
+		wantChanges: models.Changes{
+			{Field: "mobile_phone", Old: "+14155550188", New: "+32470123456"},
+			{Field: "country", Old: "US", New: "BE"},
+		},
+		wantColumns: []string{"mobile", "mobile_country", "country"},
+		check: func(t *testing.T, got *models.User) {
+			if got.MobileCountry != "BE" || got.Country != "BE" {
+				t.Errorf("got mobile country %q, country %q; want BE, BE", got.MobileCountry, got.Country)
+			}
+		},
+	},
+	{
+		name:        "national phone read with a lower-case country from the same input",
+		input:       map[string]string{"country": "be", "phone": "02 555 12 34"},
+		wantChanges: models.Changes{{Field: "phone", Old: "", New: "+3225551234"}, {Field: "country", Old: "US", New: "BE"}},
+		wantColumns: []string{"phone", "phone_country", "country"},
+		check: func(t *testing.T, got *models.User) {
+			if got.PhoneCountry != "BE" {
+				t.Errorf("phone country: got %q, want BE", got.PhoneCountry)
+			}
+		},
+	},
+	{
+		name:        "national phone read with the stored country",
+		setup:       func(u *models.User) { u.Country = "BE" },
+		input:       map[string]string{"mobile_phone": "0470 12 34 56"},
+		wantChanges: models.Changes{{Field: "mobile_phone", Old: "+14155550188", New: "+32470123456"}},
+		wantColumns: []string{"mobile", "mobile_country"},
+	},
+	{
+		name:        "national phone without any country is read as US",
+		setup:       func(u *models.User) { u.Country = "" },
+		input:       map[string]string{"fax": "(415) 555-2671"},
+		wantChanges: models.Changes{{Field: "fax", Old: "", New: "+14155552671"}},
+		wantColumns: []string{"fax", "fax_country"},
+	},
+	{
+		name:        "birthday",
+		input:       map[string]string{"birthday": "1990-12-24"},
+		wantChanges: models.Changes{{Field: "birthday", Old: "1986-01-30", New: "1990-12-24"}},
+		wantColumns: []string{"birthday"},
+		check: func(t *testing.T, got *models.User) {
+			if got.Birthday == nil || !got.Birthday.Equal(*date(1990, time.December, 24)) {
+				t.Errorf("birthday: got %v, want 1990-12-24", got.Birthday)
+			}
+		},
+	},
+	{
+		name:        "preferences normalised",
+		input:       map[string]string{"gender": "m", "language": "nl-be", "mailing_list_subscribed": "", "opt_in_secondary": "on"},
+		wantChanges: models.Changes{{Field: "gender", Old: "F", New: "M"}, {Field: "language", Old: "en-US", New: "nl-BE"}, {Field: "mailing_list_subscribed", Old: "true", New: "false"}, {Field: "opt_in_secondary", Old: "false", New: "true"}},
+		wantColumns: []string{"gender", "language", "mailing_list_subscribed", "opt_in_secondary"},
+	},
+	{
+		name:        "joining the programme sets the join date",
+		input:       map[string]string{"programme_opted_in": "on"},
+		wantChanges: models.Changes{{Field: "programme_opted_in", Old: "false", New: "true"}},
+		wantColumns: []string{"programme_opted_in", "programme_joined_at"},
+		check: func(t *testing.T, got *models.User) {
+			if !got.ProgrammeOptedIn || got.ProgrammeJoinedAt == nil || !got.ProgrammeJoinedAt.Equal(profileNow) {
+				t.Errorf("got opted in %v, joined %v; want true, %v", got.ProgrammeOptedIn, got.ProgrammeJoinedAt, profileNow)
+			}
+		},
+	},
+	{
+		name:        "rejoining keeps the first join date",
+		setup:       func(u *models.User) { u.ProgrammeJoinedAt = date(2020, time.May, 1) },
+		input:       map[string]string{"programme_opted_in": "true"},
+		wantChanges: models.Changes{{Field: "programme_opted_in", Old: "false", New: "true"}},
+		wantColumns: []string{"programme_opted_in"},
+		check: func(t *testing.T, got *models.User) {
+			if got.ProgrammeJoinedAt == nil || !got.ProgrammeJoinedAt.Equal(*date(2020, time.May, 1)) {
+				t.Errorf("joined: got %v, want 2020-05-01", got.ProgrammeJoinedAt)
+			}
+		},
+	},
+	{
+		name:  "staying in the programme changes nothing",
+		setup: func(u *models.User) { u.ProgrammeOptedIn = true; u.ProgrammeJoinedAt = date(2020, time.May, 1) },
+		input: map[string]string{"programme_opted_in": "on"},
+	},
+	{
+		name:        "leaving the programme",
+		setup:       func(u *models.User) { u.ProgrammeOptedIn = true; u.ProgrammeJoinedAt = date(2020, time.May, 1) },
+		input:       map[string]string{"programme_opted_in": ""},
+		wantChanges: models.Changes{{Field: "programme_opted_in", Old: "true", New: "false"}},
+		wantColumns: []string{"programme_opted_in"},
+	},
+	{
+		name:  "custom fields share one column",
+		input: map[string]string{"custom_shoe_size": "39", "custom_tshirt": "L", "custom_drink": "Flat white"},
+		wantChanges: models.Changes{
+			{Field: "custom_shoe_size", Old: "38", New: "39"},
+			{Field: "custom_tshirt", Old: "M", New: "L"},
+			{Field: "custom_drink", Old: "", New: "Flat white"},
+		},
+		wantColumns: []string{"custom_fields"},
+		check: func(t *testing.T, got *models.User) {
+			want := models.CustomValues{"shoe_size": "39", "tshirt": "L", "home_club": "North", "visits": "12", "drink": "Flat white"}
+			if !reflect.DeepEqual(got.CustomFields, want) {
+				t.Errorf("custom fields: got %v, want %v", got.CustomFields, want)
+			}
+		},
+	},
+	{
+		name:        "clearing a custom field removes its key",
+		input:       map[string]string{"custom_tshirt": ""},
+		wantChanges: models.Changes{{Field: "custom_tshirt", Old: "M", New: ""}},
+		wantColumns: []string{"custom_fields"},
+		check: func(t *testing.T, got *models.User) {
+			if _, ok := got.CustomFields["tshirt"]; ok {
+				t.Errorf("custom fields: got %v, want no tshirt key", got.CustomFields)
+			}
+		},
+	},
+	{
+		name:        "custom field on a user without custom values",
+		setup:       func(u *models.User) { u.CustomFields = nil },
+		input:       map[string]string{"custom_anniversary": "2024-07-14"},
+		wantChanges: models.Changes{{Field: "custom_anniversary", Old: "", New: "2024-07-14"}},
+		wantColumns: []string{"custom_fields"},
+		check: func(t *testing.T, got *models.User) {
+			if want := (models.CustomValues{"anniversary": "2024-07-14"}); !reflect.DeepEqual(got.CustomFields, want) {
+				t.Errorf("custom fields: got %v, want %v", got.CustomFields, want)
+			}
+		},
+	},
+}
+
 func TestApplyProfile(t *testing.T) {
-	cases := []struct {
-		name        string
-		setup       func(u *models.User) // applied to the stored user before the update
-		input       map[string]string
-		wantChanges models.Changes
-		wantColumns []string
-		check       func(t *testing.T, got *models.User)
-	}{
-		{
-			name:        "one field changed",
-			input:       map[string]string{"first_name": "Maia"},
-			wantChanges: models.Changes{{Field: "first_name", Old: "Maya", New: "Maia"}},
-			wantColumns: []string{"first_name"},
-			check: func(t *testing.T, got *models.User) {
-				if got.FirstName != "Maia" || got.LastName != "Thompson" {
-					t.Errorf("name: got %q %q, want Maia Thompson", got.FirstName, got.LastName)
-				}
-			},
-		},
-		{
-			name:        "values trimmed before comparing",
-			input:       map[string]string{"first_name": "  Maya ", "last_name": "Thompson-Reyes"},
-			wantChanges: models.Changes{{Field: "last_name", Old: "Thompson", New: "Thompson-Reyes"}},
-			wantColumns: []string{"last_name"},
-		},
-		{
-			name:  "same values in another form change nothing",
-			input: map[string]string{"country": "us", "language": "EN-us", "gender": "f", "mobile_phone": "(415) 555-0188", "middle_initial": "j.", "custom_shoe_size": "38.0"},
-		},
-		{
-			name:  "empty input changes nothing",
-			input: map[string]string{},
-		},
-		{
-			name:  "unknown and forbidden fields are ignored",
-			input: map[string]string{"status": "LOCKED", "roles": "MERCHANT_ADMIN", "points_balance": "999999", "password_hash": "x", "email": "evil@example.com", "username": "admin", "merchant_id": "other", "loyalty_tier": "Platinum"},
-		},
-		{
-			name:        "empty value clears an optional field",
-			input:       map[string]string{"first_name": "", "address_line1": ""},
-			wantChanges: models.Changes{{Field: "first_name", Old: "Maya", New: ""}, {Field: "address_line1", Old: "1 Market St", New: ""}},
-			wantColumns: []string{"first_name", "address_line1"},
-		},
-		{
-			name:        "clearing a phone clears its country",
-			input:       map[string]string{"mobile_phone": ""},
-			wantChanges: models.Changes{{Field: "mobile_phone", Old: "+14155550188", New: ""}},
-			wantColumns: []string{"mobile", "mobile_country"},
-			check: func(t *testing.T, got *models.User) {
-				if got.Mobile != "" || got.MobileCountry != "" {
-					t.Errorf("mobile: got %q %q, want both empty", got.Mobile, got.MobileCountry)
-				}
-			},
-		},
-		{
-			name:        "international phone sets its country",
-			input:       map[string]string{"mobile_phone": "+32 470 12 34 56"},
-			wantChanges: models.Changes{{Field: "mobile_phone", Old: "+14155550188", New: "+32470123456"}},
-			wantColumns: []string{"mobile", "mobile_country"},
-			check: func(t *testing.T, got *models.User) {
-				if got.MobileCountry != "BE" || got.Country != "US" {
-					t.Errorf("got mobile country %q, country %q; want BE, US", got.MobileCountry, got.Country)
-				}
-			},
-		},
-		{
-			name:  "national phone read with the country from the same input",
-			input: map[string]string{"country": "BE", "mobile_phone": "0470 12 34 56"},
-			wantChanges: models.Changes{
-				{Field: "mobile_phone", Old: "+14155550188", New: "+32470123456"},
-				{Field: "country", Old: "US", New: "BE"},
-			},
-			wantColumns: []string{"mobile", "mobile_country", "country"},
-			check: func(t *testing.T, got *models.User) {
-				if got.MobileCountry != "BE" || got.Country != "BE" {
-					t.Errorf("got mobile country %q, country %q; want BE, BE", got.MobileCountry, got.Country)
-				}
-			},
-		},
-		{
-			name:        "national phone read with a lower-case country from the same input",
-			input:       map[string]string{"country": "be", "phone": "02 555 12 34"},
-			wantChanges: models.Changes{{Field: "phone", Old: "", New: "+3225551234"}, {Field: "country", Old: "US", New: "BE"}},
-			wantColumns: []string{"phone", "phone_country", "country"},
-			check: func(t *testing.T, got *models.User) {
-				if got.PhoneCountry != "BE" {
-					t.Errorf("phone country: got %q, want BE", got.PhoneCountry)
-				}
-			},
-		},
-		{
-			name:        "national phone read with the stored country",
-			setup:       func(u *models.User) { u.Country = "BE" },
-			input:       map[string]string{"mobile_phone": "0470 12 34 56"},
-			wantChanges: models.Changes{{Field: "mobile_phone", Old: "+14155550188", New: "+32470123456"}},
-			wantColumns: []string{"mobile", "mobile_country"},
-		},
-		{
-			name:        "national phone without any country is read as US",
-			setup:       func(u *models.User) { u.Country = "" },
-			input:       map[string]string{"fax": "(415) 555-2671"},
-			wantChanges: models.Changes{{Field: "fax", Old: "", New: "+14155552671"}},
-			wantColumns: []string{"fax", "fax_country"},
-		},
-		{
-			name:        "birthday",
-			input:       map[string]string{"birthday": "1990-12-24"},
-			wantChanges: models.Changes{{Field: "birthday", Old: "1986-01-30", New: "1990-12-24"}},
-			wantColumns: []string{"birthday"},
-			check: func(t *testing.T, got *models.User) {
-				if got.Birthday == nil || !got.Birthday.Equal(*date(1990, time.December, 24)) {
-					t.Errorf("birthday: got %v, want 1990-12-24", got.Birthday)
-				}
-			},
-		},
-		{
-			name:        "preferences normalised",
-			input:       map[string]string{"gender": "m", "language": "nl-be", "mailing_list_subscribed": "", "opt_in_secondary": "on"},
-			wantChanges: models.Changes{{Field: "gender", Old: "F", New: "M"}, {Field: "language", Old: "en-US", New: "nl-BE"}, {Field: "mailing_list_subscribed", Old: "true", New: "false"}, {Field: "opt_in_secondary", Old: "false", New: "true"}},
-			wantColumns: []string{"gender", "language", "mailing_list_subscribed", "opt_in_secondary"},
-		},
-		{
-			name:        "joining the programme sets the join date",
-			input:       map[string]string{"programme_opted_in": "on"},
-			wantChanges: models.Changes{{Field: "programme_opted_in", Old: "false", New: "true"}},
-			wantColumns: []string{"programme_opted_in", "programme_joined_at"},
-			check: func(t *testing.T, got *models.User) {
-				if !got.ProgrammeOptedIn || got.ProgrammeJoinedAt == nil || !got.ProgrammeJoinedAt.Equal(profileNow) {
-					t.Errorf("got opted in %v, joined %v; want true, %v", got.ProgrammeOptedIn, got.ProgrammeJoinedAt, profileNow)
-				}
-			},
-		},
-		{
-			name:        "rejoining keeps the first join date",
-			setup:       func(u *models.User) { u.ProgrammeJoinedAt = date(2020, time.May, 1) },
-			input:       map[string]string{"programme_opted_in": "true"},
-			wantChanges: models.Changes{{Field: "programme_opted_in", Old: "false", New: "true"}},
-			wantColumns: []string{"programme_opted_in"},
-			check: func(t *testing.T, got *models.User) {
-				if got.ProgrammeJoinedAt == nil || !got.ProgrammeJoinedAt.Equal(*date(2020, time.May, 1)) {
-					t.Errorf("joined: got %v, want 2020-05-01", got.ProgrammeJoinedAt)
-				}
-			},
-		},
-		{
-			name:  "staying in the programme changes nothing",
-			setup: func(u *models.User) { u.ProgrammeOptedIn = true; u.ProgrammeJoinedAt = date(2020, time.May, 1) },
-			input: map[string]string{"programme_opted_in": "on"},
-		},
-		{
-			name:        "leaving the programme",
-			setup:       func(u *models.User) { u.ProgrammeOptedIn = true; u.ProgrammeJoinedAt = date(2020, time.May, 1) },
-			input:       map[string]string{"programme_opted_in": ""},
-			wantChanges: models.Changes{{Field: "programme_opted_in", Old: "true", New: "false"}},
-			wantColumns: []string{"programme_opted_in"},
-		},
-		{
-			name:  "custom fields share one column",
-			input: map[string]string{"custom_shoe_size": "39", "custom_tshirt": "L", "custom_drink": "Flat white"},
-			wantChanges: models.Changes{
-				{Field: "custom_shoe_size", Old: "38", New: "39"},
-				{Field: "custom_tshirt", Old: "M", New: "L"},
-				{Field: "custom_drink", Old: "", New: "Flat white"},
-			},
-			wantColumns: []string{"custom_fields"},
-			check: func(t *testing.T, got *models.User) {
-				want := models.CustomValues{"shoe_size": "39", "tshirt": "L", "home_club": "North", "visits": "12", "drink": "Flat white"}
-				if !reflect.DeepEqual(got.CustomFields, want) {
-					t.Errorf("custom fields: got %v, want %v", got.CustomFields, want)
-				}
-			},
-		},
-		{
-			name:        "clearing a custom field removes its key",
-			input:       map[string]string{"custom_tshirt": ""},
-			wantChanges: models.Changes{{Field: "custom_tshirt", Old: "M", New: ""}},
-			wantColumns: []string{"custom_fields"},
-			check: func(t *testing.T, got *models.User) {
-				if _, ok := got.CustomFields["tshirt"]; ok {
-					t.Errorf("custom fields: got %v, want no tshirt key", got.CustomFields)
-				}
-			},
-		},
-		{
-			name:        "custom field on a user without custom values",
-			setup:       func(u *models.User) { u.CustomFields = nil },
-			input:       map[string]string{"custom_anniversary": "2024-07-14"},
-			wantChanges: models.Changes{{Field: "custom_anniversary", Old: "", New: "2024-07-14"}},
-			wantColumns: []string{"custom_fields"},
-			check: func(t *testing.T, got *models.User) {
-				if want := (models.CustomValues{"anniversary": "2024-07-14"}); !reflect.DeepEqual(got.CustomFields, want) {
-					t.Errorf("custom fields: got %v, want %v", got.CustomFields, want)
-				}
-			},
-		},
-	}
-	for _, tc := range cases {
+	for _, tc := range applyProfileCases {
 		t.Run(tc.name, func(t *testing.T) {
 			m := testMerchant()
 			u, before := testUser(), testUser()
@@ -395,85 +399,90 @@ func TestApplyProfileDoesNotShareCustomValues(t *testing.T) {
 	}
 }
 
+// invalidProfileCase is a guest's profile form that ApplyProfile refuses
+// with the errors in want.
+type invalidProfileCase struct {
+	name  string
+	input map[string]string
+	want  models.FieldErrors
+}
+
+var invalidProfileCases = []invalidProfileCase{
+	{
+		name:  "required last name",
+		input: map[string]string{"last_name": ""},
+		want:  models.FieldErrors{"last_name": {"Enter your last name"}},
+	},
+	{
+		name:  "required last name of spaces",
+		input: map[string]string{"last_name": "   ", "first_name": "Maia"},
+		want:  models.FieldErrors{"last_name": {"Enter your last name"}},
+	},
+	{
+		name:  "required selects",
+		input: map[string]string{"country": "", "gender": "", "language": ""},
+		want: models.FieldErrors{
+			"country":  {"Select your country"},
+			"gender":   {"Select your gender"},
+			"language": {"Select your language"},
+		},
+	},
+	{
+		name:  "required birthday",
+		input: map[string]string{"birthday": ""},
+		want:  models.FieldErrors{"birthday": {"Enter your birthday"}},
+	},
+	{
+		name:  "birthday in the future",
+		input: map[string]string{"birthday": "2030-01-01"},
+		want:  models.FieldErrors{"birthday": {"Birthday must be in the past"}},
+	},
+	{
+		name: "several invalid fields, one message each",
+		input: map[string]string{
+			"first_name":       "R2D2",
+			"mobile_phone":     "call me",
+			"birthday":         "2023-02-29",
+			"country":          "ZZ",
+			"postal_code":      "94105#",
+			"custom_shoe_size": "abc",
+			"custom_tshirt":    "XXL",
+			"last_name":        "Thompson", // valid: no entry
+		},
+		want: models.FieldErrors{
+			"first_name":       {"First name must only include letters, spaces, hyphens, apostrophes and full stops"},
+			"mobile_phone":     {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
+			"birthday":         {"Birthday must be a real date, like 1986-01-30"},
+			"country":          {"Select a country from the list"},
+			"postal_code":      {"Postal code must only include letters, numbers, spaces and hyphens"},
+			"custom_shoe_size": {"Shoe size must be a number, like 12 or 3.5"},
+			"custom_tshirt":    {"Select t-shirt size from the list"},
+		},
+	},
+	{
+		name:  "US number read as a Belgian one",
+		input: map[string]string{"country": "BE", "phone": "(415) 555-2671"},
+		want:  models.FieldErrors{"phone": {"Enter a phone like +1 415 555 0132, or a number of your country"}},
+	},
+	{
+		name:  "invalid country does not change how a phone is read",
+		input: map[string]string{"country": "ZZ", "mobile_phone": "(415) 555-2671"},
+		want:  models.FieldErrors{"country": {"Select a country from the list"}},
+	},
+	{
+		name:  "too long",
+		input: map[string]string{"city": "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogochxxxxx"},
+		want:  models.FieldErrors{"city": {"Town or city must be 60 characters or fewer"}},
+	},
+	{
+		name:  "middle initial required",
+		input: map[string]string{"middle_initial": ""},
+		want:  nil, // not requirable: the merchant cannot require it, so clearing it is fine
+	},
+}
+
 func TestApplyProfileInvalid(t *testing.T) {
-	cases := []struct {
-		name  string
-		input map[string]string
-		want  models.FieldErrors
-	}{
-		{
-			name:  "required last name",
-			input: map[string]string{"last_name": ""},
-			want:  models.FieldErrors{"last_name": {"Enter your last name"}},
-		},
-		{
-			name:  "required last name of spaces",
-			input: map[string]string{"last_name": "   ", "first_name": "Maia"},
-			want:  models.FieldErrors{"last_name": {"Enter your last name"}},
-		},
-		{
-			name:  "required selects",
-			input: map[string]string{"country": "", "gender": "", "language": ""},
-			want: models.FieldErrors{
-				"country":  {"Select your country"},
-				"gender":   {"Select your gender"},
-				"language": {"Select your language"},
-			},
-		},
-		{
-			name:  "required birthday",
-			input: map[string]string{"birthday": ""},
-			want:  models.FieldErrors{"birthday": {"Enter your birthday"}},
-		},
-		{
-			name:  "birthday in the future",
-			input: map[string]string{"birthday": "2030-01-01"},
-			want:  models.FieldErrors{"birthday": {"Birthday must be in the past"}},
-		},
-		{
-			name: "several invalid fields, one message each",
-			input: map[string]string{
-				"first_name":       "R2D2",
-				"mobile_phone":     "call me",
-				"birthday":         "2023-02-29",
-				"country":          "ZZ",
-				"postal_code":      "94105#",
-				"custom_shoe_size": "abc",
-				"custom_tshirt":    "XXL",
-				"last_name":        "Thompson", // valid: no entry
-			},
-			want: models.FieldErrors{
-				"first_name":       {"First name must only include letters, spaces, hyphens, apostrophes and full stops"},
-				"mobile_phone":     {"Enter a mobile phone like +1 415 555 0132, or a number of your country"},
-				"birthday":         {"Birthday must be a real date, like 1986-01-30"},
-				"country":          {"Select a country from the list"},
-				"postal_code":      {"Postal code must only include letters, numbers, spaces and hyphens"},
-				"custom_shoe_size": {"Shoe size must be a number, like 12 or 3.5"},
-				"custom_tshirt":    {"Select t-shirt size from the list"},
-			},
-		},
-		{
-			name:  "US number read as a Belgian one",
-			input: map[string]string{"country": "BE", "phone": "(415) 555-2671"},
-			want:  models.FieldErrors{"phone": {"Enter a phone like +1 415 555 0132, or a number of your country"}},
-		},
-		{
-			name:  "invalid country does not change how a phone is read",
-			input: map[string]string{"country": "ZZ", "mobile_phone": "(415) 555-2671"},
-			want:  models.FieldErrors{"country": {"Select a country from the list"}},
-		},
-		{
-			name:  "too long",
-			input: map[string]string{"city": "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogochxxxxx"},
-			want:  models.FieldErrors{"city": {"Town or city must be 60 characters or fewer"}},
-		},
-		{
-			name:  "middle initial required",
-			input: map[string]string{"middle_initial": ""},
-			want:  nil, // not requirable: the merchant cannot require it, so clearing it is fine
-		},
-	}
-	for _, tc := range cases {
+	for _, tc := range invalidProfileCases {
 		t.Run(tc.name, func(t *testing.T) {
 			m, u, before := testMerchant(), testUser(), testUser()
 			got, err := models.ApplyProfile(m, u, models.GuestProfileFields(m), tc.input, profileNow)

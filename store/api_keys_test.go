@@ -51,109 +51,133 @@ func keyEvents(t *testing.T, app *testapp.App, merchantID, action string) []mode
 func TestAPIKeyLifecycle(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
-		ctx := context.Background()
 		keys := store.NewAPIKeys(app.DB)
 		admin, sandpiper := app.User(t, "demo.admin"), app.Merchant(t, "sandpiper")
 
 		first, _ := newKey(t, app, "sandpiper", "Point of sale")
 		key, row := newKey(t, app, "sandpiper", "Kiosk")
-		if !keyShape.MatchString(key) || first == key {
-			t.Fatalf("keys: got %q and %q, want two different keys like mak_<12 base62>_<43 base64url>", first, key)
-		}
-		sum := sha256.Sum256([]byte(key))
-		if row.Prefix != key[:16] || row.Hash != hex.EncodeToString(sum[:]) || row.Name != "Kiosk" || row.MerchantID != sandpiper.ID ||
-			row.CreatedBy == nil || *row.CreatedBy != admin.ID || !row.Active() || row.LastUsedAt != nil {
-			t.Errorf("row: got %+v, want prefix %s, the SHA-256, name Kiosk, made by the admin, active, never used", row, key[:16])
-		}
-
-		// The stored row holds neither the key nor its secret part.
-		var stored map[string]any
-		if err := app.DB.Table("api_keys").Where("id = ?", row.ID).Take(&stored).Error; err != nil {
-			t.Fatal(err)
-		}
-		for col, v := range stored {
-			if s := fmt.Sprint(v); strings.Contains(s, key) || strings.Contains(s, key[17:]) {
-				t.Errorf("column %s holds the key", col)
-			}
-		}
-
-		created := keyEvents(t, app, sandpiper.ID, models.ActionAPIKeyCreated)
-		last := created[len(created)-1]
-		wantChanges := models.Changes{{Field: "name", New: "Kiosk"}, {Field: "prefix", New: row.Prefix}}
-		if last.ActorID == nil || *last.ActorID != admin.ID || last.ActorKeyID != nil || last.SubjectID != nil || fmt.Sprint(last.Changes) != fmt.Sprint(wantChanges) || last.IP != meta.IP {
-			t.Errorf("created event: got %+v, want the admin as actor and changes %v", last, wantChanges)
-		}
-
-		list, err := keys.List(ctx, sandpiper.ID)
-		if err != nil || len(list) < 2 || list[0].Name != "Kiosk" || list[1].Name != "Point of sale" {
-			t.Fatalf("list: got %v (%v), want Kiosk, then Point of sale, newest first", list, err)
-		}
-		for _, k := range list {
-			if k.MerchantID != sandpiper.ID {
-				t.Errorf("list: got a key of merchant %s", k.MerchantID)
-			}
-		}
-
-		got, err := keys.Authenticate(ctx, key)
-		if err != nil || got.ID != row.ID {
-			t.Fatalf("authenticate: got %v, %v; want key %s", got, err, row.ID)
-		}
-		flipped := []byte(key)
-		flipped[len(flipped)-1] ^= 1
-		for name, token := range map[string]string{
-			"empty": "", "the prefix": row.Prefix, "the hash": row.Hash, "one character changed": string(flipped),
-			"a space after it": key + " ", "upper case": strings.ToUpper(key), "the right shape, unknown": "mak_" + strings.Repeat("A", 12) + "_" + strings.Repeat("B", 43),
-		} {
-			if k, err := keys.Authenticate(ctx, token); !errors.Is(err, models.ErrNotFound) {
-				t.Errorf("authenticate %s: got %v, %v; want ErrNotFound", name, k, err)
-			}
-		}
-
-		// Another merchant's admin cannot revoke it, nor can an unknown id.
-		harbor := app.Merchant(t, "harbor")
-		for name, id := range map[string]string{"another merchant's key": row.ID, "an unknown id": store.NewID(), "not an id": "not-an-id"} {
-			m := sandpiper
-			if name == "another merchant's key" {
-				m = harbor
-			}
-			if err := keys.Revoke(ctx, admin, m, id, meta); !errors.Is(err, models.ErrNotFound) {
-				t.Errorf("revoke %s: got %v, want ErrNotFound", name, err)
-			}
-		}
-		if _, err := keys.Authenticate(ctx, key); err != nil {
-			t.Fatalf("after refused revokes: got %v, want the key still active", err)
-		}
-
-		// Revoked, it opens nothing; revoking again changes nothing.
-		for range 2 {
-			if err := keys.Revoke(ctx, admin, sandpiper, row.ID, meta); err != nil {
-				t.Fatalf("revoke: %v", err)
-			}
-		}
-		if k, err := keys.Authenticate(ctx, key); !errors.Is(err, models.ErrNotFound) {
-			t.Errorf("authenticate a revoked key: got %v, %v; want ErrNotFound", k, err)
-		}
-		list, _ = keys.List(ctx, sandpiper.ID)
-		if r := list[0]; r.ID != row.ID || r.Active() || r.RevokedBy == nil || *r.RevokedBy != admin.ID {
-			t.Errorf("revoked row: got %+v, want revoked by the admin", r)
-		}
-		revoked := keyEvents(t, app, sandpiper.ID, models.ActionAPIKeyRevoked)
-		if len(revoked) != 1 || fmt.Sprint(revoked[0].Changes) != fmt.Sprint(models.Changes{{Field: "name", Old: "Kiosk"}, {Field: "prefix", Old: row.Prefix}}) {
-			t.Errorf("revoked events: got %+v, want one naming Kiosk", revoked)
-		}
-		if _, err := keys.Authenticate(ctx, first); err != nil {
-			t.Errorf("the other key after a revoke: got %v, want it still active", err)
-		}
-
-		// No audit event holds a key.
-		var all []models.AuditEvent
-		app.DB.Find(&all)
-		for _, ev := range all {
-			if s := fmt.Sprint(ev.Changes); strings.Contains(s, key[17:]) || strings.Contains(s, first[17:]) {
-				t.Errorf("audit %s holds a key", ev.Action)
-			}
-		}
+		checkNewKey(t, app, admin, sandpiper, first, key, row)
+		checkKeyOpens(t, keys, sandpiper, key, row)
+		checkKeyRevoke(t, app, keys, admin, sandpiper, first, key, row)
+		checkNoKeyAudited(t, app, key, first)
 	})
+}
+
+// checkNewKey checks a new key's shape, its row, which holds neither the
+// key nor its secret part, and its audit event.
+func checkNewKey(t *testing.T, app *testapp.App, admin *models.User, sandpiper *models.Merchant, first, key string, row *models.APIKey) {
+	t.Helper()
+	if !keyShape.MatchString(key) || first == key {
+		t.Fatalf("keys: got %q and %q, want two different keys like mak_<12 base62>_<43 base64url>", first, key)
+	}
+	sum := sha256.Sum256([]byte(key))
+	if row.Prefix != key[:16] || row.Hash != hex.EncodeToString(sum[:]) || row.Name != "Kiosk" || row.MerchantID != sandpiper.ID ||
+		row.CreatedBy == nil || *row.CreatedBy != admin.ID || !row.Active() || row.LastUsedAt != nil {
+		t.Errorf("row: got %+v, want prefix %s, the SHA-256, name Kiosk, made by the admin, active, never used", row, key[:16])
+	}
+
+	// The stored row holds neither the key nor its secret part.
+	var stored map[string]any
+	if err := app.DB.Table("api_keys").Where("id = ?", row.ID).Take(&stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	for col, v := range stored {
+		if s := fmt.Sprint(v); strings.Contains(s, key) || strings.Contains(s, key[17:]) {
+			t.Errorf("column %s holds the key", col)
+		}
+	}
+
+	created := keyEvents(t, app, sandpiper.ID, models.ActionAPIKeyCreated)
+	last := created[len(created)-1]
+	wantChanges := models.Changes{{Field: "name", New: "Kiosk"}, {Field: "prefix", New: row.Prefix}}
+	if last.ActorID == nil || *last.ActorID != admin.ID || last.ActorKeyID != nil || last.SubjectID != nil || fmt.Sprint(last.Changes) != fmt.Sprint(wantChanges) || last.IP != meta.IP {
+		t.Errorf("created event: got %+v, want the admin as actor and changes %v", last, wantChanges)
+	}
+}
+
+// checkKeyOpens checks that the merchant's list shows the key, newest
+// first, and that only the key itself authenticates.
+func checkKeyOpens(t *testing.T, keys *store.APIKeys, sandpiper *models.Merchant, key string, row *models.APIKey) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := keys.List(ctx, sandpiper.ID)
+	if err != nil || len(list) < 2 || list[0].Name != "Kiosk" || list[1].Name != "Point of sale" {
+		t.Fatalf("list: got %v (%v), want Kiosk, then Point of sale, newest first", list, err)
+	}
+	for _, k := range list {
+		if k.MerchantID != sandpiper.ID {
+			t.Errorf("list: got a key of merchant %s", k.MerchantID)
+		}
+	}
+
+	got, err := keys.Authenticate(ctx, key)
+	if err != nil || got.ID != row.ID {
+		t.Fatalf("authenticate: got %v, %v; want key %s", got, err, row.ID)
+	}
+	flipped := []byte(key)
+	flipped[len(flipped)-1] ^= 1
+	for name, token := range map[string]string{
+		"empty": "", "the prefix": row.Prefix, "the hash": row.Hash, "one character changed": string(flipped),
+		"a space after it": key + " ", "upper case": strings.ToUpper(key), "the right shape, unknown": "mak_" + strings.Repeat("A", 12) + "_" + strings.Repeat("B", 43),
+	} {
+		if k, err := keys.Authenticate(ctx, token); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("authenticate %s: got %v, %v; want ErrNotFound", name, k, err)
+		}
+	}
+}
+
+// checkKeyRevoke checks that only the key's merchant revokes it, once,
+// and that the other key, first, stays active.
+func checkKeyRevoke(t *testing.T, app *testapp.App, keys *store.APIKeys, admin *models.User, sandpiper *models.Merchant, first, key string, row *models.APIKey) {
+	t.Helper()
+	ctx := context.Background()
+	// Another merchant's admin cannot revoke it, nor can an unknown id.
+	harbor := app.Merchant(t, "harbor")
+	for name, id := range map[string]string{"another merchant's key": row.ID, "an unknown id": store.NewID(), "not an id": "not-an-id"} {
+		m := sandpiper
+		if name == "another merchant's key" {
+			m = harbor
+		}
+		if err := keys.Revoke(ctx, admin, m, id, meta); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("revoke %s: got %v, want ErrNotFound", name, err)
+		}
+	}
+	if _, err := keys.Authenticate(ctx, key); err != nil {
+		t.Fatalf("after refused revokes: got %v, want the key still active", err)
+	}
+
+	// Revoked, it opens nothing; revoking again changes nothing.
+	for range 2 {
+		if err := keys.Revoke(ctx, admin, sandpiper, row.ID, meta); err != nil {
+			t.Fatalf("revoke: %v", err)
+		}
+	}
+	if k, err := keys.Authenticate(ctx, key); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("authenticate a revoked key: got %v, %v; want ErrNotFound", k, err)
+	}
+	list, _ := keys.List(ctx, sandpiper.ID)
+	if r := list[0]; r.ID != row.ID || r.Active() || r.RevokedBy == nil || *r.RevokedBy != admin.ID {
+		t.Errorf("revoked row: got %+v, want revoked by the admin", r)
+	}
+	revoked := keyEvents(t, app, sandpiper.ID, models.ActionAPIKeyRevoked)
+	if len(revoked) != 1 || fmt.Sprint(revoked[0].Changes) != fmt.Sprint(models.Changes{{Field: "name", Old: "Kiosk"}, {Field: "prefix", Old: row.Prefix}}) {
+		t.Errorf("revoked events: got %+v, want one naming Kiosk", revoked)
+	}
+	if _, err := keys.Authenticate(ctx, first); err != nil {
+		t.Errorf("the other key after a revoke: got %v, want it still active", err)
+	}
+}
+
+// checkNoKeyAudited checks that no audit event holds key or first.
+func checkNoKeyAudited(t *testing.T, app *testapp.App, key, first string) {
+	t.Helper()
+	var all []models.AuditEvent
+	app.DB.Find(&all)
+	for _, ev := range all {
+		if s := fmt.Sprint(ev.Changes); strings.Contains(s, key[17:]) || strings.Contains(s, first[17:]) {
+			t.Errorf("audit %s holds a key", ev.Action)
+		}
+	}
 }
 
 // A name (as models.NewAPIKey.Validate cleaned it) is unique among the

@@ -48,12 +48,36 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) (accounts
 		return nil, "", err
 	}
 	now := time.Now().UTC()
-	sandpiper := &models.Merchant{
+	sandpiper, harbor := demoMerchants(now)
+	guest := demoGuest(sandpiper, guestHash, now)
+	admin := demoAdmin(sandpiper, adminHash, now)
+	users := []models.User{guest, admin}
+	rng := rand.New(rand.NewPCG(2026, 11))
+	users = append(users, demoGuests(rng, sandpiper, 230, guestHash, now)...)
+	users = append(users, demoGuests(rng, harbor, 12, guestHash, now)...)
+	apiKey, err = insertDemo(ctx, db, sandpiper, harbor, users, &admin, now)
+	if errors.Is(err, errDemoSeeded) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("demo data: %w", err)
+	}
+	return []DemoAccount{
+		{"demo.guest", DemoGuestPassword, "guest", sandpiper.Name},
+		{"demo.admin", DemoAdminPassword, "merchant admin", sandpiper.Name},
+		{users[len(users)-1].Username, DemoGuestPassword, "guest", harbor.Name},
+	}, apiKey, nil
+}
+
+// demoMerchants are Sandpiper Bay, which asks for unique email addresses
+// and mobiles, and Harbor Coffee, which has custom fields.
+func demoMerchants(now time.Time) (sandpiper, harbor *models.Merchant) {
+	sandpiper = &models.Merchant{
 		ID: NewID(), Code: "sandpiper", Name: "Sandpiper Bay", PasswordPolicy: models.VELAPolicy,
 		MaxFailedLogins: 5, Lockout: models.DefaultLockout, UniqueEmail: true, UniqueMobile: true, RequiredFields: models.StringList{"first_name", "last_name"},
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
-	harbor := &models.Merchant{
+	harbor = &models.Merchant{
 		ID: NewID(), Code: "harbor", Name: "Harbor Coffee", PasswordPolicy: models.VELAPolicy,
 		MaxFailedLogins: 5, Lockout: models.DefaultLockout, RequiredFields: models.StringList{"birthday"},
 		CustomFields: models.CustomFieldDefs{
@@ -62,9 +86,14 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) (accounts
 		},
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
+	return sandpiper, harbor
+}
+
+// demoGuest is Sandpiper Bay's demo guest, with every profile field filled.
+func demoGuest(sandpiper *models.Merchant, hash string, now time.Time) models.User {
 	birthday := time.Date(1986, 1, 30, 0, 0, 0, 0, time.UTC)
 	joined := now.AddDate(-2, 0, 0)
-	guest := models.User{
+	return models.User{
 		ID: NewID(), MerchantID: sandpiper.ID, Username: "demo.guest", Email: "demo.guest@example.com",
 		MemberNumber: "1000000001", CardNumber: "6000301001234321", ExternalID: "web-1001", ReferralCode: "MAYA-2026",
 		NamePrefix: "Ms", FirstName: "Maya", MiddleInitial: "J", LastName: "Thompson",
@@ -74,21 +103,28 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) (accounts
 		MailingListOffered: true, MailingListSubscribed: true, ProgrammeOptedIn: true, ProgrammeJoinedAt: &joined,
 		TermsAccepted: true, PrivacyAccepted: true,
 		LoyaltyStatus: "Enrolled", LoyaltyTier: "Gold", PointsBalance: 2480, HomeStore: "Sandpiper Bay Harbourfront",
-		PasswordHash: guestHash, Status: models.StatusActive, Roles: models.StringList{models.RoleCustomer},
+		PasswordHash: hash, Status: models.StatusActive, Roles: models.StringList{models.RoleCustomer},
 		EmailVerified: true, EmailVerifiedAt: &now, PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
-	admin := models.User{
+}
+
+// demoAdmin is Sandpiper Bay's demo merchant admin.
+func demoAdmin(sandpiper *models.Merchant, hash string, now time.Time) models.User {
+	return models.User{
 		ID: NewID(), MerchantID: sandpiper.ID, Username: "demo.admin", Email: "demo.admin@example.com",
 		MemberNumber: "1000000002", FirstName: "Sam", LastName: "Okafor", Country: "US", Language: "en-US",
 		Organization: "Sandpiper Bay", JobTitle: "Guest services manager", Department: "Guest services",
-		PasswordHash: adminHash, Status: models.StatusActive, Roles: models.StringList{models.RoleMerchantAdmin},
+		PasswordHash: hash, Status: models.StatusActive, Roles: models.StringList{models.RoleMerchantAdmin},
 		EmailVerified: true, EmailVerifiedAt: &now, PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
-	users := []models.User{guest, admin}
-	rng := rand.New(rand.NewPCG(2026, 11))
-	users = append(users, demoGuests(rng, sandpiper, 230, guestHash, now)...)
-	users = append(users, demoGuests(rng, harbor, 12, guestHash, now)...)
-	errSeeded := errors.New("seeded meanwhile")
+}
+
+// errDemoSeeded is another instance having seeded the demo meanwhile.
+var errDemoSeeded = errors.New("seeded meanwhile")
+
+// insertDemo writes the merchants and users in one transaction, with
+// Sandpiper Bay's API key, created by admin, which it returns.
+func insertDemo(ctx context.Context, db *gorm.DB, sandpiper, harbor *models.Merchant, users []models.User, admin *models.User, now time.Time) (apiKey string, err error) {
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Instances starting at once with --demo seed once: the first
 		// holds the lock, the next finds the demo merchant there.
@@ -101,7 +137,7 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) (accounts
 				return err
 			}
 			if n > 0 {
-				return errSeeded
+				return errDemoSeeded
 			}
 		}
 		if err := tx.Create([]*models.Merchant{sandpiper, harbor}).Error; err != nil {
@@ -110,20 +146,10 @@ func SeedDemo(ctx context.Context, db *gorm.DB, hasher PasswordHasher) (accounts
 		if err := tx.CreateInBatches(users, 100).Error; err != nil {
 			return err
 		}
-		apiKey, _, err = insertKey(tx, &admin, sandpiper, DemoAPIKeyName, now)
+		apiKey, _, err = insertKey(tx, admin, sandpiper, DemoAPIKeyName, now)
 		return err
 	})
-	if errors.Is(err, errSeeded) {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("demo data: %w", err)
-	}
-	return []DemoAccount{
-		{"demo.guest", DemoGuestPassword, "guest", sandpiper.Name},
-		{"demo.admin", DemoAdminPassword, "merchant admin", sandpiper.Name},
-		{users[len(users)-1].Username, DemoGuestPassword, "guest", harbor.Name},
-	}, apiKey, nil
+	return apiKey, err
 }
 
 var (

@@ -272,14 +272,7 @@ func (f *benchFixture) cases() []benchCase {
 func (f *benchFixture) mixed(r *rand.Rand) (kind string, q store.UserQuery) {
 	q = store.UserQuery{MerchantID: f.merchant}
 	u := &f.sample[r.IntN(len(f.sample))]
-	frag := func(s string, min, max int) string {
-		n := min + r.IntN(max-min+1)
-		if n >= len(s) {
-			return s
-		}
-		i := r.IntN(len(s) - n + 1)
-		return s[i : i+n]
-	}
+	frag := func(s string, lo, hi int) string { return fragment(r, s, lo, hi) }
 	switch x := r.IntN(100); {
 	case x < 13: // browse a list
 		kind = "list"
@@ -342,14 +335,32 @@ func (f *benchFixture) mixed(r *rand.Rand) (kind string, q store.UserQuery) {
 		q.Text = fmt.Sprintf("zq%dxv", r.IntN(1000))
 	}
 	if q.Text != "" {
-		switch r.IntN(10) {
-		case 0: // the latest sign-ins first
-			q.Sort, q.Desc = "last_login", true
-			kind += "/login"
-		case 1: // by name, where a surname's matches lie together
-			q.Sort = "name"
-			kind += "/name"
-		}
+		kind, q = sortedSometimes(r, kind, q)
+	}
+	return kind, q
+}
+
+// fragment is a piece of s, lo to hi bytes long, as an admin types part of
+// a value.
+func fragment(r *rand.Rand, s string, lo, hi int) string {
+	n := lo + r.IntN(hi-lo+1)
+	if n >= len(s) {
+		return s
+	}
+	i := r.IntN(len(s) - n + 1)
+	return s[i : i+n]
+}
+
+// sortedSometimes sorts one search in ten by the latest sign-ins, and one
+// by name, where a surname's matches lie together.
+func sortedSometimes(r *rand.Rand, kind string, q store.UserQuery) (string, store.UserQuery) {
+	switch r.IntN(10) {
+	case 0: // the latest sign-ins first
+		q.Sort, q.Desc = "last_login", true
+		kind += "/login"
+	case 1: // by name, where a surname's matches lie together
+		q.Sort = "name"
+		kind += "/name"
 	}
 	return kind, q
 }

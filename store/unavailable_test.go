@@ -48,6 +48,34 @@ func TestUnavailable(t *testing.T) {
 		{"anything else", errors.New("template: no such field"), false},
 	}
 
+	cases = append(cases, networkErrors(t)...)
+	cases = append(cases, unavailableCase{"SQLite busy", sqliteBusy(t), true})
+	cases = append(cases, unavailableCase{"SQLite constraint", sqliteConstraint(t), false})
+	if base := os.Getenv("TEST_DATABASE_URL"); base != "" {
+		cases = append(cases, postgresErrors(t, base)...)
+	} else {
+		t.Log("TEST_DATABASE_URL is not set: the errors PostgreSQL itself returns are not tried")
+	}
+
+	for _, tc := range cases {
+		if got := store.Unavailable(tc.err); got != tc.want {
+			t.Errorf("%s (%T %v): got %v, want %v", tc.name, tc.err, tc.err, got, tc.want)
+		}
+	}
+}
+
+type unavailableCase struct {
+	name string
+	err  error
+	want bool
+}
+
+// networkErrors are what a closed port, a silent server, a server that
+// hangs up and a read that times out give, directly and through pgx.
+func networkErrors(t *testing.T) []unavailableCase {
+	t.Helper()
+	var cases []unavailableCase
+
 	// Nothing listens on a port just closed: the connection is refused.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -88,26 +116,7 @@ func TestUnavailable(t *testing.T) {
 	conn.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
 	_, readTimeout := conn.Read(make([]byte, 1))
 	cases = append(cases, unavailableCase{"read timeout", readTimeout, true})
-
-	cases = append(cases, unavailableCase{"SQLite busy", sqliteBusy(t), true})
-	cases = append(cases, unavailableCase{"SQLite constraint", sqliteConstraint(t), false})
-	if base := os.Getenv("TEST_DATABASE_URL"); base != "" {
-		cases = append(cases, postgresErrors(t, base)...)
-	} else {
-		t.Log("TEST_DATABASE_URL is not set: the errors PostgreSQL itself returns are not tried")
-	}
-
-	for _, tc := range cases {
-		if got := store.Unavailable(tc.err); got != tc.want {
-			t.Errorf("%s (%T %v): got %v, want %v", tc.name, tc.err, tc.err, got, tc.want)
-		}
-	}
-}
-
-type unavailableCase struct {
-	name string
-	err  error
-	want bool
+	return cases
 }
 
 // listen serves every connection to a new 127.0.0.1 port with serve.

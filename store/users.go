@@ -388,38 +388,6 @@ func (s *Users) reusesPassword(ctx context.Context, hasher PasswordHasher, userI
 	return false, nil
 }
 
-// audit records one event in tx.
-func audit(tx *gorm.DB, merchantID string, actorID, subjectID *string, action string, changes models.Changes, meta Meta, now time.Time) error {
-	return writeAudit(tx, models.AuditEvent{MerchantID: merchantID, ActorID: actorID, SubjectID: subjectID, Action: action, Changes: changes}, meta, now)
-}
-
-// auditBy records one event in tx with actor, a user or a key.
-func auditBy(tx *gorm.DB, merchantID string, actor models.Actor, subjectID *string, action string, changes models.Changes, meta Meta, now time.Time) error {
-	if actor.Key != nil {
-		return auditByKey(tx, merchantID, actor.Key, subjectID, action, changes, meta, now)
-	}
-	return audit(tx, merchantID, actor.UserID(), subjectID, action, changes, meta, now)
-}
-
-// auditByKey records one event in tx that an integration caused through
-// key, which is its actor instead of a user. The key must be the
-// merchant's.
-func auditByKey(tx *gorm.DB, merchantID string, key *models.APIKey, subjectID *string, action string, changes models.Changes, meta Meta, now time.Time) error {
-	if key.MerchantID != merchantID {
-		return fmt.Errorf("audit %s: key %s is not of merchant %s", action, key.ID, merchantID)
-	}
-	return writeAudit(tx, models.AuditEvent{MerchantID: merchantID, ActorKeyID: &key.ID, SubjectID: subjectID, Action: action, Changes: changes}, meta, now)
-}
-
-// writeAudit writes ev in tx with a new id, where it came from, and now.
-func writeAudit(tx *gorm.DB, ev models.AuditEvent, meta Meta, now time.Time) error {
-	ev.ID, ev.IP, ev.UserAgent, ev.CreatedAt = NewID(), meta.IP, models.StorableText(meta.UserAgent, models.MaxUserAgent), now
-	if err := tx.Create(&ev).Error; err != nil {
-		return fmt.Errorf("audit %s: %w", ev.Action, err)
-	}
-	return nil
-}
-
 // History lists the audit events whose subject is userID, newest first.
 func (s *Users) History(ctx context.Context, userID string, limit int) ([]models.AuditEvent, error) {
 	var evs []models.AuditEvent

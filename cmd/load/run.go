@@ -102,20 +102,11 @@ func run(ctx context.Context, o options, command string) (err error) {
 		return err
 	}
 	if !o.keep {
-		defer func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := dropDatabase(ctx, o.databaseURL, o.database); err != nil {
-				fmt.Fprintln(os.Stderr, "load: drop database:", err)
-			}
-		}()
+		defer dropAtEnd(o)
 	}
-	genStart := time.Now()
-	if _, err := phase(ctx, fmt.Sprintf("generate %s users", thousands(float64(o.users))), 3*time.Minute+time.Duration(o.users)*600*time.Microsecond,
-		func(ctx context.Context) (any, error) { return nil, generate(ctx, bin.genusers, dbURL, o.users) }); err != nil {
+	if rep.generated, err = generateUsers(ctx, o, bin.genusers, dbURL); err != nil {
 		return err
 	}
-	rep.generated = time.Since(genStart)
 
 	db, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -125,96 +116,130 @@ func run(ctx context.Context, o options, command string) (err error) {
 	if err := db.QueryRow(ctx, "SELECT version()").Scan(&rep.machine.postgres); err != nil {
 		return err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), o.bcryptCost)
+	s, err := chooseAccounts(ctx, o, db, rep)
 	if err != nil {
 		return err
 	}
-	var guests []*account
-	var admin *account
-	if _, err := phase(ctx, "choose the accounts", time.Minute, func(ctx context.Context) (any, error) {
-		guests, admin, rep.promoted, err = pickAccounts(ctx, db, o.sessions, string(hash))
-		return nil, err
-	}); err != nil {
+	srv, err := startServers(ctx, o, bin, dbURL, tmp)
+	if err != nil {
 		return err
 	}
-	rep.admin = admin.username
+	defer srv.stop()
+	if err := s.signIn(srv); err != nil {
+		return err
+	}
+	rep.searchTerms = s.terms
 
-	// The application and the reference page, on ports of their own.
-	appAddr, err := freeAddr()
-	if err != nil {
-		return err
-	}
-	refAddr, err := freeAddr()
-	if err != nil {
-		return err
-	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return err
-	}
-	app, ref := "http://"+appAddr, "http://"+refAddr
-	server, err := start("the application", bin.server, []string{
-		"--addr", appAddr, "--base-url", app, "--database-url", dbURL, "--session-secret", hex.EncodeToString(secret),
-		"--signin-rate-ip", "0", "--signin-rate-account", "0", "--api-rate-key", "0",
-		"--bcrypt-cost", strconv.Itoa(o.bcryptCost), "--mail-dir", filepath.Join(tmp, "mail"),
-	}, filepath.Join(tmp, "server.log"))
-	if err != nil {
-		return err
-	}
-	defer server.stop(20 * time.Second)
-	refpage, err := start("the reference page", bin.refpage, []string{
-		"--addr", refAddr, "--database-url", dbURL, "--session-secret", hex.EncodeToString(secret),
-	}, filepath.Join(tmp, "refpage.log"))
-	if err != nil {
-		return err
-	}
-	defer refpage.stop(10 * time.Second)
-	if _, err := phase(ctx, "start the application and the reference page", time.Minute, func(ctx context.Context) (any, error) {
-		if err := waitReady(ctx, server, app+"/readyz"); err != nil {
-			return nil, err
-		}
-		return nil, waitReady(ctx, refpage, ref+"/readyz")
-	}); err != nil {
-		return err
-	}
-	fmt.Printf("   the application on %s (pid %d), the reference page on %s (pid %d)\n", app, server.pid(), ref, refpage.pid())
-
-	var key string
-	var pairs [][2]string
-	if _, err := phase(ctx, fmt.Sprintf("sign %d guests and the admin in, create an API key", len(guests)), 3*time.Minute, func(ctx context.Context) (any, error) {
-		if err := signInAll(ctx, app, guests); err != nil {
-			return nil, err
-		}
-		if key, err = adminKey(ctx, app, admin); err != nil {
-			return nil, err
-		}
-		pairs, err = signInPairs(ctx, app, o.connections)
-		return nil, err
-	}); err != nil {
-		return err
-	}
-	rep.searchTerms = slices.Clone(searchTerms)
-	for _, g := range guests[:min(4, len(guests))] {
-		if prefix := g.member[:min(8, len(g.member))]; !slices.Contains(rep.searchTerms, prefix) {
-			rep.searchTerms = append(rep.searchTerms, prefix)
-		}
-	}
-
-	s := scenarios{ctx: ctx, o: o, appPID: server.pid(), refPID: refpage.pid(), app: app, ref: ref, guests: guests, admin: admin, key: key, pairs: pairs, terms: rep.searchTerms, hash: hash}
 	if err := s.runAll(rep, db); err != nil {
 		return err
 	}
-	rep.peakRSS, _ = procField(fmt.Sprintf("/proc/%d/status", server.pid()), "VmHWM")
+	rep.peakRSS, _ = procField(fmt.Sprintf("/proc/%d/status", s.appPID), "VmHWM")
 	rep.loadAfter = loadAverage()
 	rep.took = time.Since(started)
+	return rep.publish(root)
+}
 
-	doc, _ := os.ReadFile(filepath.Join(root, o.docs))
-	body := rep.markdown(string(doc))
+// dropAtEnd drops the run's database, with a time limit of its own: the
+// run's context may have ended already.
+func dropAtEnd(o options) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := dropDatabase(ctx, o.databaseURL, o.database); err != nil {
+		fmt.Fprintln(os.Stderr, "load: drop database:", err)
+	}
+}
+
+// generateUsers fills the database with cmd/genusers and says how long it
+// took.
+func generateUsers(ctx context.Context, o options, genusers, dbURL string) (time.Duration, error) {
+	genStart := time.Now()
+	_, err := phase(ctx, fmt.Sprintf("generate %s users", thousands(float64(o.users))), 3*time.Minute+time.Duration(o.users)*600*time.Microsecond,
+		func(ctx context.Context) (any, error) { return nil, generate(ctx, genusers, dbURL, o.users) })
+	return time.Since(genStart), err
+}
+
+// chooseAccounts picks the guests to sign in and the merchant admin, and
+// gives them the run's password.
+func chooseAccounts(ctx context.Context, o options, db *pgx.Conn, rep *report) (*scenarios, error) {
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), o.bcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	s := &scenarios{ctx: ctx, o: o, hash: hash}
+	if _, err := phase(ctx, "choose the accounts", time.Minute, func(ctx context.Context) (any, error) {
+		s.guests, s.admin, rep.promoted, err = pickAccounts(ctx, db, o.sessions, string(hash))
+		return nil, err
+	}); err != nil {
+		return nil, err
+	}
+	rep.admin = s.admin.username
+	return s, nil
+}
+
+// servers are the application and the reference page, each on a port of
+// its own.
+type servers struct {
+	app, ref        string
+	server, refpage *process
+}
+
+// startServers starts the application and the reference page and waits
+// until both are ready; on failure it stops what it started.
+func startServers(ctx context.Context, o options, bin binaries, dbURL, tmp string) (srv servers, err error) {
+	appAddr, err := freeAddr()
+	if err != nil {
+		return srv, err
+	}
+	refAddr, err := freeAddr()
+	if err != nil {
+		return srv, err
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return srv, err
+	}
+	srv.app, srv.ref = "http://"+appAddr, "http://"+refAddr
+	if srv.server, err = start("the application", bin.server, []string{
+		"--addr", appAddr, "--base-url", srv.app, "--database-url", dbURL, "--session-secret", hex.EncodeToString(secret),
+		"--signin-rate-ip", "0", "--signin-rate-account", "0", "--api-rate-key", "0",
+		"--bcrypt-cost", strconv.Itoa(o.bcryptCost), "--mail-dir", filepath.Join(tmp, "mail"),
+	}, filepath.Join(tmp, "server.log")); err != nil {
+		return srv, err
+	}
+	if srv.refpage, err = start("the reference page", bin.refpage, []string{
+		"--addr", refAddr, "--database-url", dbURL, "--session-secret", hex.EncodeToString(secret),
+	}, filepath.Join(tmp, "refpage.log")); err != nil {
+		srv.server.stop(20 * time.Second)
+		return srv, err
+	}
+	if _, err := phase(ctx, "start the application and the reference page", time.Minute, func(ctx context.Context) (any, error) {
+		if err := waitReady(ctx, srv.server, srv.app+"/readyz"); err != nil {
+			return nil, err
+		}
+		return nil, waitReady(ctx, srv.refpage, srv.ref+"/readyz")
+	}); err != nil {
+		srv.stop()
+		return srv, err
+	}
+	fmt.Printf("   the application on %s (pid %d), the reference page on %s (pid %d)\n", srv.app, srv.server.pid(), srv.ref, srv.refpage.pid())
+	return srv, nil
+}
+
+// stop stops the reference page, then the application.
+func (srv servers) stop() {
+	srv.refpage.stop(10 * time.Second)
+	srv.server.stop(20 * time.Second)
+}
+
+// publish prints the run and, with --write-docs, writes it into --docs.
+func (r *report) publish(root string) error {
+	doc, _ := os.ReadFile(filepath.Join(root, r.opts.docs))
+	body := r.markdown(string(doc))
 	fmt.Println()
 	fmt.Println(body)
-	if o.writeDocs {
-		path := filepath.Join(root, o.docs)
-		if err := os.WriteFile(path, []byte(replaceSection(string(doc), o.users, body)), 0o644); err != nil {
+	if r.opts.writeDocs {
+		path := filepath.Join(root, r.opts.docs)
+		if err := os.WriteFile(path, []byte(replaceSection(string(doc), r.opts.users, body)), 0o644); err != nil {
 			return err
 		}
 		fmt.Printf("wrote the run into %s\n", path)
@@ -274,8 +299,6 @@ func (s scenarios) pages(name, base, path string) load {
 	})}
 }
 
-// signIns post the sign-in form of the guests in turn, each connection's
-// worth of requests with a CSRF pair of its own.
 // search looks the terms up in turn, as the merchant admin.
 func (s scenarios) search(name string, connections int) load {
 	return load{name: name, connections: connections, target: rotate(func(n int, t *vegeta.Target) {
@@ -290,6 +313,8 @@ func (s scenarios) search(name string, connections int) load {
 	}}
 }
 
+// signIns post the sign-in form of the guests in turn, each connection's
+// worth of requests with a CSRF pair of its own.
 func (s scenarios) signIns(name string, connections int) load {
 	return load{name: name, connections: connections, target: rotate(func(n int, t *vegeta.Target) {
 		pair := s.pairs[n%len(s.pairs)]
@@ -335,7 +360,56 @@ func (s scenarios) apiPatches() load {
 	return load{name: "PATCH /api/v1/users/{id}", connections: s.o.connections, target: l.target, answered: l.answered}
 }
 
+// signIn signs the guests and the admin in on the running servers, creates
+// the admin's API key and the sign-in forms' CSRF pairs, and adds the first
+// guests' member number prefixes to the search terms.
+func (s *scenarios) signIn(srv servers) error {
+	s.app, s.ref, s.appPID, s.refPID = srv.app, srv.ref, srv.server.pid(), srv.refpage.pid()
+	if _, err := phase(s.ctx, fmt.Sprintf("sign %d guests and the admin in, create an API key", len(s.guests)), 3*time.Minute, func(ctx context.Context) (any, error) {
+		if err := signInAll(ctx, s.app, s.guests); err != nil {
+			return nil, err
+		}
+		var err error
+		if s.key, err = adminKey(ctx, s.app, s.admin); err != nil {
+			return nil, err
+		}
+		s.pairs, err = signInPairs(ctx, s.app, s.o.connections)
+		return nil, err
+	}); err != nil {
+		return err
+	}
+	s.terms = slices.Clone(searchTerms)
+	for _, g := range s.guests[:min(4, len(s.guests))] {
+		if prefix := g.member[:min(8, len(g.member))]; !slices.Contains(s.terms, prefix) {
+			s.terms = append(s.terms, prefix)
+		}
+	}
+	return nil
+}
+
+// runAll drives the scenarios in the order the report shows them.
 func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
+	if err := s.accountPages(rep); err != nil {
+		return err
+	}
+	if err := s.profileForm(rep, db); err != nil {
+		return err
+	}
+	if err := s.signInScenarios(rep); err != nil {
+		return err
+	}
+	if err := s.adminSearch(rep); err != nil {
+		return err
+	}
+	if err := s.apiGets(rep); err != nil {
+		return err
+	}
+	return s.apiWrites(rep, db)
+}
+
+// accountPages alternates rounds of the reference page and GET /account,
+// then sums the rounds up.
+func (s scenarios) accountPages(rep *report) error {
 	var refs, pages []*tally
 	for round := 1; round <= s.o.rounds; round++ {
 		r, err := s.drive(fmt.Sprintf("round %d: the reference page", round), s.refPID, s.pages(fmt.Sprintf("reference page, round %d", round), s.ref, "/account"))
@@ -357,7 +431,12 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 		rep.reference.CPUs += r[0].CPUs / float64(len(rep.rounds))
 		rep.account.CPUs += r[1].CPUs / float64(len(rep.rounds))
 	}
+	return nil
+}
 
+// profileForm posts the profile form of the guests whose form saves, and
+// counts the saves in the database.
+func (s scenarios) profileForm(rep *report, db *pgx.Conn) error {
 	var writable []*account
 	rep.refused = map[string]int{}
 	for _, g := range s.guests {
@@ -386,13 +465,18 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 		return err
 	}
 	rep.profileSave = after - before
+	return nil
+}
 
-	// bcrypt's bound just before and just after the sign-ins, so that
-	// what else the machine runs weighs on both alike.
+// signInScenarios post the sign-in form alone, then beside page loads,
+// with bcrypt's bound measured just before and just after, so that what
+// else the machine runs weighs on both alike.
+func (s scenarios) signInScenarios(rep *report) (err error) {
 	if rep.bcrypt[0], err = s.bcrypt(); err != nil {
 		return err
 	}
-	if r, err = s.drive("sign-ins", s.appPID, s.signIns("sign-in (POST /login)", s.o.connections)); err != nil {
+	r, err := s.drive("sign-ins", s.appPID, s.signIns("sign-in (POST /login)", s.o.connections))
+	if err != nil {
 		return err
 	}
 	rep.signIn = r[0]
@@ -401,13 +485,16 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 		return err
 	}
 	rep.mixedSignIn, rep.mixedPage = r[0], r[1]
-	if rep.bcrypt[1], err = s.bcrypt(); err != nil {
-		return err
-	}
+	rep.bcrypt[1], err = s.bcrypt()
+	return err
+}
 
-	// Admins are few: the budget is for searches a handful at a time, and
-	// the run at --connections shows what queueing adds.
-	if r, err = s.drive("admin search", s.appPID, s.search("admin search (GET /admin/users?q=…)", s.o.connections)); err != nil {
+// adminSearch runs the admin search at --connections, then a few at a
+// time: admins are few, the budget is for searches a handful at a time,
+// and the run at --connections shows what queueing adds.
+func (s scenarios) adminSearch(rep *report) error {
+	r, err := s.drive("admin search", s.appPID, s.search("admin search (GET /admin/users?q=…)", s.o.connections))
+	if err != nil {
 		return err
 	}
 	rep.search = r[0]
@@ -416,27 +503,40 @@ func (s scenarios) runAll(rep *report, db *pgx.Conn) error {
 		return err
 	}
 	rep.searchFew = r[0]
+	return nil
+}
 
+// apiGets read the guests in turn through the JSON API.
+func (s scenarios) apiGets(rep *report) error {
 	apiGet := load{name: "GET /api/v1/users/{id}", connections: s.o.connections, target: rotate(func(n int, t *vegeta.Target) {
 		t.Method, t.URL = http.MethodGet, s.app+"/api/v1/users/"+s.guests[n%len(s.guests)].id
 		t.Header = http.Header{"Authorization": {"Bearer " + s.key}}
 	})}
-	if r, err = s.drive("GET /api/v1/users/{id}", s.appPID, apiGet); err != nil {
+	r, err := s.drive("GET /api/v1/users/{id}", s.appPID, apiGet)
+	if err != nil {
 		return err
 	}
 	rep.apiGet = r[0]
+	return nil
+}
 
+// apiWrites change the guests' cities through the JSON API, and count the
+// saves in the database.
+func (s scenarios) apiWrites(rep *report, db *pgx.Conn) error {
 	for _, g := range s.guests {
 		g.apiCity = g.form.Get("city")
 	}
-	if before, err = versions(s.ctx, db, s.guests); err != nil {
+	before, err := versions(s.ctx, db, s.guests)
+	if err != nil {
 		return err
 	}
-	if r, err = s.drive("PATCH /api/v1/users/{id}", s.appPID, s.apiPatches()); err != nil {
+	r, err := s.drive("PATCH /api/v1/users/{id}", s.appPID, s.apiPatches())
+	if err != nil {
 		return err
 	}
 	rep.apiPatch = r[0]
-	if after, err = versions(s.ctx, db, s.guests); err != nil {
+	after, err := versions(s.ctx, db, s.guests)
+	if err != nil {
 		return err
 	}
 	rep.apiSave = after - before
