@@ -338,6 +338,8 @@ func apiProblem(err error, p problem) (int, apiFailure) {
 		status, f.Error = http.StatusBadRequest, apiError{"bad_request", "The body must be one JSON object"}
 	case errors.Is(err, errAPIUnauthorized):
 		status, f.Error = http.StatusUnauthorized, apiError{"unauthorized", "Send a valid API key in the Authorization header (Bearer, then the key), or sign in"}
+	case errors.Is(err, models.ErrAdminRecord):
+		status, f.Error = http.StatusForbidden, apiError{"admin_record", "An API key cannot change a merchant admin's record: admins are edited in the admin console"}
 	case errors.Is(err, errAPIForbidden) || errors.Is(err, models.ErrForbidden):
 		status, f.Error = http.StatusForbidden, apiError{"forbidden", "These credentials may not do this"}
 	case errors.Is(err, errCSRF):

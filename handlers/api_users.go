@@ -110,7 +110,8 @@ func (a *App) handleAPIUserLookup(c echo.Context) error {
 var errLookup = echo.NewHTTPError(http.StatusBadRequest, "look up by exactly one of "+strings.Join(store.LookupFields(), ", "))
 
 // PATCH /api/v1/users/{id} — partial update by an integration: the
-// guest's fields and the admin's, never roles or anything security-related.
+// guest's fields and the admin's, never roles or anything security-related,
+// and never of a merchant admin (403 admin_record).
 func (a *App) handleAPIUserPatch(c echo.Context) error {
 	m := keyMerchant(c)
 	u, err := a.Users.InMerchant(c.Request().Context(), m.ID, c.Param("id"))

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,24 @@ const (
 	APIBirthdayFormat = "birthday_field_format"
 	APICustomFields   = "custom_fields"
 )
+
+// ErrAdminRecord refuses an integration's key any change to a merchant
+// admin's record. A key manages guests: were it to change an admin's
+// email, a password reset would hand the admin's account to whoever holds
+// the key; were it to change their status, it could lock the merchant
+// out of its own console. Admins edit admins, in the console. It is a
+// kind of ErrForbidden.
+var ErrAdminRecord = fmt.Errorf("an API key cannot change a merchant admin's record: %w", ErrForbidden)
+
+// CheckKeyEdit refuses an edit of subject by actor when actor is an
+// integration's key and subject a merchant admin (ErrAdminRecord). Users
+// edit as their own rules say; a key may read an admin, never change one.
+func CheckKeyEdit(actor Actor, subject *User) error {
+	if actor.Key != nil && subject.IsAdmin() {
+		return ErrAdminRecord
+	}
+	return nil
+}
 
 // Patch is a partial update as an integration sends it (Paytronix
 // editAccount, Spaaza alter-user), decoded from JSON or a form: raw values
