@@ -301,6 +301,7 @@ func csrfHeader(secure bool) echo.MiddlewareFunc { return csrfFrom(secure, "head
 
 // API refusals that are not domain errors.
 var (
+	errNoRoute         = echo.NewHTTPError(http.StatusNotFound, "no such route")
 	errAPIUnauthorized = echo.NewHTTPError(http.StatusUnauthorized, "unauthorized")
 	errAPIForbidden    = echo.NewHTTPError(http.StatusForbidden, "forbidden")
 	errPrecondition    = echo.NewHTTPError(http.StatusPreconditionFailed, "precondition failed")
@@ -352,6 +353,12 @@ func apiProblem(err error, p problem) (int, apiFailure) {
 		status, f.Error = http.StatusTooManyRequests, apiError{"rate_limited", "Too many requests: wait, then try again"}
 	case errors.As(err, &he) && he.Code == http.StatusMethodNotAllowed:
 		status, f.Error = http.StatusMethodNotAllowed, apiError{"method_not_allowed", "This path does not take this method"}
+	case errors.Is(err, errMediaType):
+		status, f.Error = http.StatusUnsupportedMediaType, apiError{"unsupported_media_type", "This API takes JSON, form or multipart bodies, without files"}
+	case errors.Is(err, models.ErrNotFound):
+		status, f.Error = http.StatusNotFound, apiError{"not_found", "No such user"}
+	case errors.As(err, &he) && he.Code == http.StatusNotFound: // errNoRoute, or Echo's
+		status, f.Error = http.StatusNotFound, apiError{"not_found", "No such route"}
 	case errors.Is(err, store.ErrIdempotencyKeyReused):
 		status, f.Error = http.StatusConflict, apiError{"idempotency_key_reused", "This Idempotency-Key was used for a different request"}
 	case errors.Is(err, errLookup):
