@@ -167,7 +167,7 @@ func TestAPIMe(t *testing.T) {
 				"points_balance": 1000000, "nope": 1, "email": "x@example.com", "first_name": map[string]any{}},
 				status: http.StatusUnprocessableEntity, code: "validation_failed", fields: map[string]string{
 					"mobile_phone": "Enter a mobile phone like +1 415 555 0132", "roles": "cannot be changed here", "status": "cannot be changed here",
-					"points_balance": "cannot be changed here", "nope": "Unknown field", "email": "cannot be changed here", "first_name": "must be a text"}},
+					"points_balance": "cannot be changed here", "nope": "Unknown field", "email": "cannot be changed here", "first_name": "First name must be text"}},
 			{name: "a required field cleared", body: map[string]any{"last_name": nil}, status: http.StatusUnprocessableEntity,
 				fields: map[string]string{"last_name": "Enter your last name"}},
 			{name: "no field", body: map[string]any{}, status: http.StatusBadRequest, code: "no_fields"},

@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,7 +98,7 @@ func (a *App) handleAPIUserLookup(c echo.Context) error {
 			field = f
 		}
 	}
-	if field == "" || len(q) != 1 {
+	if field == "" || len(q) != 1 || len(q[field]) != 1 {
 		return errLookup
 	}
 	u, err := a.Users.Lookup(c.Request().Context(), m.ID, field, strings.TrimSpace(q.Get(field)))
@@ -106,8 +108,8 @@ func (a *App) handleAPIUserLookup(c echo.Context) error {
 	return userAnswer(c, http.StatusOK, u, m)
 }
 
-// errLookup: a lookup needs exactly one identifier.
-var errLookup = echo.NewHTTPError(http.StatusBadRequest, "look up by exactly one of "+strings.Join(store.LookupFields(), ", "))
+// errLookup: a lookup needs exactly one identifier, sent once.
+var errLookup = echo.NewHTTPError(http.StatusBadRequest, "Look up by exactly one of "+strings.Join(store.LookupFields(), ", ")+", sent once")
 
 // PATCH /api/v1/users/{id} — partial update by an integration: the
 // guest's fields and the admin's, never roles or anything security-related,
@@ -133,20 +135,23 @@ var createFields = []string{"username", "password", "email", "first_name", "last
 func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
 	errs := models.FieldErrors{}
 	get := func(name string) string {
-		v, ok := b[name]
+		s, ok := text(b[name])
 		if !ok {
-			return ""
+			errs.Add(name, name+" must be text")
 		}
-		s, ok := text(v)
-		if !ok {
-			errs.Add(name, name+" must be a text")
+		return s
+	}
+	length := func(name string) string {
+		s, ok := numeral(b[name])
+		if !ok && b[name] != nil {
+			s = fmt.Sprint(b[name]) // not a length: Validate says so
 		}
 		return s
 	}
 	in := models.NewUser{
 		Username: get("username"), Password: get("password"), Email: get("email"), FirstName: get("first_name"), LastName: get("last_name"),
 		MemberNumber: get("member_number"), CardNumber: get("card_number"),
-		GenerateMember: get("member_number_generate"), GenerateCard: get("card_number_generate"),
+		GenerateMember: length("member_number_generate"), GenerateCard: length("card_number_generate"),
 		Roles: []string{models.RoleCustomer},
 	}
 	in.FirstSignIn = b.firstSignIn(errs)
@@ -171,6 +176,9 @@ func (b apiValues) firstSignIn(errs models.FieldErrors) string {
 		return ""
 	}
 	s, _ := text(v)
+	if flag, ok := v.(bool); ok {
+		s = strconv.FormatBool(flag)
+	}
 	switch s {
 	case "false":
 		return models.FirstSignInPassword

@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -14,6 +15,64 @@ func apiMerchant() *Merchant {
 			{Key: "favourite_drink", Label: "Favourite drink", Type: CustomList, Options: []string{"Espresso", "Latte", "Tea"}},
 			{Key: "first_visit", Label: "First visit", Type: CustomDate},
 		},
+	}
+}
+
+// Patch.Input says what an edit may change: a guest their profile, a key
+// the admin's fields too, nobody roles or security fields; unknown names
+// and values of the wrong type are field errors, under the request's names.
+func TestPatchInput(t *testing.T) {
+	m := apiMerchant()
+	guestFields, keyFields := GuestProfileFields(m), AdminProfileFields(m)
+	p := Patch{
+		Fields:   map[string]string{"city": "Savannah", "mailing_list_subscribed": "true", "email": "a@example.com", "status": "LOCKED", "birthday": "30/01/1986", "roles": "MERCHANT_ADMIN", "shoe": "42"},
+		Booleans: map[string]bool{"mailing_list_subscribed": true},
+		NotText:  map[string]bool{"postal_code": true, "opt_in_secondary": true},
+		Custom:   map[string]string{"favourite_drink": "Tea", "nope": "x"}, BirthdayFormat: "DD/MM/YYYY",
+		Invalid: FieldErrors{"custom_fields.first_visit": {"A custom field's value must be text, or null to clear it"}},
+	}
+	values, errs := p.Input(keyFields, true)
+	wantValues := map[string]string{"city": "Savannah", "mailing_list_subscribed": "true", "email": "a@example.com", "status": "LOCKED",
+		"birthday": "1986-01-30", CustomFieldName("favourite_drink"): "Tea"}
+	if !reflect.DeepEqual(values, wantValues) {
+		t.Errorf("by a key, values: got %v, want %v", values, wantValues)
+	}
+	wantErrs := FieldErrors{
+		"roles": {"roles cannot be changed here"}, "shoe": {"Unknown field"}, "postal_code": {"Postal code must be text, or null to clear it"},
+		"opt_in_secondary": {"Send me offers from partners must be true or false"}, "custom_fields.nope": {"Unknown custom field"},
+		"custom_fields.first_visit": {"A custom field's value must be text, or null to clear it"},
+	}
+	if !reflect.DeepEqual(errs, wantErrs) {
+		t.Errorf("by a key, refusals: got %v, want %v", errs, wantErrs)
+	}
+	_, errs = p.Input(guestFields, false)
+	for _, name := range []string{"email", "status", "roles"} {
+		if !reflect.DeepEqual(errs[name], []string{name + " cannot be changed here"}) {
+			t.Errorf("by the guest, %s: got %v, want it refused", name, errs[name])
+		}
+	}
+	// true or false only a yes-or-no field takes.
+	_, errs = Patch{Fields: map[string]string{"city": "true"}, Booleans: map[string]bool{"city": true}}.Input(guestFields, false)
+	if !reflect.DeepEqual(errs, FieldErrors{"city": {"Town or city must be text, or null to clear it"}}) {
+		t.Errorf("true for a text: got %v", errs)
+	}
+	for _, tc := range []struct {
+		p    Patch
+		want FieldErrors
+	}{
+		{Patch{Fields: map[string]string{"city": "X"}, EnforceUnique: []string{"city"}},
+			FieldErrors{APIEnforceUnique: {"enforce_unique_fields may name only email, mobile_phone, member_number, card_number, external_id"}}},
+		{Patch{Fields: map[string]string{"city": "X"}, Version: "0"}, FieldErrors{APIVersion: {"version must be the record's version, a whole number"}}},
+		{Patch{Fields: map[string]string{"city": "X"}, Version: "3"}, FieldErrors{}},
+		{Patch{Fields: map[string]string{"birthday": "1986-01-30"}, BirthdayFormat: "MM/DD/YYYY"},
+			FieldErrors{"birthday": {"birthday_field_format must be one of YYYY-MM-DD, DD-MM-YYYY, D-M-YYYY, DD/MM/YYYY or D/M/YYYY"}}},
+	} {
+		if _, got := tc.p.Input(keyFields, true); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%+v: got %v, want %v", tc.p, got, tc.want)
+		}
+	}
+	if !(Patch{}).NoFields() || (Patch{Invalid: FieldErrors{"x": {"y"}}}).NoFields() || (Patch{Custom: map[string]string{"k": ""}}).NoFields() {
+		t.Errorf("NoFields: a patch with nothing to change is the only one without fields")
 	}
 }
 
