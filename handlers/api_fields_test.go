@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"reflect"
 	"testing"
 
 	"myaccount/internal/testapp"
@@ -23,6 +24,60 @@ func patchAs(t *testing.T, c *testapp.Client, path string, h http.Header, calls 
 		tc.header["Authorization"] = h["Authorization"]
 		tc.send(t, c)
 	}
+}
+
+// customFieldsAre checks the answer's custom_fields.
+func customFieldsAre(want map[string]any) func(*testing.T, map[string]any) {
+	return func(t *testing.T, u map[string]any) {
+		t.Helper()
+		if got, _ := u["custom_fields"].(map[string]any); !reflect.DeepEqual(got, want) {
+			t.Errorf("custom_fields: got %v, want %v", got, want)
+		}
+	}
+}
+
+// Harbor Coffee's custom fields are written through the API by their key,
+// in JSON, urlencoded and multipart bodies, each checked by its type; a
+// refusal names the field as the request did: custom_fields.<key>.
+func TestAPICustomFields(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		key, _ := newKey(t, app, "harbor", "Harbor till")
+		guest := someGuestOf(t, app, "harbor")
+		c, h := app.Client(t), bearerHeader(key)
+		path := "/api/v1/users/" + guest.ID
+		patchAs(t, c, path, h, []apiCall{
+			{name: "JSON", body: map[string]any{"custom_fields": map[string]any{"favourite_drink": "Latte", "first_visit": "2025-06-01"}},
+				status: http.StatusOK, user: customFieldsAre(map[string]any{"favourite_drink": "Latte", "first_visit": "2025-06-01"})},
+			{name: "a form", ctype: "form", body: form("custom_fields[favourite_drink]", "Tea"),
+				status: http.StatusOK, user: customFieldsAre(map[string]any{"favourite_drink": "Tea", "first_visit": "2025-06-01"})},
+			{name: "multipart", ctype: "multipart", body: form("custom_fields[first_visit]", "2024-02-29"),
+				status: http.StatusOK, user: customFieldsAre(map[string]any{"favourite_drink": "Tea", "first_visit": "2024-02-29"})},
+			{name: "null clears", body: map[string]any{"custom_fields": map[string]any{"favourite_drink": nil}},
+				status: http.StatusOK, user: customFieldsAre(map[string]any{"first_visit": "2024-02-29"})},
+		})
+		if got := app.User(t, guest.Username).CustomFields; len(got) != 1 || got["first_visit"] != "2024-02-29" {
+			t.Errorf("stored custom fields: got %v", got)
+		}
+		v := app.User(t, guest.Username).Version
+		patchAs(t, c, path, h, []apiCall{
+			{name: "values their types refuse", body: map[string]any{"custom_fields": map[string]any{"favourite_drink": "Whisky", "first_visit": "01/06/2025"}},
+				status: http.StatusUnprocessableEntity, fields: map[string]string{
+					"custom_fields.favourite_drink": "Select favourite drink from the list",
+					"custom_fields.first_visit":     "First visit must be a real date, like 1986-01-30"}},
+			{name: "in a form too", ctype: "form", body: form("custom_fields[first_visit]", "tomorrow"),
+				status: http.StatusUnprocessableEntity, fields: map[string]string{"custom_fields.first_visit": "First visit must be a real date"}},
+			{name: "a number", off: true, body: map[string]any{"custom_fields": map[string]any{"favourite_drink": 5}},
+				status: http.StatusUnprocessableEntity, fields: map[string]string{"custom_fields.favourite_drink": "must be text"}},
+			{name: "sent twice in a form", off: true, ctype: "form", body: form("custom_fields[favourite_drink]", "Tea", "custom_fields[favourite_drink]", "Latte"),
+				status: http.StatusUnprocessableEntity, fields: map[string]string{"custom_fields.favourite_drink": "sent more than once"}},
+			{name: "by its form name", off: true, body: map[string]any{"custom_favourite_drink": "Tea"},
+				status: http.StatusUnprocessableEntity, fields: map[string]string{"custom_favourite_drink": "cannot be changed here"}},
+		})
+		if after := app.User(t, guest.Username); after.Version != v {
+			t.Errorf("refused edits changed the record: version %d → %d", v, after.Version)
+		}
+	})
 }
 
 // A text field takes a JSON string or null, as the document says: true,

@@ -46,9 +46,10 @@ func (a *App) patchUser(c echo.Context, actor models.Actor, m *models.Merchant, 
 	}
 	values, errs := p.Input(fields, byKey)
 	upd, err := models.EditProfile(actor, m, u, fields, values, time.Now().UTC())
-	// Every refusal at once: the names, then each value's own rule.
+	// Every refusal at once: the names, then each value's own rule, each
+	// under the name the request gave it.
 	if invalid, ok := asFieldErrors(err); ok {
-		errs.Merge(invalid)
+		errs.Merge(models.APINames(invalid, fields))
 	}
 	switch {
 	case len(errs) > 0:

@@ -129,7 +129,7 @@ func (a *App) handleAPIUserPatch(c echo.Context) error {
 
 // createFields are the names POST /api/v1/users takes, by NewUser field.
 var createFields = []string{"username", "password", "email", "first_name", "last_name", "member_number", "card_number",
-	"member_number_generate", "card_number_generate", "invite"}
+	models.APIGenerateMember, models.APIGenerateCard, "invite"}
 
 // newUser reads a create from the body: unknown names are field errors.
 func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
@@ -151,7 +151,7 @@ func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
 	in := models.NewUser{
 		Username: get("username"), Password: get("password"), Email: get("email"), FirstName: get("first_name"), LastName: get("last_name"),
 		MemberNumber: get("member_number"), CardNumber: get("card_number"),
-		GenerateMember: length("member_number_generate"), GenerateCard: length("card_number_generate"),
+		GenerateMember: length(models.APIGenerateMember), GenerateCard: length(models.APIGenerateCard),
 		Roles: []string{models.RoleCustomer},
 	}
 	in.FirstSignIn = b.firstSignIn(errs)
@@ -218,7 +218,7 @@ func (a *App) handleAPIUserCreate(c echo.Context) error {
 	}
 	in, errs := b.newUser()
 	create, verrs := in.Validate(m, time.Now().UTC())
-	errs.Merge(verrs)
+	errs.Merge(models.APINames(verrs, models.AdminProfileFields(m)))
 	if len(errs) > 0 {
 		return errs
 	}

@@ -16,6 +16,13 @@ const (
 	APICustomFields   = "custom_fields"
 )
 
+// The names a create takes for NewUser's GenerateMember and GenerateCard
+// (Sticky Street's card_number_generate).
+const (
+	APIGenerateMember = "member_number_generate"
+	APIGenerateCard   = "card_number_generate"
+)
+
 // ErrAdminRecord refuses an integration's key any change to a merchant
 // admin's record. A key manages guests: were it to change an admin's
 // email, a password reset would hand the admin's account to whoever holds
@@ -194,6 +201,25 @@ func birthdayInISO(raw, format string) (string, error) {
 		return "", Invalid("Birthday must be a real date written " + format)
 	}
 	return t.Format(DateLayout), nil
+}
+
+// APINames is fe with each field named as an API request names it: a
+// custom field as custom_fields.<key>, not by its form name, and the
+// lengths of numbers to generate by a create's names for them.
+func APINames(fe FieldErrors, fields []ProfileField) FieldErrors {
+	out := FieldErrors{}
+	for name, msgs := range fe {
+		switch i := fieldIndex(fields, name); {
+		case i >= 0 && fields[i].Group == GroupCustom:
+			name = APICustomFields + "." + strings.TrimPrefix(name, CustomFieldName(""))
+		case name == GenerateMemberInput:
+			name = APIGenerateMember
+		case name == GenerateCardInput:
+			name = APIGenerateCard
+		}
+		out[name] = append(out[name], msgs...)
+	}
+	return out
 }
 
 func sortedKeys(m map[string]string) []string {

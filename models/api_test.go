@@ -99,3 +99,15 @@ func TestCheckKeyEdit(t *testing.T) {
 		t.Errorf("an admin on an admin: got %v", err)
 	}
 }
+
+// APINames names refusals as the request did: a custom field by
+// custom_fields.<key>, a length to generate by the create's name for it.
+func TestAPINames(t *testing.T) {
+	fields := AdminProfileFields(apiMerchant())
+	got := APINames(FieldErrors{CustomFieldName("first_visit"): {"bad"}, GenerateCardInput: {"length"}, GenerateMemberInput: {"length"},
+		"city": {"city"}, "custom_unknown": {"kept"}}, fields)
+	want := FieldErrors{"custom_fields.first_visit": {"bad"}, APIGenerateCard: {"length"}, APIGenerateMember: {"length"}, "city": {"city"}, "custom_unknown": {"kept"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

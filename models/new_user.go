@@ -47,6 +47,13 @@ type NewUser struct {
 	FirstSignIn string `form:"first_sign_in" json:"first_sign_in"`
 }
 
+// The names of the inputs that ask for a generated number: a length that
+// is not offered is refused under them.
+const (
+	GenerateMemberInput = "generate_member"
+	GenerateCardInput   = "generate_card"
+)
+
 // UserToCreate is a NewUser that passed Validate, as the store creates it.
 type UserToCreate struct {
 	// User holds the cleaned identity, names and roles.
@@ -93,16 +100,16 @@ func (in NewUser) Validate(m *Merchant, now time.Time) (UserToCreate, FieldError
 	set("member_number", in.MemberNumber)
 	set("card_number", in.CardNumber)
 	for _, g := range []struct {
-		field, typed, length string
-		n                    *int
-	}{{"member_number", u.MemberNumber, in.GenerateMember, &out.GenerateMember}, {"card_number", u.CardNumber, in.GenerateCard, &out.GenerateCard}} {
+		field, input, typed, length string
+		n                           *int
+	}{{"member_number", GenerateMemberInput, u.MemberNumber, in.GenerateMember, &out.GenerateMember}, {"card_number", GenerateCardInput, u.CardNumber, in.GenerateCard, &out.GenerateCard}} {
 		if strings.TrimSpace(g.length) == "" {
 			continue
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(g.length))
 		switch {
 		case err != nil || !slices.Contains(GeneratedLengths, n):
-			errs.Add(g.field, "Choose a length from the list")
+			errs.Add(g.input, "Choose a length from the list")
 		case g.typed != "":
 			errs.Add(g.field, "Either type a number or generate one, not both")
 		default:

@@ -34,7 +34,7 @@ func TestNewUserValidate(t *testing.T) {
 		{"required first name, as the profile says it", func(in *models.NewUser) { in.FirstName = "" }, models.FieldErrors{"first_name": {"Enter your first name"}}},
 		{"a name with digits", func(in *models.NewUser) { in.LastName = "S1lva" }, models.FieldErrors{"last_name": {"Last name must only include letters, spaces, hyphens, apostrophes and full stops"}}},
 		{"no role", func(in *models.NewUser) { in.Roles = []string{""} }, models.FieldErrors{"roles": {"Select at least one role"}}},
-		{"a length not offered", func(in *models.NewUser) { in.GenerateCard = "7" }, models.FieldErrors{"card_number": {"Choose a length from the list"}}},
+		{"a length not offered", func(in *models.NewUser) { in.GenerateCard = "7" }, models.FieldErrors{models.GenerateCardInput: {"Choose a length from the list"}}},
 		{"typed and generated", func(in *models.NewUser) { in.CardNumber = "6000 1234" }, models.FieldErrors{"card_number": {"Either type a number or generate one, not both"}}},
 		{"no password", func(in *models.NewUser) { in.Password = "" }, models.FieldErrors{"password": {"Enter an initial password"}}},
 	} {
