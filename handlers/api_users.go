@@ -127,24 +127,45 @@ func (a *App) handleAPIUserPatch(c echo.Context) error {
 	return userAnswer(c, http.StatusOK, updated, m)
 }
 
-// createFields are the names POST /api/v1/users takes, by NewUser field.
+// createFields are the names POST /api/v1/users takes for NewUser's own
+// fields. Every other field is the profile's, read as an edit reads it.
 var createFields = []string{"username", "password", "email", "first_name", "last_name", "member_number", "card_number",
 	models.APIGenerateMember, models.APIGenerateCard, "invite"}
 
-// newUser reads a create from the body: unknown names are field errors.
-func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
+// notOnCreate are names an edit may take but a create does not: a new
+// user is an active customer, and has no version yet.
+var notOnCreate = []string{"roles", "status", "password_hash", models.APIVersion}
+
+// newUser reads a create from the body: NewUser's own fields, and the
+// profile's others through Patch.Input over fields, with the rules of an
+// edit by a key. Unknown names and values of the wrong type are field
+// errors.
+func (b apiValues) newUser(fields []models.ProfileField) (models.NewUser, models.FieldErrors) {
 	errs := models.FieldErrors{}
+	own, profile := apiValues{}, apiValues{}
+	for name, v := range b {
+		switch {
+		case slices.Contains(createFields, name) && sentTwice(v):
+			errs.Add(name, name+" is sent more than once: send it once")
+		case slices.Contains(createFields, name):
+			own[name] = v
+		case slices.Contains(notOnCreate, name):
+			errs.Add(name, name+" cannot be set here")
+		default:
+			profile[name] = v
+		}
+	}
 	get := func(name string) string {
-		s, ok := text(b[name])
+		s, ok := text(own[name])
 		if !ok {
 			errs.Add(name, name+" must be text")
 		}
 		return s
 	}
 	length := func(name string) string {
-		s, ok := numeral(b[name])
-		if !ok && b[name] != nil {
-			s = fmt.Sprint(b[name]) // not a length: Validate says so
+		s, ok := numeral(own[name])
+		if !ok && own[name] != nil {
+			s = fmt.Sprint(own[name]) // not a length: Validate says so
 		}
 		return s
 	}
@@ -154,16 +175,11 @@ func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
 		GenerateMember: length(models.APIGenerateMember), GenerateCard: length(models.APIGenerateCard),
 		Roles: []string{models.RoleCustomer},
 	}
-	in.FirstSignIn = b.firstSignIn(errs)
-	for name := range b {
-		switch {
-		case slices.Contains(createFields, name):
-		case name == "roles" || name == "status" || name == "password_hash":
-			errs.Add(name, name+" cannot be set here")
-		default:
-			errs.Add(name, "Unknown field")
-		}
-	}
+	in.FirstSignIn = own.firstSignIn(errs)
+	p := profile.patch()
+	values, perrs := p.Input(fields, true)
+	errs.Merge(perrs)
+	in.Profile, in.Unique = values, p.EnforceUnique
 	return in, errs
 }
 
@@ -216,9 +232,10 @@ func (a *App) handleAPIUserCreate(c echo.Context) error {
 			return replay(c, status, body)
 		}
 	}
-	in, errs := b.newUser()
+	fields := models.AdminProfileFields(m)
+	in, errs := b.newUser(fields)
 	create, verrs := in.Validate(m, time.Now().UTC())
-	errs.Merge(models.APINames(verrs, models.AdminProfileFields(m)))
+	errs.Merge(models.APINames(verrs, fields))
 	if len(errs) > 0 {
 		return errs
 	}
