@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -15,6 +16,40 @@ func apiMerchant() *Merchant {
 			{Key: "favourite_drink", Label: "Favourite drink", Type: CustomList, Options: []string{"Espresso", "Latte", "Tea"}},
 			{Key: "first_visit", Label: "First visit", Type: CustomDate},
 		},
+	}
+}
+
+// birthdayInISO reads ISO 8601 dates and date-times (a date-time gives
+// its UTC date) by default, and the formats birthday_field_format names,
+// each strictly; "" stays "" (clear).
+func TestBirthdayInISO(t *testing.T) {
+	for _, tc := range []struct{ raw, format, want, err string }{
+		{"1986-01-30", "", "1986-01-30", ""},
+		{" 1986-01-30 ", "YYYY-MM-DD", "1986-01-30", ""},
+		{"1986-01-30T23:30:00-05:00", "", "1986-01-31", ""},
+		{"1986-01-31T01:30:00+02:00", "", "1986-01-30", ""},
+		{"1986-01-30T12:00:00.123Z", "", "1986-01-30", ""},
+		{"", "", "", ""},
+		{"  ", "DD/MM/YYYY", "", ""},
+		{"30-01-1986", "DD-MM-YYYY", "1986-01-30", ""},
+		{"3-1-1986", "D-M-YYYY", "1986-01-03", ""},
+		{"30-1-1986", "D-M-YYYY", "1986-01-30", ""},
+		{"30/01/1986", "DD/MM/YYYY", "1986-01-30", ""},
+		{"3/1/1986", "D/M/YYYY", "1986-01-03", ""},
+		// Left for the birthday rule to refuse, with its own message.
+		{"30/01/1986", "", "30/01/1986", ""},
+		{"3/1/1986", "DD/MM/YYYY", "", "Birthday must be a real date written DD/MM/YYYY"},
+		{"31/02/1986", "DD/MM/YYYY", "", "Birthday must be a real date written DD/MM/YYYY"},
+		{"1986-01-30", "D-M-YYYY", "", "Birthday must be a real date written D-M-YYYY"},
+		{"1986-01-30", "MM/DD/YYYY", "", "birthday_field_format must be one of"},
+	} {
+		got, err := birthdayInISO(tc.raw, tc.format)
+		switch {
+		case tc.err == "" && (err != nil || got != tc.want):
+			t.Errorf("%q as %q: got %q, %v; want %q", tc.raw, tc.format, got, err, tc.want)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%q as %q: got %q, %v; want the error %q", tc.raw, tc.format, got, err, tc.err)
+		}
 	}
 }
 
