@@ -295,6 +295,9 @@ func TestAdminCreateUser(t *testing.T) {
 			},
 			// The page does not repeat the typed password.
 			NotInBody: []string{"weak"}},
+		{Name: "a length not offered", As: "admin", Method: http.MethodPost, Path: "/admin/users", Shared: true,
+			Form:   url.Values{"username": {"sam.new"}, "password": {"Start#2026"}, "first_name": {"Sam"}, "last_name": {"New"}, "roles": {models.RoleCustomer}, "generate_card": {"7"}},
+			Status: http.StatusUnprocessableEntity, Invalid: []string{"generate_card"}},
 		{Name: "taken username", As: "admin", Method: http.MethodPost, Path: "/admin/users", Shared: true,
 			Form:   url.Values{"username": {"demo.GUEST"}, "password": {"Start#2026"}, "first_name": {"Sam"}, "last_name": {"New"}, "roles": {models.RoleCustomer}},
 			Status: http.StatusUnprocessableEntity, Contains: map[string][]string{"#username-error": {"This username is taken"}}},

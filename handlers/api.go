@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -165,18 +166,26 @@ func body(c echo.Context) apiValues {
 	return b
 }
 
-// text reads one value as the text a form field would hold: a JSON string
-// as it is, true/false and numbers as written, null as "" (clear).
+// text reads one value as the text a field holds: a JSON string as it
+// is, null as "" (clear). Nothing else is text: not true or false, a
+// number, an object, a list, nor a form name sent more than once.
 func text(v any) (string, bool) {
 	switch v := v.(type) {
 	case nil:
 		return "", true
 	case string:
 		return v, true
-	case bool:
-		return strconv.FormatBool(v), true
+	}
+	return "", false
+}
+
+// numeral reads a number: a JSON number as written, or a form's text.
+func numeral(v any) (string, bool) {
+	switch v := v.(type) {
 	case json.Number:
 		return v.String(), true
+	case string:
+		return v, true
 	}
 	return "", false
 }
@@ -211,51 +220,90 @@ func list(v any) ([]string, bool) {
 	return out, true
 }
 
+// sentTwice reports whether v is a form name sent more than once, which
+// only a list takes.
+func sentTwice(v any) bool {
+	_, ok := v.([]string)
+	return ok
+}
+
+// customName is how a field error names the custom field of a form name
+// custom_fields[key], or "" when name is not one.
+func customName(name string) string {
+	if key, ok := strings.CutPrefix(name, models.APICustomFields+"["); ok && strings.HasSuffix(key, "]") {
+		return models.APICustomFields + "." + strings.TrimSuffix(key, "]")
+	}
+	return ""
+}
+
 // patch reads an edit from the body: fields by name, custom fields (a JSON
-// object, or custom_fields[key] in a form), and the control fields.
+// object, or custom_fields[key] in a form), and the control fields. A
+// value of the wrong type, or a form name sent twice, is a field error,
+// never read as something else.
 func (b apiValues) patch() models.Patch {
-	p := models.Patch{Fields: map[string]string{}, NotText: map[string]bool{}, Custom: map[string]string{}, Invalid: models.FieldErrors{}}
+	p := models.Patch{Fields: map[string]string{}, Booleans: map[string]bool{}, NotText: map[string]bool{}, Custom: map[string]string{}, Invalid: models.FieldErrors{}}
 	for name, v := range b {
 		switch {
-		case name == models.APIVersion:
-			s, _ := text(v)
-			if s == "" {
-				s = "0"
-			}
-			p.Version = s
 		case name == models.APIEnforceUnique:
 			l, ok := list(v)
 			if !ok {
 				p.Invalid.Add(name, "enforce_unique_fields must be a list of field names")
 			}
 			p.EnforceUnique = l
+		case sentTwice(v):
+			shown := cmp.Or(customName(name), name)
+			p.Invalid.Add(shown, shown+" is sent more than once: send it once")
+		case name == models.APIVersion:
+			s, ok := numeral(v)
+			if !ok || s == "" {
+				s = "0" // no version: Input refuses it
+			}
+			p.Version = s
 		case name == models.APIBirthdayFormat:
-			p.BirthdayFormat, _ = text(v)
-		case name == models.APICustomFields:
-			m, ok := v.(map[string]any)
+			s, ok := text(v)
 			if !ok {
-				p.Invalid.Add(name, "custom_fields must be an object of custom field keys and values")
-				continue
+				p.Invalid.Add(name, "birthday_field_format must be text")
 			}
-			for key, x := range m {
-				if s, ok := text(x); ok {
-					p.Custom[key] = s
-				} else {
-					p.Invalid.Add(models.APICustomFields+"."+key, "Each custom field must be a text, a number, true or false, or null")
-				}
-			}
-		case strings.HasPrefix(name, models.APICustomFields+"[") && strings.HasSuffix(name, "]"):
-			s, _ := text(v)
-			p.Custom[strings.TrimSuffix(strings.TrimPrefix(name, models.APICustomFields+"["), "]")] = s
+			p.BirthdayFormat = s
+		case name == models.APICustomFields:
+			readCustom(&p, v)
+		case customName(name) != "":
+			readCustom(&p, map[string]any{strings.TrimPrefix(customName(name), models.APICustomFields+"."): v})
 		default:
-			if s, ok := text(v); ok {
-				p.Fields[name] = s
-			} else {
-				p.NotText[name] = true
-			}
+			readField(&p, name, v)
 		}
 	}
 	return p
+}
+
+// readField reads the value of a field by name into p: true or false only a
+// yes-or-no field takes, numbers, objects and lists none.
+func readField(p *models.Patch, name string, v any) {
+	if b, ok := v.(bool); ok {
+		p.Fields[name], p.Booleans[name] = strconv.FormatBool(b), true
+		return
+	}
+	if s, ok := text(v); ok {
+		p.Fields[name] = s
+	} else {
+		p.NotText[name] = true
+	}
+}
+
+// readCustom reads custom_fields, an object of texts by key, into p.
+func readCustom(p *models.Patch, v any) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		p.Invalid.Add(models.APICustomFields, "custom_fields must be an object of custom field keys and values")
+		return
+	}
+	for key, x := range m {
+		if s, ok := text(x); ok {
+			p.Custom[key] = s
+		} else {
+			p.Invalid.Add(models.APICustomFields+"."+key, "A custom field's value must be text, or null to clear it")
+		}
+	}
 }
 
 // requireSession lets through a request with a signed-in session and no
@@ -301,6 +349,7 @@ func csrfHeader(secure bool) echo.MiddlewareFunc { return csrfFrom(secure, "head
 
 // API refusals that are not domain errors.
 var (
+	errNoRoute         = echo.NewHTTPError(http.StatusNotFound, "no such route")
 	errAPIUnauthorized = echo.NewHTTPError(http.StatusUnauthorized, "unauthorized")
 	errAPIForbidden    = echo.NewHTTPError(http.StatusForbidden, "forbidden")
 	errPrecondition    = echo.NewHTTPError(http.StatusPreconditionFailed, "precondition failed")
@@ -338,6 +387,8 @@ func apiProblem(err error, p problem) (int, apiFailure) {
 		status, f.Error = http.StatusBadRequest, apiError{"bad_request", "The body must be one JSON object"}
 	case errors.Is(err, errAPIUnauthorized):
 		status, f.Error = http.StatusUnauthorized, apiError{"unauthorized", "Send a valid API key in the Authorization header (Bearer, then the key), or sign in"}
+	case errors.Is(err, models.ErrAdminRecord):
+		status, f.Error = http.StatusForbidden, apiError{"admin_record", "An API key cannot change a merchant admin's record: admins are edited in the admin console"}
 	case errors.Is(err, errAPIForbidden) || errors.Is(err, models.ErrForbidden):
 		status, f.Error = http.StatusForbidden, apiError{"forbidden", "These credentials may not do this"}
 	case errors.Is(err, errCSRF):
@@ -350,6 +401,12 @@ func apiProblem(err error, p problem) (int, apiFailure) {
 		status, f.Error = http.StatusTooManyRequests, apiError{"rate_limited", "Too many requests: wait, then try again"}
 	case errors.As(err, &he) && he.Code == http.StatusMethodNotAllowed:
 		status, f.Error = http.StatusMethodNotAllowed, apiError{"method_not_allowed", "This path does not take this method"}
+	case errors.Is(err, errMediaType):
+		status, f.Error = http.StatusUnsupportedMediaType, apiError{"unsupported_media_type", "This API takes JSON, form or multipart bodies, without files"}
+	case errors.Is(err, models.ErrNotFound):
+		status, f.Error = http.StatusNotFound, apiError{"not_found", "No such user"}
+	case errors.As(err, &he) && he.Code == http.StatusNotFound: // errNoRoute, or Echo's
+		status, f.Error = http.StatusNotFound, apiError{"not_found", "No such route"}
 	case errors.Is(err, store.ErrIdempotencyKeyReused):
 		status, f.Error = http.StatusConflict, apiError{"idempotency_key_reused", "This Idempotency-Key was used for a different request"}
 	case errors.Is(err, errLookup):

@@ -30,8 +30,13 @@ func (a *App) handleAPIMePatch(c echo.Context) error {
 // patchUser runs an API edit of u by actor over fields: the same models
 // and store as the forms, after the API's own preconditions (If-Match, the
 // version field, at least one field). byKey says whether an integration's
-// key makes it, which may write the admin's fields too.
+// key makes it: a key may write the admin-only fields too, and only of a
+// user who is not an admin (models.CheckKeyEdit).
 func (a *App) patchUser(c echo.Context, actor models.Actor, m *models.Merchant, u *models.User, fields []models.ProfileField, byKey bool) (*models.User, error) {
+	// Who may edit this record at all comes before anything sent.
+	if err := models.CheckKeyEdit(actor, u); err != nil {
+		return nil, err
+	}
 	p := body(c).patch()
 	if err := ifMatch(c, u.Version); err != nil {
 		return nil, err
@@ -41,9 +46,10 @@ func (a *App) patchUser(c echo.Context, actor models.Actor, m *models.Merchant, 
 	}
 	values, errs := p.Input(fields, byKey)
 	upd, err := models.EditProfile(actor, m, u, fields, values, time.Now().UTC())
-	// Every refusal at once: the names, then each value's own rule.
+	// Every refusal at once: the names, then each value's own rule, each
+	// under the name the request gave it.
 	if invalid, ok := asFieldErrors(err); ok {
-		errs.Merge(invalid)
+		errs.Merge(models.APINames(invalid, fields))
 	}
 	switch {
 	case len(errs) > 0:

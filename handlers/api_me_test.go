@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,10 +22,11 @@ type apiCall struct {
 	body   any    // a JSON value, url.Values for the form types, or a string sent as it is
 	header http.Header
 	status int
-	// code is the failure's error code; fields the errors_by_field keys
-	// and a part of each message.
-	code   string
-	fields map[string]string
+	// code is the failure's error code, message a part of its message;
+	// fields the errors_by_field keys and a part of each message.
+	code    string
+	message string
+	fields  map[string]string
 	// user checks the answer's user.
 	user func(t *testing.T, u map[string]any)
 	// off marks a request that breaks the OpenAPI document on purpose.
@@ -88,6 +90,9 @@ func (a apiCall) send(t *testing.T, c *testapp.Client) (*testapp.APIResponse, ma
 	}
 	if a.code != "" && res.Code() != a.code {
 		t.Errorf("%s: code %v, want %s", where, res.Code(), a.code)
+	}
+	if e, _ := out["error"].(map[string]any); a.message != "" && !strings.Contains(fmt.Sprint(e["message"]), a.message) {
+		t.Errorf("%s: message %q, want %q in it", where, e["message"], a.message)
 	}
 	byField := res.FieldErrors()
 	if len(byField) != len(a.fields) {
@@ -162,7 +167,7 @@ func TestAPIMe(t *testing.T) {
 				"points_balance": 1000000, "nope": 1, "email": "x@example.com", "first_name": map[string]any{}},
 				status: http.StatusUnprocessableEntity, code: "validation_failed", fields: map[string]string{
 					"mobile_phone": "Enter a mobile phone like +1 415 555 0132", "roles": "cannot be changed here", "status": "cannot be changed here",
-					"points_balance": "cannot be changed here", "nope": "Unknown field", "email": "cannot be changed here", "first_name": "must be a text"}},
+					"points_balance": "cannot be changed here", "nope": "Unknown field", "email": "cannot be changed here", "first_name": "First name must be text"}},
 			{name: "a required field cleared", body: map[string]any{"last_name": nil}, status: http.StatusUnprocessableEntity,
 				fields: map[string]string{"last_name": "Enter your last name"}},
 			{name: "no field", body: map[string]any{}, status: http.StatusBadRequest, code: "no_fields"},

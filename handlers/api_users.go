@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,7 +98,7 @@ func (a *App) handleAPIUserLookup(c echo.Context) error {
 			field = f
 		}
 	}
-	if field == "" || len(q) != 1 {
+	if field == "" || len(q) != 1 || len(q[field]) != 1 {
 		return errLookup
 	}
 	u, err := a.Users.Lookup(c.Request().Context(), m.ID, field, strings.TrimSpace(q.Get(field)))
@@ -106,11 +108,12 @@ func (a *App) handleAPIUserLookup(c echo.Context) error {
 	return userAnswer(c, http.StatusOK, u, m)
 }
 
-// errLookup: a lookup needs exactly one identifier.
-var errLookup = echo.NewHTTPError(http.StatusBadRequest, "look up by exactly one of "+strings.Join(store.LookupFields(), ", "))
+// errLookup: a lookup needs exactly one identifier, sent once.
+var errLookup = echo.NewHTTPError(http.StatusBadRequest, "Look up by exactly one of "+strings.Join(store.LookupFields(), ", ")+", sent once")
 
 // PATCH /api/v1/users/{id} — partial update by an integration: the
-// guest's fields and the admin's, never roles or anything security-related.
+// guest's fields and the admin's, never roles or anything security-related,
+// and never of a merchant admin (403 admin_record).
 func (a *App) handleAPIUserPatch(c echo.Context) error {
 	m := keyMerchant(c)
 	u, err := a.Users.InMerchant(c.Request().Context(), m.ID, c.Param("id"))
@@ -124,40 +127,59 @@ func (a *App) handleAPIUserPatch(c echo.Context) error {
 	return userAnswer(c, http.StatusOK, updated, m)
 }
 
-// createFields are the names POST /api/v1/users takes, by NewUser field.
+// createFields are the names POST /api/v1/users takes for NewUser's own
+// fields. Every other field is the profile's, read as an edit reads it.
 var createFields = []string{"username", "password", "email", "first_name", "last_name", "member_number", "card_number",
-	"member_number_generate", "card_number_generate", "invite"}
+	models.APIGenerateMember, models.APIGenerateCard, "invite"}
 
-// newUser reads a create from the body: unknown names are field errors.
-func (b apiValues) newUser() (models.NewUser, models.FieldErrors) {
+// notOnCreate are names an edit may take but a create does not: a new
+// user is an active customer, and has no version yet.
+var notOnCreate = []string{"roles", "status", "password_hash", models.APIVersion}
+
+// newUser reads a create from the body: NewUser's own fields, and the
+// profile's others through Patch.Input over fields, with the rules of an
+// edit by a key. Unknown names and values of the wrong type are field
+// errors.
+func (b apiValues) newUser(fields []models.ProfileField) (models.NewUser, models.FieldErrors) {
 	errs := models.FieldErrors{}
-	get := func(name string) string {
-		v, ok := b[name]
-		if !ok {
-			return ""
+	own, profile := apiValues{}, apiValues{}
+	for name, v := range b {
+		switch {
+		case slices.Contains(createFields, name) && sentTwice(v):
+			errs.Add(name, name+" is sent more than once: send it once")
+		case slices.Contains(createFields, name):
+			own[name] = v
+		case slices.Contains(notOnCreate, name):
+			errs.Add(name, name+" cannot be set here")
+		default:
+			profile[name] = v
 		}
-		s, ok := text(v)
+	}
+	get := func(name string) string {
+		s, ok := text(own[name])
 		if !ok {
-			errs.Add(name, name+" must be a text")
+			errs.Add(name, name+" must be text")
+		}
+		return s
+	}
+	length := func(name string) string {
+		s, ok := numeral(own[name])
+		if !ok && own[name] != nil {
+			s = fmt.Sprint(own[name]) // not a length: Validate says so
 		}
 		return s
 	}
 	in := models.NewUser{
 		Username: get("username"), Password: get("password"), Email: get("email"), FirstName: get("first_name"), LastName: get("last_name"),
 		MemberNumber: get("member_number"), CardNumber: get("card_number"),
-		GenerateMember: get("member_number_generate"), GenerateCard: get("card_number_generate"),
+		GenerateMember: length(models.APIGenerateMember), GenerateCard: length(models.APIGenerateCard),
 		Roles: []string{models.RoleCustomer},
 	}
-	in.FirstSignIn = b.firstSignIn(errs)
-	for name := range b {
-		switch {
-		case slices.Contains(createFields, name):
-		case name == "roles" || name == "status" || name == "password_hash":
-			errs.Add(name, name+" cannot be set here")
-		default:
-			errs.Add(name, "Unknown field")
-		}
-	}
+	in.FirstSignIn = own.firstSignIn(errs)
+	p := profile.patch()
+	values, perrs := p.Input(fields, true)
+	errs.Merge(perrs)
+	in.Profile, in.Unique = values, p.EnforceUnique
 	return in, errs
 }
 
@@ -170,6 +192,9 @@ func (b apiValues) firstSignIn(errs models.FieldErrors) string {
 		return ""
 	}
 	s, _ := text(v)
+	if flag, ok := v.(bool); ok {
+		s = strconv.FormatBool(flag)
+	}
 	switch s {
 	case "false":
 		return models.FirstSignInPassword
@@ -207,9 +232,10 @@ func (a *App) handleAPIUserCreate(c echo.Context) error {
 			return replay(c, status, body)
 		}
 	}
-	in, errs := b.newUser()
+	fields := models.AdminProfileFields(m)
+	in, errs := b.newUser(fields)
 	create, verrs := in.Validate(m, time.Now().UTC())
-	errs.Merge(verrs)
+	errs.Merge(models.APINames(verrs, fields))
 	if len(errs) > 0 {
 		return errs
 	}

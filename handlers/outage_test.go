@@ -94,6 +94,13 @@ func TestSQLiteBusyAnswers503(t *testing.T) {
 	if got := app.User(t, "demo.guest").FirstName; got == "Maia" {
 		t.Fatalf("first name: got %q saved while the lock was held, want unchanged", got)
 	}
+	// An integration's write answers 503 too, in the API's own shape.
+	api := app.API(t).WithKey(app.DemoAPIKey)
+	userPath := "/api/v1/users/" + app.User(t, "demo.guest").ID
+	res := api.Patch(userPath, map[string]any{"city": "Savannah"}, testapp.JSON, nil).Want(http.StatusServiceUnavailable)
+	if res.Code() != "unavailable" || res.Header.Get("Retry-After") == "" {
+		t.Errorf("PATCH %s while locked: got code %q, Retry-After %q; want unavailable and a wait", userPath, res.Code(), res.Header.Get("Retry-After"))
+	}
 
 	if err := lock.Rollback().Error; err != nil {
 		t.Fatalf("release the lock: %v", err)
@@ -102,6 +109,7 @@ func TestSQLiteBusyAnswers503(t *testing.T) {
 	if got := app.User(t, "demo.guest").FirstName; got != "Maia" {
 		t.Errorf("first name after the lock: got %q, want Maia", got)
 	}
+	api.Patch(userPath, map[string]any{"city": "Savannah"}, testapp.JSON, nil).Want(http.StatusOK)
 	if warn := logLines(app, "level=WARN", "database unavailable", "SQLITE_BUSY"); len(warn) == 0 {
 		t.Errorf("log: got no warning that the database is unavailable (SQLITE_BUSY), want one:\n%s", app.Log)
 	}
@@ -143,8 +151,8 @@ func TestClientGoneIsNoOutage(t *testing.T) {
 }
 
 // The link to PostgreSQL hangs, then breaks, then comes back. Meanwhile
-// pages and htmx requests answer 503 with Retry-After within the database
-// timeout, and readiness fails; afterwards the application serves again by
+// pages, htmx requests and the API (the guest's and an integration's)
+// answer 503 with Retry-After within the database timeout, and readiness fails; afterwards the application serves again by
 // itself, with the sessions it had. The outage is logged once, with how
 // many requests it refused, and no request logs an error.
 func TestPostgresOutageAndRecovery(t *testing.T) {
@@ -159,6 +167,7 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 	c.SignInGuest()
 	testapp.Want(t, c.Get("/account"), http.StatusOK)
 	session := c.SessionCookie()
+	userPath := "/api/v1/users/" + app.User(t, "demo.guest").ID
 
 	refused := func() {
 		t.Helper()
@@ -171,6 +180,10 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 		res := c.API().Get("/api/v1/me", nil).Want(http.StatusServiceUnavailable)
 		if res.Code() != "unavailable" || res.Header.Get("Retry-After") == "" {
 			t.Errorf("GET /api/v1/me during the outage: got code %q, Retry-After %q; want unavailable and a wait", res.Code(), res.Header.Get("Retry-After"))
+		}
+		res = app.API(t).WithKey(app.DemoAPIKey).Get(userPath, nil).Want(http.StatusServiceUnavailable)
+		if res.Code() != "unavailable" || res.Header.Get("Retry-After") == "" {
+			t.Errorf("GET %s during the outage: got code %q, Retry-After %q; want unavailable and a wait", userPath, res.Code(), res.Header.Get("Retry-After"))
 		}
 		testapp.Want(t, c.Get("/readyz"), http.StatusServiceUnavailable)
 	}
@@ -189,5 +202,5 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 	if got := c.SessionCookie(); got != session {
 		t.Errorf("session cookie after the outage: got a new one, want the same session")
 	}
-	wantOneOutageLogged(t, app, "6")
+	wantOneOutageLogged(t, app, "8")
 }

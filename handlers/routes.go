@@ -74,12 +74,16 @@ func New(d Deps) *echo.Echo {
 
 // handleNotFound answers an address no route has. A page read (GET) gets
 // the session and CSRF token a page has, so a signed-in visitor sees the
-// nav as on every other page; anything else is refused as it is.
+// nav as on every other page; anything else is refused as it is, and the
+// API says it has no such route.
 func (a *App) handleNotFound() echo.HandlerFunc {
 	notFound := func(echo.Context) error { return models.ErrNotFound }
 	page := csrf(a.Secure)(a.Sessions.Load(notFound))
 	return func(c echo.Context) error {
-		if c.Request().Method != http.MethodGet || isAPI(c) {
+		if isAPI(c) {
+			return errNoRoute
+		}
+		if c.Request().Method != http.MethodGet {
 			return notFound(c)
 		}
 		return page(c)

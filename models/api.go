@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,15 +16,43 @@ const (
 	APICustomFields   = "custom_fields"
 )
 
+// The names a create takes for NewUser's GenerateMember and GenerateCard
+// (Sticky Street's card_number_generate).
+const (
+	APIGenerateMember = "member_number_generate"
+	APIGenerateCard   = "card_number_generate"
+)
+
+// ErrAdminRecord refuses an integration's key any change to a merchant
+// admin's record. A key manages guests: were it to change an admin's
+// email, a password reset would hand the admin's account to whoever holds
+// the key; were it to change their status, it could lock the merchant
+// out of its own console. Admins edit admins, in the console. It is a
+// kind of ErrForbidden.
+var ErrAdminRecord = fmt.Errorf("an API key cannot change a merchant admin's record: %w", ErrForbidden)
+
+// CheckKeyEdit refuses an edit of subject by actor when actor is an
+// integration's key and subject a merchant admin (ErrAdminRecord). Users
+// edit as their own rules say; a key may read an admin, never change one.
+func CheckKeyEdit(actor Actor, subject *User) error {
+	if actor.Key != nil && subject.IsAdmin() {
+		return ErrAdminRecord
+	}
+	return nil
+}
+
 // Patch is a partial update as an integration sends it (Paytronix
 // editAccount, Spaaza alter-user), decoded from JSON or a form: raw values
 // by field name, "" to clear; custom field values by key; and the control
-// fields. Decoding problems (an object where a text was due) are already
-// field errors in Invalid.
+// fields. Decoding problems (a custom field that is not text, a name sent
+// twice in a form) are already field errors in Invalid.
 type Patch struct {
 	Fields map[string]string
-	// NotText names fields sent with a value that cannot be a field's
-	// (an object or a list where a text was due).
+	// Booleans names the fields of Fields sent as JSON true or false
+	// (held there as "true" or "false"): only a yes-or-no field takes one.
+	Booleans map[string]bool
+	// NotText names fields sent with a value no field takes: a number,
+	// an object or a list.
 	NotText        map[string]bool
 	Custom         map[string]string
 	Version        string // "" when not sent
@@ -70,8 +99,10 @@ var BirthdayFormats = map[string]string{
 // write the fields of the guest's profile and, for an integration's key
 // (byKey), the admin's too: raw values by field name, ready for
 // EditProfile, and the refusals. A name no field has is "Unknown field";
-// a field the caller may not change is refused, never applied. No field
-// at all is ErrNoChanges' cousin: the caller learns it from NoFields.
+// a field the caller may not change is refused, never applied; so is a
+// value of the wrong type: true or false for a text, a number, an object
+// or a list for anything. No field at all is ErrNoChanges' cousin: the
+// caller learns it from NoFields.
 func (p Patch) Input(fields []ProfileField, byKey bool) (map[string]string, FieldErrors) {
 	errs := FieldErrors{}
 	errs.Merge(p.Invalid)
@@ -86,10 +117,12 @@ func (p Patch) Input(fields []ProfileField, byKey bool) (map[string]string, Fiel
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		i := slices.IndexFunc(fields, func(f ProfileField) bool { return f.Name == name })
+		i := fieldIndex(fields, name)
 		switch {
-		case i >= 0 && slices.Contains(writable, name) && p.NotText[name]:
-			errs.Add(name, fields[i].Label+" must be a text, a number, true or false, or null")
+		case i >= 0 && slices.Contains(writable, name) && fields[i].Kind == KindBool && p.NotText[name]:
+			errs.Add(name, fields[i].Label+" must be true or false")
+		case i >= 0 && slices.Contains(writable, name) && fields[i].Kind != KindBool && (p.NotText[name] || p.Booleans[name]):
+			errs.Add(name, fields[i].Label+" must be text, or null to clear it")
 		case i >= 0 && slices.Contains(writable, name):
 			values[name] = p.Fields[name]
 		case i >= 0 || slices.Contains(readOnly, name) || slices.Contains(keyWritable, name):
@@ -100,7 +133,7 @@ func (p Patch) Input(fields []ProfileField, byKey bool) (map[string]string, Fiel
 	}
 	for _, key := range sortedKeys(p.Custom) {
 		name := CustomFieldName(key)
-		if !slices.ContainsFunc(fields, func(f ProfileField) bool { return f.Name == name }) {
+		if fieldIndex(fields, name) < 0 {
 			errs.Add(APICustomFields+"."+key, "Unknown custom field")
 			continue
 		}
@@ -168,6 +201,25 @@ func birthdayInISO(raw, format string) (string, error) {
 		return "", Invalid("Birthday must be a real date written " + format)
 	}
 	return t.Format(DateLayout), nil
+}
+
+// APINames is fe with each field named as an API request names it: a
+// custom field as custom_fields.<key>, not by its form name, and the
+// lengths of numbers to generate by a create's names for them.
+func APINames(fe FieldErrors, fields []ProfileField) FieldErrors {
+	out := FieldErrors{}
+	for name, msgs := range fe {
+		switch i := fieldIndex(fields, name); {
+		case i >= 0 && fields[i].Group == GroupCustom:
+			name = APICustomFields + "." + strings.TrimPrefix(name, CustomFieldName(""))
+		case name == GenerateMemberInput:
+			name = APIGenerateMember
+		case name == GenerateCardInput:
+			name = APIGenerateCard
+		}
+		out[name] = append(out[name], msgs...)
+	}
+	return out
 }
 
 func sortedKeys(m map[string]string) []string {

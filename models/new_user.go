@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strconv"
@@ -44,7 +45,22 @@ type NewUser struct {
 	// FirstSignIn is FirstSignInInvite or FirstSignInPassword; empty is
 	// a password, as it was before there was a choice.
 	FirstSignIn string `form:"first_sign_in" json:"first_sign_in"`
+	// Profile holds the other fields of the profile an integration sends
+	// with a create (a phone, a postal code, custom fields), raw by field
+	// name as Patch.Input gives them, checked by the profile's rules.
+	// The fields above and status are not taken from it.
+	Profile map[string]string `form:"-" json:"-"`
+	// Unique are identifiers to keep unique for this create on top of
+	// the merchant's rules (enforce_unique_fields).
+	Unique []string `form:"-" json:"-"`
 }
+
+// The names of the inputs that ask for a generated number: a length that
+// is not offered is refused under them.
+const (
+	GenerateMemberInput = "generate_member"
+	GenerateCardInput   = "generate_card"
+)
 
 // UserToCreate is a NewUser that passed Validate, as the store creates it.
 type UserToCreate struct {
@@ -57,6 +73,11 @@ type UserToCreate struct {
 	// Invite mails the user an invitation to choose their password;
 	// Password is then empty.
 	Invite bool
+	// Changes are the fields of NewUser.Profile that were set, and
+	// Consents those of them that are consents, for the audit trail.
+	Changes, Consents Changes
+	// Unique is NewUser.Unique.
+	Unique []string
 }
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$`)
@@ -91,17 +112,18 @@ func (in NewUser) Validate(m *Merchant, now time.Time) (UserToCreate, FieldError
 	set("roles", strings.Join(in.Roles, ","))
 	set("member_number", in.MemberNumber)
 	set("card_number", in.CardNumber)
+	in.profile(m, fields, &out, now, errs)
 	for _, g := range []struct {
-		field, typed, length string
-		n                    *int
-	}{{"member_number", u.MemberNumber, in.GenerateMember, &out.GenerateMember}, {"card_number", u.CardNumber, in.GenerateCard, &out.GenerateCard}} {
+		field, input, typed, length string
+		n                           *int
+	}{{"member_number", GenerateMemberInput, u.MemberNumber, in.GenerateMember, &out.GenerateMember}, {"card_number", GenerateCardInput, u.CardNumber, in.GenerateCard, &out.GenerateCard}} {
 		if strings.TrimSpace(g.length) == "" {
 			continue
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(g.length))
 		switch {
 		case err != nil || !slices.Contains(GeneratedLengths, n):
-			errs.Add(g.field, "Choose a length from the list")
+			errs.Add(g.input, "Choose a length from the list")
 		case g.typed != "":
 			errs.Add(g.field, "Either type a number or generate one, not both")
 		default:
@@ -110,6 +132,37 @@ func (in NewUser) Validate(m *Merchant, now time.Time) (UserToCreate, FieldError
 	}
 	in.firstSignIn(m, &out, errs)
 	return out, errs
+}
+
+// createOwn are the fields a create does not take from NewUser.Profile:
+// those NewUser has its own inputs for, and status (a new account is
+// active).
+var createOwn = []string{"email", "first_name", "last_name", "roles", "member_number", "card_number", "status"}
+
+// profile applies in.Profile to out's user with the profile's rules
+// (ApplyProfile), as an edit right after the create would, and keeps what
+// it set for the audit trail. What is wrong is added to errs.
+func (in NewUser) profile(m *Merchant, fields []ProfileField, out *UserToCreate, now time.Time, errs FieldErrors) {
+	out.Unique = in.Unique
+	input := map[string]string{}
+	for name, raw := range in.Profile {
+		if slices.Contains(createOwn, name) || fieldIndex(fields, name) < 0 {
+			errs.Add(name, name+" cannot be set here")
+			continue
+		}
+		input[name] = raw
+	}
+	if len(input) == 0 {
+		return
+	}
+	upd, err := ApplyProfile(m, &out.User, fields, input, now)
+	if err != nil {
+		var fe FieldErrors
+		errors.As(err, &fe) // ApplyProfile refuses with field errors only
+		errs.Merge(fe)
+		return
+	}
+	out.User, out.Changes, out.Consents = upd.User, upd.Changes, upd.Consents
 }
 
 // firstSignIn checks how the user out will sign in the first time: an

@@ -34,7 +34,7 @@ func TestNewUserValidate(t *testing.T) {
 		{"required first name, as the profile says it", func(in *models.NewUser) { in.FirstName = "" }, models.FieldErrors{"first_name": {"Enter your first name"}}},
 		{"a name with digits", func(in *models.NewUser) { in.LastName = "S1lva" }, models.FieldErrors{"last_name": {"Last name must only include letters, spaces, hyphens, apostrophes and full stops"}}},
 		{"no role", func(in *models.NewUser) { in.Roles = []string{""} }, models.FieldErrors{"roles": {"Select at least one role"}}},
-		{"a length not offered", func(in *models.NewUser) { in.GenerateCard = "7" }, models.FieldErrors{"card_number": {"Choose a length from the list"}}},
+		{"a length not offered", func(in *models.NewUser) { in.GenerateCard = "7" }, models.FieldErrors{models.GenerateCardInput: {"Choose a length from the list"}}},
 		{"typed and generated", func(in *models.NewUser) { in.CardNumber = "6000 1234" }, models.FieldErrors{"card_number": {"Either type a number or generate one, not both"}}},
 		{"no password", func(in *models.NewUser) { in.Password = "" }, models.FieldErrors{"password": {"Enter an initial password"}}},
 	} {
@@ -79,5 +79,39 @@ func TestNewUserFirstSignIn(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.want) || out.Invite != tc.wantInvite || (out.Invite && out.Password != "") {
 			t.Errorf("%s: got %v, invite %v, password %q; want %v, invite %v", tc.name, got, out.Invite, out.Password, tc.want, tc.wantInvite)
 		}
+	}
+}
+
+// A create's other profile fields are checked and set by the profile's
+// rules, and kept for the audit trail; NewUser's own fields and status
+// are not taken from them.
+func TestNewUserProfile(t *testing.T) {
+	m := settingsMerchant()
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	in := models.NewUser{Username: "new.guest", FirstName: "Ana", LastName: "Silva", Roles: []string{"CUSTOMER"}, Password: "Sandbar#Kite-4821",
+		Profile: map[string]string{"country": "US", "phone": "(415) 555-0111", "postal_code": "30097", "programme_opted_in": "true",
+			models.CustomFieldName("favourite_drink"): "Tea"},
+		Unique: []string{"external_id"}}
+	out, errs := in.Validate(m, now)
+	if len(errs) != 0 {
+		t.Fatalf("good input: got %v", errs)
+	}
+	u := out.User
+	if u.Phone != "+14155550111" || u.PhoneCountry != "US" || u.PostalCode != "30097" || u.CustomFields["favourite_drink"] != "Tea" ||
+		!u.ProgrammeOptedIn || u.ProgrammeJoinedAt == nil || !u.ProgrammeJoinedAt.Equal(now) || !reflect.DeepEqual(out.Unique, []string{"external_id"}) {
+		t.Errorf("set: got %+v", out)
+	}
+	if len(out.Changes) != 5 || len(out.Consents) != 1 || out.Consents[0].Field != "programme_opted_in" {
+		t.Errorf("changes: got %v, consents %v", out.Changes, out.Consents)
+	}
+	in.Profile = map[string]string{"postal_code": "!", models.CustomFieldName("first_visit"): "soon", "status": "LOCKED", "email": "x@example.com", "nope": "x"}
+	_, errs = in.Validate(m, now)
+	want := models.FieldErrors{
+		"postal_code":                         {"Postal code must only include letters, numbers, spaces and hyphens"},
+		models.CustomFieldName("first_visit"): {"First visit must be a real date, like 1986-01-30"},
+		"status":                              {"status cannot be set here"}, "email": {"email cannot be set here"}, "nope": {"nope cannot be set here"},
+	}
+	if !reflect.DeepEqual(errs, want) {
+		t.Errorf("refused: got %v, want %v", errs, want)
 	}
 }

@@ -343,10 +343,14 @@ func (upd *ProfileUpdate) apply(f ProfileField, c cleaned, now time.Time) {
 // EditProfile is the step every profile form takes, the guest's and the
 // admin's alike: the input applied to u by ApplyProfile, then the rules
 // about who changes what: an admin (actor) cannot lock, deactivate or
-// demote themselves, and a lock records who locked and when, while an
+// demote themselves, an integration's key cannot change an admin
+// (CheckKeyEdit), and a lock records who locked and when, while an
 // unlock forgets the failed sign-ins. A submit that changes nothing is
 // ErrNoChanges.
 func EditProfile(actor Actor, m *Merchant, u *User, fields []ProfileField, input map[string]string, now time.Time) (ProfileUpdate, error) {
+	if err := CheckKeyEdit(actor, u); err != nil {
+		return ProfileUpdate{}, err
+	}
 	upd, err := ApplyProfile(m, u, fields, input, now)
 	if err != nil {
 		return ProfileUpdate{}, err

@@ -24,7 +24,8 @@ const usernameTaken = "This username is taken: choose another"
 // choose one is mailed to its address (signed by the admin) and audited.
 // It keeps the rules that need the database: the username is free in the
 // whole deployment, generated numbers are unused, and the identifiers the
-// merchant keeps unique are.
+// merchant keeps unique (and those in.Unique names) are. The profile
+// fields in holds are audited with the creation, each consent on its own.
 func (s *Users) CreateUser(ctx context.Context, hasher PasswordHasher, actor models.Actor, m *models.Merchant, in models.UserToCreate, meta Meta) (*models.User, error) {
 	return s.CreateUserOnce(ctx, hasher, actor, m, in, meta, nil)
 }
@@ -53,7 +54,10 @@ func (s *Users) CreateUserOnce(ctx context.Context, hasher PasswordHasher, actor
 			}
 			return fmt.Errorf("create user: %w", err)
 		}
-		if err := auditBy(tx, m.ID, actor, &u.ID, models.ActionCreated, creationChanges(&u), meta, now); err != nil {
+		if err := auditBy(tx, m.ID, actor, &u.ID, models.ActionCreated, append(creationChanges(&u), in.Changes...), meta, now); err != nil {
+			return err
+		}
+		if err := auditConsents(tx, actor, &u, in.Consents, meta, now); err != nil {
 			return err
 		}
 		if in.Invite {
@@ -129,7 +133,7 @@ func (s *Users) claimIdentifiers(tx *gorm.DB, m *models.Merchant, u *models.User
 			return err
 		}
 	}
-	return s.checkUnique(tx, m, nil, u)
+	return s.checkUnique(tx, m, nil, u, in.Unique...)
 }
 
 // creationChanges is what the audit trail records of a new account.

@@ -1495,7 +1495,7 @@ func AdminUserNewSection(csrf string, m *models.Merchant, f NewUserForm) templ.C
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.SelectField(components.Field{Name: "generate_member", Width: models.WidthAuto, Label: "Or generate a member number", Value: f.GenerateMember}, lengthOptions(), "Do not generate").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.SelectField(components.Field{Name: "generate_member", Width: models.WidthAuto, Label: "Or generate a member number", Value: f.GenerateMember, Errors: f.Errors[models.GenerateMemberInput]}, lengthOptions(), "Do not generate").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1503,7 +1503,7 @@ func AdminUserNewSection(csrf string, m *models.Merchant, f NewUserForm) templ.C
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.SelectField(components.Field{Name: "generate_card", Width: models.WidthAuto, Label: "Or generate a card number", Value: f.GenerateCard}, lengthOptions(), "Do not generate").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.SelectField(components.Field{Name: "generate_card", Width: models.WidthAuto, Label: "Or generate a card number", Value: f.GenerateCard, Errors: f.Errors[models.GenerateCardInput]}, lengthOptions(), "Do not generate").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

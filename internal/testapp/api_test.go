@@ -180,6 +180,7 @@ var contractCases = []contractCase{
 	{name: "a path the document lacks", path: "/api/v1/nope", want: []string{"GET /api/v1/nope is not in the document", "OffContract()"}},
 	{name: "a query parameter the document lacks", path: "/api/v1/users?username=demo.guest&page=2", want: []string{`query parameter "page" is not in the document`}},
 	{name: "a NUL in the query", path: "/api/v1/users?username=a%00b", want: []string{"holds a NUL"}},
+	{name: "a query parameter sent twice", path: "/api/v1/users?username=a&username=b", want: []string{`query parameter "username" is sent 2 times`}},
 
 	{name: "a JSON patch", method: "PATCH", path: "/api/v1/users/good", body: map[string]any{"first_name": "Ada", "birthday": nil, "custom_fields": map[string]any{"favourite_drink": "Tea"}}, contentType: JSON},
 	{name: "a form patch", method: "PATCH", path: "/api/v1/users/good", body: contractProfile, contentType: Form},

@@ -156,15 +156,21 @@ func (c *Contract) checkRequest(in *openapi3filter.RequestValidationInput, body 
 	if err := openapi3filter.ValidateRequest(in.Request.Context(), in); err != nil {
 		errs = append(errs, errors.New(reasons(err)))
 	}
-	declared := map[string]bool{}
+	declared := map[string]*openapi3.Parameter{}
 	for _, p := range append(slices.Clone(in.Route.PathItem.Parameters), in.Route.Operation.Parameters...) {
 		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
-			declared[p.Value.Name] = true
+			declared[p.Value.Name] = p.Value
 		}
 	}
 	for name, values := range in.Request.URL.Query() {
-		if !declared[name] {
+		p := declared[name]
+		if p == nil {
 			errs = append(errs, fmt.Errorf("query parameter %q is not in the document", name))
+		}
+		// openapi3filter reads the first of a repeated value; the
+		// document gives a parameter that is not a list one value.
+		if p != nil && len(values) > 1 && (p.Schema == nil || p.Schema.Value == nil || !p.Schema.Value.Type.Includes(openapi3.TypeArray)) {
+			errs = append(errs, fmt.Errorf("query parameter %q is sent %d times, and is not a list", name, len(values)))
 		}
 		if err := text(name, values); err != nil {
 			errs = append(errs, err)
