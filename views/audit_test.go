@@ -48,3 +48,17 @@ func TestActionLabel(t *testing.T) {
 		}
 	}
 }
+
+// Every merchant setting a settings change records has a label of its own
+// in the audit log, never its form name spelt out.
+func TestSettingsHaveAuditLabels(t *testing.T) {
+	labels := LabelsFor(nil)
+	for _, n := range models.SettingsNumbers() {
+		if _, ok := labels[n.Name]; !ok {
+			t.Errorf("setting %s: no audit label", n.Name)
+		}
+	}
+	if got := labels.Label("lockout_reset_minutes"); got != "Forget failed sign-ins after (minutes)" {
+		t.Errorf("lockout_reset_minutes: got %q", got)
+	}
+}
