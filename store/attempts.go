@@ -140,6 +140,18 @@ func (s *Users) RecordFailedPasswordCheck(ctx context.Context, u *models.User, m
 	return out, err
 }
 
+// RecordRefusedPasswordCheck notes a password typed for u while the
+// attempt budget in use was paused, or the account locked or not active.
+// It was not compared, and it counts against no budget, so attempts
+// cannot make a pause longer; but it is audited, changes saying where, so
+// the owner's next sign-in tells of it with the wrong ones
+// (Audit.FailedChecksSince).
+func (s *Users) RecordRefusedPasswordCheck(ctx context.Context, u *models.User, changes models.Changes, meta Meta) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return audit(tx, u.MerchantID, nil, &u.ID, models.ActionPasswordCheckRefused, changes, meta, s.now())
+	})
+}
+
 // lockForGood locks u's account after its n-th lock in a row, until an
 // admin unlocks it: its sessions end, and the lock is audited and told.
 func (s *Users) lockForGood(tx *gorm.DB, m *models.Merchant, u *models.User, n int, meta Meta, now time.Time) error {

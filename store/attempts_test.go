@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -131,6 +133,55 @@ func TestDeviceFailuresForgotten(t *testing.T) {
 		}
 		if acct := app.User(t, "demo.guest"); acct.FailedLoginCount != 0 || acct.LastFailedLoginAt != nil {
 			t.Errorf("account budget: got %d failures, last %v; want untouched", acct.FailedLoginCount, acct.LastFailedLoginAt)
+		}
+	})
+}
+
+// A password typed during a pause or a lock is recorded as refused,
+// naming its page, and spends no budget: it neither extends the pause nor
+// counts towards the next. The count after the next sign-in holds it with
+// the wrong ones, from the previous sign-in on.
+func TestRefusedPasswordChecksAreTold(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		users, audit := app.Deps.Users, app.Deps.Audit
+		ctx := context.Background()
+		m := app.Merchant(t, "sandpiper")
+		u := app.User(t, "demo.guest")
+		since := time.Now().UTC().Add(-time.Second)
+		if n, last, err := audit.FailedChecksSince(ctx, u.ID, &since); err != nil || n != 0 || last != nil {
+			t.Fatalf("before: got %d, %v, %v; want none", n, last, err)
+		}
+		if _, err := users.RecordFailedPasswordCheck(ctx, u, m, nil, models.ActionSignInFailed, nil, meta); err != nil {
+			t.Fatal(err)
+		}
+		before := app.User(t, "demo.guest")
+		for _, page := range []string{"sign_in", "confirm"} {
+			if err := users.RecordRefusedPasswordCheck(ctx, u, models.Changes{{Field: "page", New: page}}, meta); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after := app.User(t, "demo.guest")
+		if after.FailedLoginCount != before.FailedLoginCount || after.LockoutCount != before.LockoutCount || after.Version != before.Version ||
+			!reflect.DeepEqual(after.LastFailedLoginAt, before.LastFailedLoginAt) {
+			t.Errorf("budget after refused attempts: got %+v, want %+v (unchanged)", after.Budget(), before.Budget())
+		}
+		n, last, err := audit.FailedChecksSince(ctx, u.ID, &since)
+		if err != nil || n != 3 || last == nil {
+			t.Errorf("since the previous sign-in: got %d, last %v, %v; want 3, the last refused one", n, last, err)
+		}
+		var pages []string
+		for _, ev := range app.Audit(t, u.ID) {
+			if ev.Action == models.ActionPasswordCheckRefused && ev.ActorID == nil && ev.IP == meta.IP && len(ev.Changes) == 1 {
+				pages = append(pages, ev.Changes[0].New)
+			}
+		}
+		if slices.Sort(pages); !slices.Equal(pages, []string{"confirm", "sign_in"}) {
+			t.Errorf("audited as refused: got pages %v, want confirm and sign_in", pages)
+		}
+		later := time.Now().UTC().Add(time.Second)
+		if n, _, err := audit.FailedChecksSince(ctx, u.ID, &later); err != nil || n != 0 {
+			t.Errorf("since a later sign-in: got %d, %v; want none", n, err)
 		}
 	})
 }
