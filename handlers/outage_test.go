@@ -157,9 +157,11 @@ func TestClientGoneIsNoOutage(t *testing.T) {
 
 // The link to PostgreSQL hangs, then breaks, then comes back. Meanwhile
 // pages and htmx requests answer 503 with Retry-After within the database
-// timeout, and readiness fails; afterwards the application serves again by
-// itself, with the sessions it had. The outage is logged once, with how
-// many requests it refused, and no request logs an error.
+// timeout (and a margin), and readiness fails; a profile saved while the
+// link hangs answers 503 and is not applied, then or after. Afterwards the
+// application serves again by itself, with the sessions it had. The
+// outage is logged once, with how many requests it refused, and no
+// request logs an error.
 func TestPostgresOutageAndRecovery(t *testing.T) {
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
@@ -167,28 +169,49 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 	}
 	schema := testapp.FreshSchema(t, base)
 	link := testapp.NewProxy(t, schema)
-	app := testapp.Start(t, link.URL(schema), "--db-timeout", "1s")
+	const dbTimeout = time.Second
+	app := testapp.Start(t, link.URL(schema), "--db-timeout", dbTimeout.String())
 	c := app.Client(t)
 	c.SignInGuest()
 	testapp.Want(t, c.Get("/account"), http.StatusOK)
 	session := c.SessionCookie()
+	form := profileForm(t, c)
+	before := app.User(t, "demo.guest").FirstName
+	form.Set("first_name", "Held")
 
+	// Each answer comes within the deadline and a generous margin: a
+	// bound on the deadline, not a speed to reach.
+	bound := dbTimeout + 5*time.Second
+	timed := func(what string, send func() *testapp.Response) *testapp.Response {
+		t.Helper()
+		start := time.Now()
+		res := send()
+		if took := time.Since(start); took > bound {
+			t.Errorf("%s during the outage: answered after %v, want under %v (--db-timeout %v and a margin)", what, took.Round(time.Millisecond), bound, dbTimeout)
+		}
+		return res
+	}
 	refused := func() {
 		t.Helper()
-		wantUnavailable(t, c.Get("/account"))
+		wantUnavailable(t, timed("GET /account", func() *testapp.Response { return c.Get("/account") }))
 		c.HTMX = true
-		wantUnavailable(t, c.Get("/account/profile/edit"))
+		wantUnavailable(t, timed("htmx GET /account/profile/edit", func() *testapp.Response { return c.Get("/account/profile/edit") }))
 		c.HTMX = false
 		// The JSON API answers in its own failure shape, checked
 		// against its document.
+		start := time.Now()
 		res := c.API().Get("/api/v1/me", nil).Want(http.StatusServiceUnavailable)
+		if took := time.Since(start); took > bound {
+			t.Errorf("GET /api/v1/me during the outage: answered after %v, want under %v", took.Round(time.Millisecond), bound)
+		}
 		if res.Code() != "unavailable" || res.Header.Get("Retry-After") == "" {
 			t.Errorf("GET /api/v1/me during the outage: got code %q, Retry-After %q; want unavailable and a wait", res.Code(), res.Header.Get("Retry-After"))
 		}
-		testapp.Want(t, c.Get("/readyz"), http.StatusServiceUnavailable)
+		testapp.Want(t, timed("GET /readyz", func() *testapp.Response { return c.Get("/readyz") }), http.StatusServiceUnavailable)
 	}
 	link.Hold()
 	refused()
+	wantUnavailable(t, timed("POST /account/profile", func() *testapp.Response { return c.Post("/account/profile", form) }))
 	link.Cut()
 	refused()
 
@@ -203,5 +226,8 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 		t.Errorf("session cookie after the outage: got a new one, want the same session")
 	}
 	waitOutageOver(t, app, c)
-	wantOneOutageLogged(t, app, "6")
+	if got := app.User(t, "demo.guest").FirstName; got != before {
+		t.Errorf("first name after the outage: got %q, want %q (the save refused while the link hung not applied)", got, before)
+	}
+	wantOneOutageLogged(t, app, "7")
 }
