@@ -77,6 +77,7 @@ type GuardStore interface {
 	RecordSignIn(ctx context.Context, u *models.User, device *models.Device, newDevice string, meta store.Meta) error
 	RecordFailedPasswordCheck(ctx context.Context, u *models.User, m *models.Merchant, device *models.Device, action string, changes models.Changes, meta store.Meta) (models.PasswordCheckOutcome, error)
 	RecordPasswordChecked(ctx context.Context, u *models.User, device *models.Device) error
+	RecordRefusedPasswordCheck(ctx context.Context, u *models.User, changes models.Changes, meta store.Meta) error
 }
 
 // FailureCounter counts the wrong passwords typed for a user.
@@ -92,7 +93,8 @@ type FailureCounter interface {
 //     browser that signed in to the account before), before any lookup
 //     or hash: over either, LimitedError;
 //  2. the attempt budget: a locked budget, a locked or inactive account
-//     answer LockedError without looking at the password;
+//     answer LockedError without looking at the password; the attempt is
+//     audited, so the owner hears of it, but spends no budget;
 //  3. bcrypt, against a dummy hash when no account matches, so every
 //     answer takes the same time;
 //  4. the count: a wrong password spends the budget of the device the
@@ -273,15 +275,7 @@ func (g *Guard) verify(c echo.Context, door Door, u *models.User, password strin
 		budget = device.Budget()
 	}
 	if u.Status != models.StatusActive || budget.LockedAt(g.now()) {
-		// The password is not looked at: right and wrong get the same
-		// answer, in the same time.
-		if _, err := g.hasher.Check(ctx, g.dummy, password); err != nil {
-			return nil, err
-		}
-		if u.Status != models.StatusActive {
-			return nil, &LockedError{Permanent: true}
-		}
-		return nil, &LockedError{Until: *budget.LockedUntil}
+		return nil, g.refuse(c, door, u, budget, password)
 	}
 	ok, err := g.hasher.Check(ctx, u.PasswordHash, password)
 	if err != nil {
@@ -307,6 +301,25 @@ func (g *Guard) verify(c echo.Context, door Door, u *models.User, password strin
 		return nil, &LockedError{Until: out.Until, Permanent: out.Permanent, Now: true}
 	}
 	return nil, ErrInvalidCredentials
+}
+
+// refuse answers a password typed at door for u while budget is locked or
+// the account is not active: the password is not looked at, so right and
+// wrong get the same answer, in the same time. The attempt is audited, so
+// the owner's next sign-in counts it, but spends no budget, so attempts
+// cannot make the pause longer.
+func (g *Guard) refuse(c echo.Context, door Door, u *models.User, budget models.AttemptBudget, password string) error {
+	ctx := c.Request().Context()
+	if _, err := g.hasher.Check(ctx, g.dummy, password); err != nil {
+		return err
+	}
+	if err := g.users.RecordRefusedPasswordCheck(ctx, u, models.Changes{{Field: "page", New: string(door)}}, Meta(c)); err != nil {
+		return err
+	}
+	if u.Status != models.StatusActive {
+		return &LockedError{Permanent: true}
+	}
+	return &LockedError{Until: *budget.LockedUntil}
 }
 
 // device is the device the browser is for u, if its cookie names one

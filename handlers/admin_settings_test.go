@@ -562,6 +562,57 @@ func lockoutSettingsDriveSignIn(t *testing.T, b testapp.Backend) {
 	}
 }
 
+// "Forget failed sign-ins after" may not be shorter than the longest
+// lock; saved, it is audited with its label, and sign-in follows it:
+// failures older than it are forgotten, on the admin's page too.
+func TestAdminSettingsForgetFailedSignIns(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		admin := adminClient(t, app)
+		// Forgetting before the longest lock is over is refused.
+		testapp.Scenario{Method: http.MethodPost, Path: "/admin/settings", FormFunc: settingsWith(map[string]string{"lockout_reset_minutes": "30"}),
+			Status:   http.StatusUnprocessableEntity,
+			Errors:   map[string]string{"lockout_reset_minutes": "Forget failed sign-ins after must be at least the longest lock, 60 minutes"},
+			Contains: map[string][]string{`label[for="lockout_reset_minutes"]`: {"Forget failed sign-ins after (minutes)"}}}.Send(t, admin)
+		saveSettings(t, admin, map[string]string{"max_failed_logins": "3", "lockout_reset_minutes": "90"})
+		m := app.Merchant(t, "sandpiper")
+		if m.Lockout.ResetMinutes != 90 {
+			t.Fatalf("stored: got %d minutes, want 90", m.Lockout.ResetMinutes)
+		}
+		if evs := settingsEvents(t, app, m.ID); len(evs) != 1 || !slices.Contains(evs[0].Changes, models.Change{Field: "lockout_reset_minutes", Old: "720", New: "90"}) {
+			t.Errorf("audit: got %+v, want the change 720 → 90", evs)
+		}
+		testapp.Scenario{Path: "/admin/audit", Contains: map[string][]string{"main": {"Forget failed sign-ins after (minutes)"}}}.Send(t, admin)
+
+		c := app.Client(t)
+		wrong := func() {
+			testapp.Want(t, c.Post("/login", url.Values{"login": {"demo.guest"}, "password": {"Wrong#2026"}}), http.StatusUnprocessableEntity)
+		}
+		wrong()
+		wrong()
+		u := app.User(t, "demo.guest")
+		app.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("last_failed_login_at", time.Now().UTC().Add(-91*time.Minute))
+		// The two old ones are forgotten: the admin's page counts
+		// none, and two more do not pause.
+		doc := admin.Get("/admin/users/" + u.ID).Doc(t)
+		if got := strings.TrimSpace(doc.Find(`[data-testid="section-security"] dt:contains("Failed sign-ins") + dd`).Text()); got != "0" {
+			t.Errorf("admin's page: got %q failed sign-ins, want 0", got)
+		}
+		if n := doc.Find(`button:contains("Reset failed sign-ins")`).Length(); n != 0 {
+			t.Errorf("admin's page: got a reset button for forgotten failures, want none")
+		}
+		wrong()
+		wrong()
+		if u := app.User(t, "demo.guest"); u.FailedLoginCount != 2 || u.Budget().LockedAt(time.Now()) {
+			t.Fatalf("two old failures and two new: got %d counted, paused %v; want 2, not paused", u.FailedLoginCount, u.LockedUntil)
+		}
+		wrong()
+		if u := app.User(t, "demo.guest"); !u.Budget().LockedAt(time.Now()) {
+			t.Errorf("third new failure: got no pause, want one")
+		}
+	})
+}
+
 // last is the value a form field ends with: a ticked checkbox comes after
 // its hidden "false".
 func last(form url.Values, name string) string {

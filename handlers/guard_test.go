@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -144,7 +145,8 @@ func TestRateLimitsCoverEveryDoor(t *testing.T) {
 // Lockout is no weapon: strangers who spend the account's budget pause
 // only browsers that never signed in to it. The owner's browser keeps its
 // own budget and signs in during the pause; once in, the owner is told
-// how many wrong passwords were typed since their last visit.
+// how many password attempts failed since their last visit: the wrong
+// ones and those refused, unread, during the pause.
 func TestLockoutIsNoWeapon(t *testing.T) {
 	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
 		app := testapp.New(t, b)
@@ -165,7 +167,7 @@ func TestLockoutIsNoWeapon(t *testing.T) {
 
 		// The owner's browser signs in, and hears of the attempts.
 		owner.SignInGuest()
-		testapp.Scenario{Path: "/account", Text: map[string]string{`[data-testid="notice"]`: "5 wrong passwords were typed for your account since you last signed in, the last on *" +
+		testapp.Scenario{Path: "/account", Text: map[string]string{`[data-testid="notice"]`: "9 failed password attempts were made on your account since you last signed in, the last on *" +
 			"If that was not you, change your password."}}.Send(t, owner)
 		testapp.Scenario{Name: "the next page: the notice shows once", Path: "/account", Absent: []string{`[data-testid="notice"]`}}.Send(t, owner)
 		// The next sign-in has nothing to report.
@@ -204,6 +206,20 @@ func TestPausedDoorIsNoOracle(t *testing.T) {
 		after := app.User(t, guestLogin)
 		if after.PasswordHash != guest.PasswordHash || after.Email != guest.Email || deviceBudget(t, app, guest.ID).Failures != 0 {
 			t.Errorf("attempts during the pause changed something or were counted")
+		}
+		// Each is audited as refused, naming its page, and the pause
+		// is no longer for it.
+		if d := deviceBudget(t, app, guest.ID); d.LockedUntil == nil || d.LockedUntil.Sub(until).Abs() > time.Millisecond || d.Locks != 1 {
+			t.Errorf("pause after the attempts: got until %v, %d locks; want %v, 1 (unchanged)", d.LockedUntil, d.Locks, until)
+		}
+		pages := map[string]int{}
+		for _, ev := range app.Audit(t, guest.ID) {
+			if ev.Action == models.ActionPasswordCheckRefused && len(ev.Changes) == 1 && ev.Changes[0].Field == "page" {
+				pages[ev.Changes[0].New]++
+			}
+		}
+		if want := map[string]int{"confirm": 2, "password_form": 2, "email_form": 2}; !maps.Equal(pages, want) {
+			t.Errorf("audited as refused, by page: got %v, want %v", pages, want)
 		}
 	})
 }

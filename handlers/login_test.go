@@ -274,6 +274,11 @@ func TestLoginPausesAccountAtLimit(t *testing.T) {
 		if counts[models.ActionSignInFailed] != m.MaxFailedLogins || counts[models.ActionLockedTemporarily] != 1 || counts[models.ActionLocked] != 0 {
 			t.Errorf("audit: got %v, want %d failed sign-ins and one pause", counts, m.MaxFailedLogins)
 		}
+		// The right and the wrong password typed while paused are each
+		// recorded as refused, unread: the owner hears of them.
+		if counts[models.ActionPasswordCheckRefused] != 2 {
+			t.Errorf("audit: got %d passwords refused while paused, want 2", counts[models.ActionPasswordCheckRefused])
+		}
 	})
 }
 

@@ -486,3 +486,31 @@ func checked(name, password string) testapp.Scenario {
 	return testapp.Scenario{Name: name, As: "guest", Method: http.MethodPost, Path: "/account/password/check", HTMX: true, Shared: true,
 		Form: url.Values{"new_password": {password}}, Status: http.StatusOK}
 }
+
+// A password with a tab is refused by the form, and the live checklist
+// says so on both pages that choose a password: the account's and a
+// mailed link's. It shows an unmet rule of its own even where every
+// other rule is met and the meter says the rest is strong.
+func TestPasswordCheckShowsControlCharacters(t *testing.T) {
+	const pw = "Tq8#vL2m!Rz5\t@Wk9$Np3"
+	const rule = `[data-testid="password-rules"] li[data-rule="control"]`
+	label := "No tabs, line breaks or other control characters"
+	s := checked("a tab", pw)
+	s.Text = map[string]string{rule + "@data-met": "false", `li[data-rule="common"]@data-met`: "true", `li[data-rule="personal"]@data-met`: "true"}
+	s.Contains = map[string][]string{rule: {label}}
+	plain := checked("no tab", "Tq8#vL2m!Rz5@Wk9$Np3")
+	plain.Absent = []string{rule}
+	refused := testapp.Scenario{Name: "the form", As: "guest", Method: http.MethodPost, Path: "/account/password", Form: passwordChange(guestPassword, pw),
+		Status: http.StatusUnprocessableEntity, Errors: map[string]string{"new_password": "New password must not contain control characters such as tabs or line breaks"}}
+	testapp.RunScenarios(t, []testapp.Scenario{s, plain, refused})
+
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app, mb := mailingApp(t, b)
+		c := app.Client(t)
+		followLink(t, c, mailedLink(t, app, mb, guestLogin))
+		testapp.Scenario{Name: "the link's live checklist", Method: http.MethodPost, Path: resetCheckPath, Form: url.Values{"new_password": {pw}}, HTMX: true,
+			Status: http.StatusOK, Text: map[string]string{rule + "@data-met": "false"}, Contains: map[string][]string{rule: {label}}}.Send(t, c)
+		testapp.Scenario{Name: "the link's form", Method: http.MethodPost, Path: resetPagePath, Form: chooseOnLink(pw),
+			Status: http.StatusUnprocessableEntity, Errors: map[string]string{"new_password": "New password must not contain control characters such as tabs or line breaks"}}.Send(t, c)
+	})
+}

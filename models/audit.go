@@ -9,6 +9,11 @@ const (
 	// ActionPasswordCheckFailed: a wrong password on a signed-in page
 	// (confirm, password or email form); its changes name the page.
 	ActionPasswordCheckFailed = "user.password_check_failed"
+	// ActionPasswordCheckRefused: a password typed while the attempt
+	// budget in use was paused, or the account locked or not active. It
+	// was not compared and is counted against no budget, but it is one
+	// more attempt to tell the owner of; its changes name the page.
+	ActionPasswordCheckRefused = "user.password_check_refused"
 	// ActionLockedTemporarily: too many wrong passwords locked one
 	// attempt budget (the account's own, or a device's) for a while.
 	ActionLockedTemporarily = "user.locked_temporarily"

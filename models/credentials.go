@@ -15,7 +15,7 @@ func TypedPasswordProblem(label, pw string) error {
 	switch {
 	case hasControl(pw):
 		return Invalid(controlMessage(label))
-	case len(pw) > MaxPasswordBytes:
+	case tooLongForBcrypt(pw):
 		// bcrypt would compare only the first 72 bytes.
 		return Invalid(label + " is longer than a password can be: " + strconv.Itoa(MaxPasswordBytes) + " bytes at most")
 	}

@@ -144,11 +144,14 @@ func (p PasswordPolicy) Check(label, pw string) []string {
 			msgs = append(msgs, label+" must have "+lowerFirst(r.Label))
 		}
 	}
-	if len(pw) > MaxPasswordBytes {
+	if tooLongForBcrypt(pw) {
 		msgs = append(msgs, label+" must be "+strconv.Itoa(MaxPasswordBytes)+" bytes or fewer (accented letters and emoji take more than one)")
 	}
 	return msgs
 }
+
+// tooLongForBcrypt reports a password longer than bcrypt reads.
+func tooLongForBcrypt(pw string) bool { return len(pw) > MaxPasswordBytes }
 
 // Checklist keys of the rules besides the policy's numbers.
 const (
@@ -156,19 +159,33 @@ const (
 	RulePersonal = "personal"
 	// RuleStrength is on the checklist of a policy with a MinScore.
 	RuleStrength = "strength"
+	// RuleControl and RuleBytes are on the checklist only once broken:
+	// nobody means to type a tab or a line break, nor 72 bytes, but a
+	// password pasted with one is refused, and the checklist says so.
+	RuleControl = "control"
+	RuleBytes   = "bytes"
 )
 
 // Checklist is what the owner sees while choosing a password: the
-// policy's rules, then that the password is not a common one and does not
-// contain their username or email, then, when the policy has a lowest
-// strength score, that it is hard to guess. Before anything is typed,
-// none of those is met yet either. The strength estimate of pw is
-// returned with them, for the meter and its feedback.
+// policy's rules, then, once broken, that it holds no control character
+// and fits bcrypt's 72 bytes, then that the password is not a common one
+// and does not contain their username or email, then, when the policy has
+// a lowest strength score, that it is hard to guess. Before anything is
+// typed, none of those is met yet either. It has an unmet rule exactly
+// when CheckNew refuses pw. The strength estimate of pw is returned with
+// them, for the meter and its feedback.
 func (p PasswordPolicy) Checklist(pw string, owner PasswordOwner) ([]PasswordRule, PasswordStrength) {
 	username, email := owner.contains(pw)
 	typed := pw != ""
 	strength := EstimateStrength(pw, owner)
-	rules := append(p.Rules(pw),
+	rules := p.Rules(pw)
+	if hasControl(pw) {
+		rules = append(rules, PasswordRule{Key: RuleControl, Label: "No tabs, line breaks or other control characters"})
+	}
+	if tooLongForBcrypt(pw) {
+		rules = append(rules, PasswordRule{Key: RuleBytes, Label: "At most " + strconv.Itoa(MaxPasswordBytes) + " bytes (accented letters and emoji take more than one)"})
+	}
+	rules = append(rules,
 		PasswordRule{Key: RuleCommon, Label: "Not a commonly used password", Met: typed && !IsCommonPassword(pw)},
 		PasswordRule{Key: RulePersonal, Label: "Does not contain " + owner.whose() + " username or email", Met: typed && !username && !email},
 	)

@@ -82,6 +82,9 @@ var settingsNumbers = []SettingsNumber{
 		Min: 1, Max: 1440, enter: "how many minutes the first lock lasts", field: func(m *Merchant) *int { return &m.Lockout.FirstWaitMinutes }},
 	{Name: "lockout_max_wait_minutes", Label: "Longest lock (minutes)", Hint: "From 1 to 10080 (a week), and at least the first lock.",
 		Min: 1, Max: 10080, enter: "how many minutes the longest lock lasts", field: func(m *Merchant) *int { return &m.Lockout.MaxWaitMinutes }},
+	{Name: "lockout_reset_minutes", Label: "Forget failed sign-ins after (minutes)",
+		Hint: "From 1 to 43200 (30 days), and at least the longest lock. When no wrong password has been typed for this long, the count and the locks in a row start again from nothing, so old typos never lead to a lock. 720 is 12 hours.",
+		Min:  1, Max: 43200, enter: "after how many minutes failed sign-ins are forgotten", field: func(m *Merchant) *int { return &m.Lockout.ResetMinutes }},
 	{Name: "lockout_permanent_after", Label: "Temporary locks before a permanent lock (0 = never)", Hint: "From 0 to 100. A permanent lock lasts until an admin unlocks the account: anyone who knows a username could cause it.",
 		Min: 0, Max: 100, enter: "after how many temporary locks the account locks for good, or 0 for never", field: func(m *Merchant) *int { return &m.Lockout.PermanentAfter }},
 }
@@ -260,9 +263,7 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 		}
 	}
 
-	if l := next.Lockout; !errs.Has("lockout_first_wait_minutes") && !errs.Has("lockout_max_wait_minutes") && l.MaxWaitMinutes < l.FirstWaitMinutes {
-		errs.Add("lockout_max_wait_minutes", "Longest lock must be at least the first lock, "+strconv.Itoa(l.FirstWaitMinutes)+" minutes")
-	}
+	checkLockout(errs, next.Lockout)
 
 	next.UniqueEmail, next.UniqueMobile = in.UniqueEmail, in.UniqueMobile
 	next.SignInAfterReset = in.SignInAfterReset
@@ -291,6 +292,21 @@ func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
 		return Merchant{}, nil, err
 	}
 	return next, settingsChanges(m, &next), nil
+}
+
+// checkLockout adds the refusals of a lockout policy whose numbers do not
+// fit together: the longest lock shorter than the first, or failures
+// forgotten before the longest lock is over, which would forget every
+// lock in a row, so locks would never grow nor turn permanent. A number
+// already refused is not compared.
+func checkLockout(errs FieldErrors, l LockoutPolicy) {
+	first, longest, reset := "lockout_first_wait_minutes", "lockout_max_wait_minutes", "lockout_reset_minutes"
+	if !errs.Has(first) && !errs.Has(longest) && l.MaxWaitMinutes < l.FirstWaitMinutes {
+		errs.Add(longest, "Longest lock must be at least the first lock, "+strconv.Itoa(l.FirstWaitMinutes)+" minutes")
+	}
+	if !errs.Has(longest) && !errs.Has(reset) && l.ResetMinutes < l.MaxWaitMinutes {
+		errs.Add(reset, "Forget failed sign-ins after must be at least the longest lock, "+strconv.Itoa(l.MaxWaitMinutes)+" minutes")
+	}
 }
 
 // chosenPreset is the preset to apply, or nil to keep the typed numbers.

@@ -51,7 +51,7 @@ func TestNewSettingsInput(t *testing.T) {
 	wantNumbers := map[string]string{
 		"password_min_length": "6", "password_min_lower": "1", "password_min_upper": "1", "password_min_digits": "1",
 		"password_min_special": "1", "password_min_score": "0", "password_history": "5", "password_max_age_days": "0", "max_failed_logins": "5",
-		"lockout_first_wait_minutes": "5", "lockout_max_wait_minutes": "60", "lockout_permanent_after": "0",
+		"lockout_first_wait_minutes": "5", "lockout_max_wait_minutes": "60", "lockout_reset_minutes": "720", "lockout_permanent_after": "0",
 	}
 	if !reflect.DeepEqual(in.Numbers, wantNumbers) {
 		t.Errorf("numbers: got %v, want %v", in.Numbers, wantNumbers)
@@ -561,7 +561,7 @@ func TestSettingsNumberLabels(t *testing.T) {
 	want := []string{
 		"Minimum password length", "Minimum lowercase letters", "Minimum uppercase letters", "Minimum digits",
 		"Minimum special characters", "Lowest password strength accepted (0–4, 0 = any)", "Previous passwords that may not be reused", "Password expires after (days, 0 = never)",
-		"Failed sign-ins before a lock", "First lock lasts (minutes)", "Longest lock (minutes)", "Temporary locks before a permanent lock (0 = never)",
+		"Failed sign-ins before a lock", "First lock lasts (minutes)", "Longest lock (minutes)", "Forget failed sign-ins after (minutes)", "Temporary locks before a permanent lock (0 = never)",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("labels: got %q, want %q", got, want)
@@ -720,7 +720,7 @@ func TestSettingsLockoutWaits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if next.Lockout != (models.LockoutPolicy{FirstWaitMinutes: 30, MaxWaitMinutes: 120, PermanentAfter: 3}) || len(changes) != 3 {
+	if next.Lockout != (models.LockoutPolicy{FirstWaitMinutes: 30, MaxWaitMinutes: 120, ResetMinutes: 720, PermanentAfter: 3}) || len(changes) != 3 {
 		t.Errorf("got %+v with changes %+v", next.Lockout, changes)
 	}
 }

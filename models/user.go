@@ -109,7 +109,10 @@ type User struct {
 	// ACTIVE, and devices that did sign in keep their own budgets.
 	LockedUntil *time.Time
 	// LockoutCount is how many temporary locks came in a row.
-	LockoutCount         int
+	LockoutCount int
+	// LastFailedLoginAt is when the last wrong password counted against
+	// the account's own budget was typed (see LockoutPolicy.ResetMinutes).
+	LastFailedLoginAt    *time.Time
 	LockedAt             *time.Time
 	LockedBy             *string
 	MustChangePassword   bool

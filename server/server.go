@@ -57,7 +57,11 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
-	outages := store.NewOutages(log)
+	// An outage ends when the database has answered with no statement
+	// failing for twice the database timeout: statements that began
+	// before it came back can still time out that long after, and a
+	// partial hang keeps failing some of them meanwhile.
+	outages := store.NewOutages(log, 2*cfg.DBTimeout)
 	if err := outages.Watch(db); err != nil {
 		return nil, fmt.Errorf("watch the database: %w", err)
 	}

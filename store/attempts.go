@@ -32,16 +32,44 @@ func (s *Users) Device(ctx context.Context, userID, id string) (*models.Device, 
 // budgetTable says where an attempt budget lives: the account's columns in
 // users, or a device's row.
 type budgetTable struct {
-	model                                  any
-	id                                     string
-	failures, lockedUntil, locks, whoseRow string
+	model                                              any
+	id                                                 string
+	failures, lockedUntil, locks, lastFailed, whoseRow string
 }
 
 func budgetOf(u *models.User, d *models.Device) budgetTable {
 	if d != nil {
-		return budgetTable{&models.Device{}, d.ID, "failed_count", "locked_until", "lockout_count", "this device"}
+		return budgetTable{&models.Device{}, d.ID, "failed_count", "locked_until", "lockout_count", "last_failed_at", "this device"}
 	}
-	return budgetTable{&models.User{}, u.ID, "failed_login_count", "locked_until", "lockout_count", "devices that never signed in"}
+	return budgetTable{&models.User{}, u.ID, "failed_login_count", "locked_until", "lockout_count", "last_failed_login_at", "devices that never signed in"}
+}
+
+// countFailure counts one wrong password against b at now, in SQL so that
+// concurrent failures lose no increment: when m's lockout policy has
+// forgotten the budget's last wrong password (LockoutPolicy.ForgetsBefore),
+// its failures start again from this one and its locks in a row from
+// none. It returns what the budget counts afterwards.
+func countFailure(tx *gorm.DB, b budgetTable, m *models.Merchant, now time.Time) (failures, locks int, err error) {
+	forgotten := "CASE WHEN " + b.lastFailed + " < ? THEN "
+	before := m.Lockout.ForgetsBefore(now)
+	// The update holds the row until the transaction ends, so the count
+	// read next is this attempt's own. Every SET reads the row as it was.
+	res := tx.Model(b.model).Where("id = ?", b.id).Updates(map[string]any{
+		b.failures:   gorm.Expr(forgotten+"1 ELSE "+b.failures+" + 1 END", before),
+		b.locks:      gorm.Expr(forgotten+"0 ELSE "+b.locks+" END", before),
+		b.lastFailed: now,
+	})
+	if res.Error != nil {
+		return 0, 0, fmt.Errorf("count wrong password: %w", res.Error)
+	}
+	var row struct {
+		Failures int
+		Locks    int
+	}
+	if err := tx.Model(b.model).Select(b.failures+" AS failures", b.locks+" AS locks").Where("id = ?", b.id).Scan(&row).Error; err != nil {
+		return 0, 0, fmt.Errorf("read attempt budget: %w", err)
+	}
+	return row.Failures, row.Locks, nil
 }
 
 // RecordFailedPasswordCheck counts a wrong password typed for u, against
@@ -52,7 +80,9 @@ func budgetOf(u *models.User, d *models.Device) budgetTable {
 // its next lock in a row; when m asks for it, a lock after the allowed
 // run of temporary ones locks the account for good, which ends its
 // sessions. Each lock queues a notice to the account's address. Counting
-// happens in SQL, so concurrent failures lose no increment and lock once.
+// happens in SQL, so concurrent failures lose no increment and lock once;
+// failures m's policy has forgotten (ResetMinutes after the last one) no
+// longer count, nor do the locks in a row they made.
 func (s *Users) RecordFailedPasswordCheck(ctx context.Context, u *models.User, m *models.Merchant, device *models.Device, action string, changes models.Changes, meta Meta) (models.PasswordCheckOutcome, error) {
 	now := s.now()
 	var out models.PasswordCheckOutcome
@@ -61,32 +91,23 @@ func (s *Users) RecordFailedPasswordCheck(ctx context.Context, u *models.User, m
 		if err := audit(tx, u.MerchantID, nil, &u.ID, action, changes, meta, now); err != nil {
 			return err
 		}
-		// The increment holds the row until the transaction ends, so the
-		// count read next is this attempt's own.
-		res := tx.Model(b.model).Where("id = ?", b.id).Update(b.failures, gorm.Expr(b.failures+" + 1"))
-		if res.Error != nil {
-			return fmt.Errorf("count wrong password: %w", res.Error)
-		}
-		var row struct {
-			Failures int
-			Locks    int
-		}
-		if err := tx.Model(b.model).Select(b.failures+" AS failures", b.locks+" AS locks").Where("id = ?", b.id).Scan(&row).Error; err != nil {
-			return fmt.Errorf("read attempt budget: %w", err)
+		failures, locks, err := countFailure(tx, b, m, now)
+		if err != nil {
+			return err
 		}
 		if device != nil {
-			device.Failures = row.Failures
+			device.Failures, device.Locks, device.LastFailedAt = failures, locks, &now
 		} else {
-			u.FailedLoginCount = row.Failures
+			u.FailedLoginCount, u.LockoutCount, u.LastFailedLoginAt = failures, locks, &now
 		}
-		if m.MaxFailedLogins <= 0 || row.Failures < m.MaxFailedLogins {
+		if m.MaxFailedLogins <= 0 || failures < m.MaxFailedLogins {
 			return nil
 		}
-		n := row.Locks + 1
+		n := locks + 1
 		until := now.Add(m.Lockout.Wait(n))
 		// Only the attempt that reached the limit locks: the count it
 		// leaves at 0 stops a concurrent one here.
-		res = tx.Model(b.model).Where("id = ? AND "+b.failures+" >= ?", b.id, m.MaxFailedLogins).
+		res := tx.Model(b.model).Where("id = ? AND "+b.failures+" >= ?", b.id, m.MaxFailedLogins).
 			Updates(map[string]any{b.failures: 0, b.locks: n, b.lockedUntil: until})
 		if res.Error != nil {
 			return fmt.Errorf("lock attempt budget: %w", res.Error)
@@ -117,6 +138,18 @@ func (s *Users) RecordFailedPasswordCheck(ctx context.Context, u *models.User, m
 		return s.lockForGood(tx, m, u, n, meta, now)
 	})
 	return out, err
+}
+
+// RecordRefusedPasswordCheck notes a password typed for u while the
+// attempt budget in use was paused, or the account locked or not active.
+// It was not compared, and it counts against no budget, so attempts
+// cannot make a pause longer; but it is audited, changes saying where, so
+// the owner's next sign-in tells of it with the wrong ones
+// (Audit.FailedChecksSince).
+func (s *Users) RecordRefusedPasswordCheck(ctx context.Context, u *models.User, changes models.Changes, meta Meta) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return audit(tx, u.MerchantID, nil, &u.ID, models.ActionPasswordCheckRefused, changes, meta, s.now())
+	})
 }
 
 // lockForGood locks u's account after its n-th lock in a row, until an

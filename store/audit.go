@@ -194,12 +194,17 @@ func auditCursorOf(c cursor) (auditCursor, bool) {
 	return auditCursor{at: at.UTC(), id: c.ID}, true
 }
 
-// FailedChecksSince counts the wrong passwords typed for userID after
-// since (nil: ever), and when the last one was.
+// failedChecks are the audit actions of a password typed for an account
+// that did not pass: wrong, or refused unread during a pause or a lock.
+var failedChecks = []string{models.ActionSignInFailed, models.ActionPasswordCheckFailed, models.ActionPasswordCheckRefused}
+
+// FailedChecksSince counts the failed password attempts for userID after
+// since (nil: ever), wrong ones and those refused during a pause or a
+// lock alike, and when the last one was.
 func (s *Audit) FailedChecksSince(ctx context.Context, userID string, since *time.Time) (int, *time.Time, error) {
 	q := func() *gorm.DB {
 		q := s.db.WithContext(ctx).Model(&models.AuditEvent{}).
-			Where("subject_id = ? AND action IN ?", userID, []string{models.ActionSignInFailed, models.ActionPasswordCheckFailed})
+			Where("subject_id = ? AND action IN ?", userID, failedChecks)
 		if since != nil {
 			q = q.Where("created_at > ?", *since)
 		}

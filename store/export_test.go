@@ -35,6 +35,9 @@ func SortingMatches(s *Users) *Users {
 // does not see as due yet.
 func (o *Outbox) SetNow(f func() time.Time) { o.now = f }
 
+// SetOutagesClock makes o read the time from now.
+func SetOutagesClock(o *Outages, now func() time.Time) { o.now = now }
+
 // SetRateLimitClock makes r read the time from now.
 func SetRateLimitClock(r *RateLimits, now func() time.Time) { r.now = now }
 

@@ -64,6 +64,7 @@ func (s *Merchants) UpdateSettings(ctx context.Context, actor *models.User, m *m
 		"max_failed_logins":          next.MaxFailedLogins,
 		"lockout_first_wait_minutes": next.Lockout.FirstWaitMinutes,
 		"lockout_max_wait_minutes":   next.Lockout.MaxWaitMinutes,
+		"lockout_reset_minutes":      next.Lockout.ResetMinutes,
 		"lockout_permanent_after":    next.Lockout.PermanentAfter,
 		"unique_email":               next.UniqueEmail,
 		"unique_mobile":              next.UniqueMobile,

@@ -15,28 +15,39 @@ import (
 
 // Outages follows whether the database answers, so that an outage is
 // logged once instead of once a request: a warning with the first error
-// when the database stops answering, then, when it answers again, one
-// line saying how long it was down and how many requests were refused
-// meanwhile. In between, failures are only counted. It is safe for
+// when the database stops answering, then, once it has answered again with
+// no statement failing for a quiet while, one line saying how long it was
+// down and how many requests were refused meanwhile. In between, failures
+// are only counted. The quiet while keeps a partial hang (one table
+// locked: some statements time out while others succeed) one outage
+// rather than a warning and a recovery a request. It is safe for
 // concurrent use.
 type Outages struct {
-	log *slog.Logger
-	now func() time.Time
+	log   *slog.Logger
+	now   func() time.Time
+	quiet time.Duration
 	// down is read on every statement without the lock; mu orders the
 	// changes to it and guards the rest.
 	down    atomic.Bool
 	mu      sync.Mutex
 	since   time.Time
 	refused int
+	// failed is when the outage's last failure was seen; answered is when
+	// the database first answered after it (zero until it has).
+	failed, answered time.Time
 }
 
-// NewOutages returns a tracker that logs to log.
-func NewOutages(log *slog.Logger) *Outages {
-	return &Outages{log: log, now: time.Now}
+// NewOutages returns a tracker that logs to log and ends an outage when
+// the database answers and no statement has failed for quiet. A statement
+// that began before the database came back can still fail up to the
+// database timeout later, so quiet should be longer than that timeout.
+func NewOutages(log *slog.Logger, quiet time.Duration) *Outages {
+	return &Outages{log: log, now: time.Now, quiet: quiet}
 }
 
 // Watch makes every statement on db report to o: one that gets an answer
-// ends an outage, one that fails as Unavailable starts one.
+// counts towards the end of an outage, one that fails as Unavailable
+// starts one or keeps it going.
 func (o *Outages) Watch(db *gorm.DB) error {
 	const name = "myaccount:outages"
 	cb := db.Callback()
@@ -70,8 +81,9 @@ func (o *Outages) observe(db *gorm.DB) {
 }
 
 // Failed records that the database did not answer with err; the first
-// failure of an outage is logged. A client that went away says nothing
-// about the database and is left out.
+// failure of an outage is logged, and every one starts the quiet while
+// again. A client that went away says nothing about the database and is
+// left out.
 func (o *Outages) Failed(err error) { o.fail(err, 0) }
 
 // Refused records a request answered 503 because of err: it is counted in
@@ -84,16 +96,20 @@ func (o *Outages) fail(err error, refused int) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	now := o.now()
 	if !o.down.Load() {
-		o.since, o.refused = o.now(), 0
+		o.since, o.refused = now, 0
 		o.down.Store(true)
 		o.log.Warn("database unavailable: pages answer 503 until it answers again", "err", err)
 	}
+	o.failed, o.answered = now, time.Time{}
 	o.refused += refused
 }
 
-// Answered records that the database answered; it ends an outage, with
-// one line saying how long it lasted and how many requests were refused.
+// Answered records that the database answered. It ends an outage once no
+// statement has failed for the quiet while, with one line saying how long
+// the outage lasted (until the database answered for good) and how many
+// requests were refused.
 func (o *Outages) Answered() {
 	if !o.down.Load() {
 		return
@@ -103,11 +119,19 @@ func (o *Outages) Answered() {
 	if !o.down.Load() {
 		return
 	}
+	now := o.now()
+	if o.answered.IsZero() {
+		o.answered = now
+	}
+	if now.Sub(o.failed) < o.quiet {
+		return
+	}
 	o.down.Store(false)
-	o.log.Info("database available again", "down_for", o.now().Sub(o.since).Round(time.Millisecond), "refused", o.refused)
+	o.log.Info("database available again", "down_for", o.answered.Sub(o.since).Round(time.Millisecond), "refused", o.refused)
 }
 
-// Down reports whether an outage is going on.
+// Down reports whether an outage is going on: the database has failed
+// and not answered since for the quiet while.
 func (o *Outages) Down() bool { return o.down.Load() }
 
 type patienceKey struct{}

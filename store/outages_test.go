@@ -28,13 +28,39 @@ func lines(log *testapp.LogBuffer, want string) []string {
 	return out
 }
 
+// clock is a fake time that tests move on by hand; safe for concurrent
+// use.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock(o *store.Outages) *clock {
+	c := &clock{now: time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)}
+	store.SetOutagesClock(o, c.Now)
+	return c
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 // Requests failing at once start one outage, logged once with the first
-// error; the database answering again, seen by many at once, ends it
-// once, with the number of requests refused. A client that went away
-// starts nothing.
+// error; the database answering again, seen by many at once once the
+// quiet while has passed, ends it once, with the number of requests
+// refused. A client that went away starts nothing.
 func TestOutagesLogOnce(t *testing.T) {
 	log := &testapp.LogBuffer{}
-	o := store.NewOutages(slog.New(slog.NewTextHandler(log, nil)))
+	o := store.NewOutages(slog.New(slog.NewTextHandler(log, nil)), 5*time.Second)
+	clk := newClock(o)
 	all := func(n int, fn func(i int)) {
 		var wg sync.WaitGroup
 		for i := range n {
@@ -60,6 +86,7 @@ func TestOutagesLogOnce(t *testing.T) {
 		if !o.Down() {
 			t.Fatalf("outage %d: got Down false, want true", outage)
 		}
+		clk.Add(6 * time.Second)
 		all(40, func(int) { o.Answered() })
 		if o.Down() {
 			t.Fatalf("outage %d over: got Down true, want false", outage)
@@ -77,10 +104,56 @@ func TestOutagesLogOnce(t *testing.T) {
 	}
 }
 
-// Statements report to the tracker: one that works ends an outage.
+// A partial hang, where some statements time out while others answer,
+// is one outage: answers end it only once no statement has failed for the
+// quiet while, so it logs one warning and one recovery, with every refused
+// request counted, and how long it lasted until the database answered for
+// good. A failure after that starts the next outage.
+func TestOutagesPartialHangIsOneOutage(t *testing.T) {
+	log := &testapp.LogBuffer{}
+	o := store.NewOutages(slog.New(slog.NewTextHandler(log, nil)), 10*time.Second)
+	clk := newClock(o)
+
+	// For a minute, each second one request times out and another
+	// gets its answer.
+	for range 60 {
+		o.Refused(context.DeadlineExceeded)
+		o.Answered()
+		clk.Add(time.Second)
+	}
+	// Answers alone, for less than the quiet while.
+	for range 9 {
+		o.Answered()
+		clk.Add(time.Second)
+		if !o.Down() {
+			t.Fatalf("answers for under 10 s after the last failure ended the outage:\n%s", log)
+		}
+	}
+	if w, b := lines(log, "database unavailable"), lines(log, "database available again"); len(w) != 1 || len(b) != 0 {
+		t.Fatalf("during the partial hang: got %d warnings and %d recoveries, want 1 and 0:\n%s", len(w), len(b), log)
+	}
+	clk.Add(time.Second)
+	o.Answered()
+	if o.Down() {
+		t.Fatalf("answers 10 s after the last failure: got Down true, want the outage over")
+	}
+	back := lines(log, "database available again")
+	if len(back) != 1 || !strings.Contains(back[0], "refused=60") || !strings.Contains(back[0], "down_for=59s") {
+		t.Fatalf("recovery: got %q, want one line with refused=60 and down_for=59s (until the first answer after the last failure)", back)
+	}
+
+	// A statement failing once the outage is over starts another.
+	o.Failed(context.DeadlineExceeded)
+	if !o.Down() || len(lines(log, "database unavailable")) != 2 {
+		t.Errorf("a failure after the recovery: got Down %v and %d warnings, want a second outage", o.Down(), len(lines(log, "database unavailable")))
+	}
+}
+
+// Statements report to the tracker: one that works ends an outage (here
+// at once, with no quiet while).
 func TestOutagesWatchStatements(t *testing.T) {
 	log := &testapp.LogBuffer{}
-	o := store.NewOutages(slog.New(slog.NewTextHandler(log, nil)))
+	o := store.NewOutages(slog.New(slog.NewTextHandler(log, nil)), 0)
 	db := open(t, filepath.Join(t.TempDir(), "watch.db"), time.Second)
 	if err := o.Watch(db); err != nil {
 		t.Fatalf("watch: %v", err)
@@ -124,7 +197,7 @@ func TestOutagesIgnoreOwnPatience(t *testing.T) {
 		t.Skip("TEST_DATABASE_URL is not set: statement timeouts are PostgreSQL's")
 	}
 	log := &testapp.LogBuffer{}
-	o := store.NewOutages(slog.New(slog.NewTextHandler(log, nil)))
+	o := store.NewOutages(slog.New(slog.NewTextHandler(log, nil)), 0)
 	db := open(t, testapp.FreshSchema(t, base), 5*time.Second)
 	if err := o.Watch(db); err != nil {
 		t.Fatalf("watch: %v", err)

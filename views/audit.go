@@ -16,6 +16,7 @@ var auditActions = []models.Option{
 	{Value: models.ActionSignIn, Label: "Signed in"},
 	{Value: models.ActionSignInFailed, Label: "Sign-in failed"},
 	{Value: models.ActionPasswordCheckFailed, Label: "Wrong password on a signed-in page"},
+	{Value: models.ActionPasswordCheckRefused, Label: "Password refused while paused or locked"},
 	{Value: models.ActionLockedTemporarily, Label: "Locked for a while"},
 	{Value: models.ActionSignOut, Label: "Signed out"},
 	{Value: models.ActionCreated, Label: "Account created"},

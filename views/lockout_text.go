@@ -5,15 +5,16 @@ import (
 	"time"
 )
 
-// FailedAttemptsNotice tells a user who just signed in how many wrong
-// passwords were typed for their account since their previous sign-in,
-// the last in the order of their language lang.
+// FailedAttemptsNotice tells a user who just signed in how many password
+// attempts failed for their account since their previous sign-in (wrong
+// ones, and those refused unread during a pause or a lock), the last in
+// the order of their language lang.
 func FailedAttemptsNotice(lang string, n int, last *time.Time) string {
-	what := strconv.Itoa(n) + " wrong passwords were"
+	what := strconv.Itoa(n) + " failed password attempts were"
 	if n == 1 {
-		what = "1 wrong password was"
+		what = "1 failed password attempt was"
 	}
-	msg := what + " typed for your account since you last signed in"
+	msg := what + " made on your account since you last signed in"
 	if last != nil {
 		msg += ", the last on " + momentText(lang, last)
 	}
