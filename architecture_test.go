@@ -80,3 +80,37 @@ func TestLayers(t *testing.T) {
 		}
 	}
 }
+
+// docs/ARCHITECTURE.md's table of imports is layers, line for line.
+func TestArchitectureDocMatchesLayers(t *testing.T) {
+	doc, err := os.ReadFile("docs/ARCHITECTURE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(doc), "```\n")
+	table, _, found := strings.Cut(rest, "```")
+	if !found {
+		t.Fatal("docs/ARCHITECTURE.md has no table of imports")
+	}
+	drawn := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(table), "\n") {
+		pkg, deps, _ := strings.Cut(strings.TrimSpace(line), " ")
+		list := []string{}
+		if deps = strings.TrimSpace(deps); deps != "nothing of ours" {
+			list = strings.Split(deps, ", ")
+		}
+		drawn[pkg] = list
+	}
+	for pkg, allowed := range layers {
+		got, ok := drawn[pkg]
+		sorted := slices.Sorted(slices.Values(got))
+		if !ok || !slices.Equal(sorted, slices.Sorted(slices.Values(allowed))) {
+			t.Errorf("docs/ARCHITECTURE.md: %s may import %v, layers says %v", pkg, got, allowed)
+		}
+	}
+	for pkg := range drawn {
+		if _, ok := layers[pkg]; !ok {
+			t.Errorf("docs/ARCHITECTURE.md names %s, which layers does not", pkg)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func (a *App) handleAdminSettingsPost(c echo.Context) error {
 		return err
 	}
 	form := views.AdminSettingsForm{Merchant: m.Name, Input: in, Version: in.Version, Stored: m.CustomFields}
-	next, changes, err := in.Apply(m)
+	next, changes, err := in.Validate(m)
 	if err == nil {
 		err = a.Merchants.UpdateSettings(c.Request().Context(), admin, m, in.Version, next, changes, meta(c))
 	}

@@ -84,7 +84,7 @@ func TestSettingsLockoutReset(t *testing.T) {
 			m := settingsMerchant()
 			in := models.NewSettingsInput(m)
 			in.Numbers[field], in.Numbers["lockout_max_wait_minutes"] = tc.reset, tc.longest
-			next, changes, err := in.Apply(m)
+			next, changes, err := in.Validate(m)
 			var fe models.FieldErrors
 			if err != nil && !errors.As(err, &fe) {
 				t.Fatalf("Apply: %v", err)

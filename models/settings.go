@@ -231,11 +231,11 @@ func (in *SettingsInput) ReadForm(form url.Values) error {
 	return nil
 }
 
-// Apply checks the input against the settings' rules and returns m with the
+// Validate checks the input against the settings' rules and returns m with the
 // new settings and one change per setting that differs, old → new. Invalid
 // input is FieldErrors keyed by form name. It does not look at the
 // database; the store saves the result.
-func (in SettingsInput) Apply(m *Merchant) (Merchant, Changes, error) {
+func (in SettingsInput) Validate(m *Merchant) (Merchant, Changes, error) {
 	errs := FieldErrors{}
 	next := *m
 

@@ -332,7 +332,7 @@ func TestSettingsApplyValid(t *testing.T) {
 			m := settingsMerchant()
 			in := models.NewSettingsInput(m)
 			tc.edit(&in)
-			next, changes, err := in.Apply(m)
+			next, changes, err := in.Validate(m)
 			if err != nil {
 				t.Fatalf("Apply: got %v, want no error", err)
 			}
@@ -509,7 +509,7 @@ func TestSettingsApplyInvalid(t *testing.T) {
 			m := settingsMerchant()
 			in := models.NewSettingsInput(m)
 			tc.edit(&in)
-			_, changes, err := in.Apply(m)
+			_, changes, err := in.Validate(m)
 			var fe models.FieldErrors
 			if !errors.As(err, &fe) {
 				t.Fatalf("Apply: got %v, want FieldErrors", err)
@@ -527,7 +527,7 @@ func TestSettingsApplyInvalid(t *testing.T) {
 	m := settingsMerchant()
 	in := models.NewSettingsInput(m)
 	fiftyFields(&in)
-	if next, _, err := in.Apply(m); err != nil || len(next.CustomFields) != models.MaxCustomFields {
+	if next, _, err := in.Validate(m); err != nil || len(next.CustomFields) != models.MaxCustomFields {
 		t.Errorf("%d fields: got %v and %d fields, want no error", models.MaxCustomFields, err, len(next.CustomFields))
 	}
 }
@@ -681,7 +681,7 @@ func TestSettingsPasswordPresets(t *testing.T) {
 				t.Errorf("form preset: got %q, want %q", in.Preset, tc.stored.Preset())
 			}
 			tc.edit(&in)
-			next, changes, err := in.Apply(m)
+			next, changes, err := in.Validate(m)
 			if tc.wantErrs != nil {
 				var fe models.FieldErrors
 				if !errors.As(err, &fe) || !reflect.DeepEqual(map[string][]string(fe), tc.wantErrs) {
@@ -710,13 +710,13 @@ func TestSettingsLockoutWaits(t *testing.T) {
 	m := settingsMerchant()
 	in := models.NewSettingsInput(m)
 	in.Numbers["lockout_first_wait_minutes"], in.Numbers["lockout_max_wait_minutes"], in.Numbers["lockout_permanent_after"] = "30", "10", "3"
-	_, _, err := in.Apply(m)
+	_, _, err := in.Validate(m)
 	var fe models.FieldErrors
 	if !errors.As(err, &fe) || !reflect.DeepEqual(fe, models.FieldErrors{"lockout_max_wait_minutes": {"Longest lock must be at least the first lock, 30 minutes"}}) {
 		t.Fatalf("longest shorter than first: got %v", err)
 	}
 	in.Numbers["lockout_max_wait_minutes"] = "120"
-	next, changes, err := in.Apply(m)
+	next, changes, err := in.Validate(m)
 	if err != nil {
 		t.Fatal(err)
 	}

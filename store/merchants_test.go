@@ -25,7 +25,7 @@ func TestUpdateSettings(t *testing.T) {
 		in.Numbers["password_min_score"] = "2"
 		in.Required = append(in.Required, "birthday")
 		in.Custom[0] = models.CustomFieldInput{Key: "anniversary", Label: "Anniversary", Type: models.CustomDate}
-		next, changes, err := in.Apply(m)
+		next, changes, err := in.Validate(m)
 		if err != nil {
 			t.Fatalf("Apply: %v", err)
 		}
