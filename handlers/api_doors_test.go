@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"bytes"
-	"context"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -30,10 +29,7 @@ func TestAPIUsersWriteDoors(t *testing.T) {
 		app := testapp.New(t, b)
 		guest := app.User(t, guestLogin)
 		harborKey, _ := newKey(t, app, "harbor", "Harbor till")
-		revoked, row := newKey(t, app, "sandpiper", "Old till")
-		if err := app.Deps.APIKeys.Revoke(context.Background(), app.User(t, "demo.admin"), app.Merchant(t, "sandpiper"), row.ID, store.Meta{}); err != nil {
-			t.Fatal(err)
-		}
+		revoked := revokedKey(t, app)
 		c := app.Client(t)
 		path := "/api/v1/users/" + guest.ID
 		edit := map[string]any{"city": "Savannah"}

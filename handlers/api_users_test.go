@@ -14,6 +14,16 @@ import (
 )
 
 // newKey makes an API key for the merchant code, as its first admin.
+// revokedKey is a key of the demo merchant that its admin revoked.
+func revokedKey(t *testing.T, app *testapp.App) string {
+	t.Helper()
+	key, row := newKey(t, app, "sandpiper", "Old till")
+	if err := app.Deps.APIKeys.Revoke(context.Background(), app.User(t, "demo.admin"), app.Merchant(t, "sandpiper"), row.ID, store.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
 func newKey(t *testing.T, app *testapp.App, code, name string) (string, *models.APIKey) {
 	t.Helper()
 	m := app.Merchant(t, code)
@@ -43,10 +53,7 @@ func TestAPIUsersDoors(t *testing.T) {
 		guest := app.User(t, guestLogin)
 		key, _ := newKey(t, app, "sandpiper", "Point of sale")
 		harborKey, _ := newKey(t, app, "harbor", "Harbor till")
-		revoked, row := newKey(t, app, "sandpiper", "Old till")
-		if err := app.Deps.APIKeys.Revoke(context.Background(), app.User(t, "demo.admin"), app.Merchant(t, "sandpiper"), row.ID, store.Meta{}); err != nil {
-			t.Fatal(err)
-		}
+		revoked := revokedKey(t, app)
 		c := app.Client(t)
 		path := "/api/v1/users/" + guest.ID
 		res, _ := apiCall{name: "no key", path: path, status: http.StatusUnauthorized, code: "unauthorized"}.send(t, c)
