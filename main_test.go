@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,20 @@ func TestDemoAPIKeyLogged(t *testing.T) {
 				t.Errorf("the log holds the demo key %d times, want once", n)
 			}
 		})
+	}
+}
+
+// The password hashes get processors of their own on top of the CPUs,
+// unless the operator set GOMAXPROCS.
+func TestSchedulePages(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() { runtime.GOMAXPROCS(before) })
+	schedulePages(2, true)
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Errorf("operator's GOMAXPROCS: got %d, want %d kept", got, before)
+	}
+	schedulePages(2, false)
+	if got := runtime.GOMAXPROCS(0); got != before+2 {
+		t.Errorf("GOMAXPROCS: got %d, want %d + 2 for the hashes", got, before)
 	}
 }
