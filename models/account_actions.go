@@ -128,12 +128,14 @@ func (upd *ProfileUpdate) statusEffects(actor Actor, before *User, now time.Time
 
 // forgetFailures clears the lock, the pauses and the failed sign-ins of
 // the account and of its devices (ForgetsDeviceFailures), and records
-// the counts it forgets.
+// what it forgets: a count of none is no change.
 func (upd *ProfileUpdate) forgetFailures(before *User) {
 	next := &upd.User
 	next.LockedAt, next.LockedBy, next.FailedLoginCount, next.LockedUntil, next.LockoutCount = nil, nil, 0, nil, 0
 	upd.Columns = appendMissing(upd.Columns, "locked_at", "locked_by", "failed_login_count", "locked_until", "lockout_count")
-	upd.Changes = append(upd.Changes, Change{Field: "failed_login_count", Old: fmt.Sprint(before.FailedLoginCount), New: "0"})
+	if before.FailedLoginCount != 0 {
+		upd.Changes = append(upd.Changes, Change{Field: "failed_login_count", Old: fmt.Sprint(before.FailedLoginCount), New: "0"})
+	}
 	if before.LockedUntil != nil {
 		upd.Changes = append(upd.Changes, Change{Field: "locked_until", Old: before.LockedUntil.UTC().Format(time.RFC3339), New: ""})
 	}

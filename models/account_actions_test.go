@@ -100,3 +100,14 @@ func TestCheckSelfEdit(t *testing.T) {
 		t.Errorf("another admin locking: got %v", got)
 	}
 }
+
+// An unlock records the failed sign-ins it forgets, and none when there
+// were none: the history shows no "0 → 0".
+func TestUnlockRecordsOnlyWhatItForgets(t *testing.T) {
+	locked := &models.User{ID: "b", Status: models.StatusLocked}
+	for _, ch := range models.UnlockAccount(locked).Changes {
+		if ch.Field == "failed_login_count" {
+			t.Errorf("unlock without failures: got the change %+v", ch)
+		}
+	}
+}
