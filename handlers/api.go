@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -227,13 +226,14 @@ func sentTwice(v any) bool {
 	return ok
 }
 
-// customName is how a field error names the custom field of a form name
-// custom_fields[key], or "" when name is not one.
-func customName(name string) string {
-	if key, ok := strings.CutPrefix(name, models.APICustomFields+"["); ok && strings.HasSuffix(key, "]") {
-		return models.APICustomFields + "." + strings.TrimSuffix(key, "]")
+// customKey is the key of a form name custom_fields[key], and whether
+// name is one.
+func customKey(name string) (string, bool) {
+	key, ok := strings.CutPrefix(name, models.APICustomFields+"[")
+	if !ok || !strings.HasSuffix(key, "]") {
+		return "", false
 	}
-	return ""
+	return strings.TrimSuffix(key, "]"), true
 }
 
 // patch reads an edit from the body: fields by name, custom fields (a JSON
@@ -243,6 +243,7 @@ func customName(name string) string {
 func (b apiValues) patch() models.Patch {
 	p := models.Patch{Fields: map[string]string{}, Booleans: map[string]bool{}, NotText: map[string]bool{}, Custom: map[string]string{}, Invalid: models.FieldErrors{}}
 	for name, v := range b {
+		key, custom := customKey(name)
 		switch {
 		case name == models.APIEnforceUnique:
 			l, ok := list(v)
@@ -251,7 +252,10 @@ func (b apiValues) patch() models.Patch {
 			}
 			p.EnforceUnique = l
 		case sentTwice(v):
-			shown := cmp.Or(customName(name), name)
+			shown := name
+			if custom {
+				shown = models.APICustomFields + "." + key
+			}
 			p.Invalid.Add(shown, shown+" is sent more than once: send it once")
 		case name == models.APIVersion:
 			s, ok := numeral(v)
@@ -267,8 +271,8 @@ func (b apiValues) patch() models.Patch {
 			p.BirthdayFormat = s
 		case name == models.APICustomFields:
 			readCustom(&p, v)
-		case customName(name) != "":
-			readCustom(&p, map[string]any{strings.TrimPrefix(customName(name), models.APICustomFields+"."): v})
+		case custom:
+			readCustom(&p, map[string]any{key: v})
 		default:
 			readField(&p, name, v)
 		}

@@ -25,7 +25,7 @@ func TestAPIKeyCannotChangeAnAdmin(t *testing.T) {
 		apiCall{name: "read the admin", path: path, header: h, status: http.StatusOK,
 			user: userHas(map[string]any{"id": admin.ID, "email": admin.Email})}.send(t, c)
 		apiCall{name: "look the admin up", path: "/api/v1/users?username=demo.admin", header: h, status: http.StatusOK}.send(t, c)
-		for _, tc := range []apiCall{
+		refusals := []apiCall{
 			{name: "the email", body: map[string]any{"email": "attacker@example.net"}},
 			{name: "the status", body: map[string]any{"status": models.StatusLocked}},
 			{name: "deactivate", body: map[string]any{"status": models.StatusInactive}},
@@ -35,18 +35,12 @@ func TestAPIKeyCannotChangeAnAdmin(t *testing.T) {
 			{name: "with a stale If-Match", body: map[string]any{"email": "attacker@example.net"}, header: http.Header{"If-Match": {`"99"`}}},
 			{name: "with nothing else valid", off: true, body: map[string]any{"roles": []any{"CUSTOMER"}, "nope": 1}},
 			{name: "with no field", body: map[string]any{}},
-		} {
-			tc.method, tc.path, tc.status, tc.code = http.MethodPatch, path, http.StatusForbidden, "admin_record"
-			tc.message = "An API key cannot change a merchant admin's record"
-			if tc.ctype == "" {
-				tc.ctype = "json"
-			}
-			if tc.header == nil {
-				tc.header = http.Header{}
-			}
-			tc.header["Authorization"] = h["Authorization"]
-			tc.send(t, c)
 		}
+		for i := range refusals {
+			refusals[i].status, refusals[i].code = http.StatusForbidden, "admin_record"
+			refusals[i].message = "An API key cannot change a merchant admin's record"
+		}
+		patchAs(t, c, path, h, refusals)
 		after := app.User(t, "demo.admin")
 		if after.Email != admin.Email || after.Status != models.StatusActive || after.City != admin.City || after.Version != admin.Version {
 			t.Errorf("the admin's record changed: email %q, status %s, city %q, version %d → %d", after.Email, after.Status, after.City, admin.Version, after.Version)

@@ -118,12 +118,13 @@ func (p Patch) Input(fields []ProfileField, byKey bool) (map[string]string, Fiel
 	slices.Sort(names)
 	for _, name := range names {
 		i := fieldIndex(fields, name)
+		mayWrite := i >= 0 && slices.Contains(writable, name)
 		switch {
-		case i >= 0 && slices.Contains(writable, name) && fields[i].Kind == KindBool && p.NotText[name]:
+		case mayWrite && fields[i].Kind == KindBool && p.NotText[name]:
 			errs.Add(name, fields[i].Label+" must be true or false")
-		case i >= 0 && slices.Contains(writable, name) && fields[i].Kind != KindBool && (p.NotText[name] || p.Booleans[name]):
+		case mayWrite && fields[i].Kind != KindBool && (p.NotText[name] || p.Booleans[name]):
 			errs.Add(name, fields[i].Label+" must be text, or null to clear it")
-		case i >= 0 && slices.Contains(writable, name):
+		case mayWrite:
 			values[name] = p.Fields[name]
 		case i >= 0 || slices.Contains(readOnly, name) || slices.Contains(keyWritable, name):
 			errs.Add(name, name+" cannot be changed here")

@@ -147,9 +147,7 @@ func (s *Users) RecordFailedPasswordCheck(ctx context.Context, u *models.User, m
 // the owner's next sign-in tells of it with the wrong ones
 // (Audit.FailedChecksSince).
 func (s *Users) RecordRefusedPasswordCheck(ctx context.Context, u *models.User, changes models.Changes, meta Meta) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit(tx, u.MerchantID, nil, &u.ID, models.ActionPasswordCheckRefused, changes, meta, s.now())
-	})
+	return audit(s.db.WithContext(ctx), u.MerchantID, nil, &u.ID, models.ActionPasswordCheckRefused, changes, meta, s.now())
 }
 
 // lockForGood locks u's account after its n-th lock in a row, until an

@@ -115,32 +115,30 @@ func (s *Users) SaveProfile(ctx context.Context, actor models.Actor, m *models.M
 		return nil, models.ErrConflict
 	}
 	now := s.now()
-	next := upd.User
+	next := &upd.User
 	err := s.withMail(ctx, func(tx *gorm.DB) error {
-		if err := s.checkUnique(tx, m, before, &next, alsoUnique...); err != nil {
+		if err := s.checkUnique(tx, m, before, next, alsoUnique...); err != nil {
 			return err
 		}
-		upd.User = next
 		if err := s.saveUpdate(tx, actor, before, &upd, models.ActionProfileUpdated, meta, now); err != nil {
 			return err
 		}
-		next = upd.User
 		if !strings.EqualFold(before.Email, next.Email) {
 			// The links sent to the old address, and those of a change
 			// the user waited on, end; the old address is told.
 			if err := revokeTokens(tx, before.ID, now, addressLinks...); err != nil {
 				return err
 			}
-			if err := s.emailChanged(tx, m, actor, before, &next, meta, now); err != nil {
+			if err := s.emailChanged(tx, m, actor, before, next, meta, now); err != nil {
 				return err
 			}
 		}
-		return auditConsents(tx, actor, &next, upd.Consents, meta, now)
+		return auditConsents(tx, actor, next, upd.Consents, meta, now)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &next, nil
+	return next, nil
 }
 
 // auditConsents records each consent given or withdrawn as an event of
