@@ -248,12 +248,19 @@ func (p *Page) Follow(role, name string) {
 
 // WaitLoad runs a step that loads another page, such as a key press on a
 // link, and waits until it has loaded.
+//
+// The old page is marked first, so that when the wait for the new page's
+// response fails, the page itself says whether a new one loaded (the
+// wait missed its events: the step did what it should) or not (the step
+// loaded nothing, which fails the test).
 func (p *Page) WaitLoad(step chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
+	Eval[bool](p, `window.__beforeWaitLoad = true`)
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
-	if _, err := chromedp.RunResponse(ctx, step); err != nil {
-		p.t.Fatalf("at %s: %v", p.location(), err)
+	_, err := chromedp.RunResponse(ctx, step)
+	if err != nil && !p.Eventually(`window.__beforeWaitLoad === undefined && document.readyState === "complete"`) {
+		p.t.Fatalf("at %s: no new page loaded: %v", p.location(), err)
 	}
 }
 
