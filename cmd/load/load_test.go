@@ -209,3 +209,17 @@ func TestProcessFigures(t *testing.T) {
 		t.Error("a missing field: got no error")
 	}
 }
+
+func TestFileName(t *testing.T) {
+	for name, want := range map[string]string{
+		"round 1: GET /account":        "round-1-get-account",
+		"PATCH /api/v1/users/{id}":     "patch-api-v1-users-id",
+		"sign-ins beside GET /account": "sign-ins-beside-get-account",
+		"admin search, 4 at a time":    "admin-search-4-at-a-time",
+		"  Über…":                      "ber",
+	} {
+		if got := fileName(name); got != want {
+			t.Errorf("fileName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -49,6 +49,9 @@ type options struct {
 	writeDocs         bool
 	docs              string
 	keep              bool
+	// profiles, when set, is a directory for a CPU profile of the
+	// application during each of its scenarios.
+	profiles string
 }
 
 func main() {
@@ -67,6 +70,7 @@ func main() {
 	fs.BoolVar(&o.writeDocs, "write-docs", false, "write the run into --docs, replacing the section of a run with as many users")
 	fs.StringVar(&o.docs, "docs", "docs/PERFORMANCE.md", "file --write-docs writes into")
 	fs.BoolVar(&o.keep, "keep", false, "keep the database and the temporary directory (binaries, server logs) afterwards")
+	fs.StringVar(&o.profiles, "profiles", "", "directory to write a CPU profile of the application into for each of its scenarios (go tool pprof DIR/NAME.pprof); the profiler's own cost is in that run's figures")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return

@@ -180,6 +180,7 @@ func chooseAccounts(ctx context.Context, o options, db *pgx.Conn, rep *report) (
 // its own.
 type servers struct {
 	app, ref        string
+	pprof           string // the application's profiles, with --profiles
 	server, refpage *process
 }
 
@@ -199,11 +200,18 @@ func startServers(ctx context.Context, o options, bin binaries, dbURL, tmp strin
 		return srv, err
 	}
 	srv.app, srv.ref = "http://"+appAddr, "http://"+refAddr
-	if srv.server, err = start("the application", bin.server, []string{
+	args := []string{
 		"--addr", appAddr, "--base-url", srv.app, "--database-url", dbURL, "--session-secret", hex.EncodeToString(secret),
 		"--signin-rate-ip", "0", "--signin-rate-account", "0", "--api-rate-key", "0",
 		"--bcrypt-cost", strconv.Itoa(o.bcryptCost), "--mail-dir", filepath.Join(tmp, "mail"),
-	}, filepath.Join(tmp, "server.log")); err != nil {
+	}
+	if o.profiles != "" {
+		if srv.pprof, err = freeAddr(); err != nil {
+			return srv, err
+		}
+		args = append(args, "--pprof-addr", srv.pprof)
+	}
+	if srv.server, err = start("the application", bin.server, args, filepath.Join(tmp, "server.log")); err != nil {
 		return srv, err
 	}
 	if srv.refpage, err = start("the reference page", bin.refpage, []string{
@@ -253,6 +261,7 @@ type scenarios struct {
 	o      options
 	appPID int
 	refPID int
+	pprof  string
 	app    string
 	ref    string
 	guests []*account
@@ -283,9 +292,18 @@ func (s scenarios) bcrypt() (bcryptFigures, error) {
 // phase with a time limit.
 func (s scenarios) drive(name string, pid int, loads ...load) ([]result, error) {
 	return phase(s.ctx, name, s.o.duration+requestTimeout+20*time.Second, func(ctx context.Context) ([]result, error) {
+		profiled := make(chan error, 1)
+		if s.pprof != "" && pid == s.appPID {
+			go func() { profiled <- profileCPU(ctx, s.pprof, s.o.duration, filepath.Join(s.o.profiles, fileName(name)+".pprof")) }()
+		} else {
+			profiled <- nil
+		}
 		out := drive(ctx, s.o.duration, pid, loads...)
 		for _, r := range out {
 			fmt.Print("   " + r.row())
+		}
+		if err := <-profiled; err != nil {
+			return out, fmt.Errorf("profile of %s: %w", name, err)
 		}
 		return out, ctx.Err()
 	})
@@ -364,7 +382,7 @@ func (s scenarios) apiPatches() load {
 // the admin's API key and the sign-in forms' CSRF pairs, and adds the first
 // guests' member number prefixes to the search terms.
 func (s *scenarios) signIn(srv servers) error {
-	s.app, s.ref, s.appPID, s.refPID = srv.app, srv.ref, srv.server.pid(), srv.refpage.pid()
+	s.app, s.ref, s.appPID, s.refPID, s.pprof = srv.app, srv.ref, srv.server.pid(), srv.refpage.pid(), srv.pprof
 	if _, err := phase(s.ctx, fmt.Sprintf("sign %d guests and the admin in, create an API key", len(s.guests)), 3*time.Minute, func(ctx context.Context) (any, error) {
 		if err := signInAll(ctx, s.app, s.guests); err != nil {
 			return nil, err
