@@ -62,13 +62,12 @@ func (c *columns) list(alias string) string {
 	return b.String()
 }
 
-// targets are pointers to the fields of dest (a pointer to the model)
-// in column order, for Rows.Scan.
-func (c *columns) targets(ctx context.Context, dest any) []any {
+// appendTargets appends pointers to the fields of dest (a pointer to the
+// model) in column order, for Rows.Scan.
+func (c *columns) appendTargets(ctx context.Context, targets []any, dest any) []any {
 	v := reflect.ValueOf(dest).Elem()
-	out := make([]any, len(c.fields))
-	for i, f := range c.fields {
-		out[i] = f.ReflectValueOf(ctx, v).Addr().Interface()
+	for _, f := range c.fields {
+		targets = append(targets, f.ReflectValueOf(ctx, v).Addr().Interface())
 	}
-	return out
+	return targets
 }

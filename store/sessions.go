@@ -65,7 +65,10 @@ func (s *Sessions) Get(ctx context.Context, id string, now time.Time) (*models.S
 	var row models.Session
 	var u models.User
 	var m models.Merchant
-	targets := append(append(q.session.targets(ctx, &row), q.user.targets(ctx, &u)...), q.merchant.targets(ctx, &m)...)
+	targets := make([]any, 0, len(q.session.fields)+len(q.user.fields)+len(q.merchant.fields))
+	targets = q.session.appendTargets(ctx, targets, &row)
+	targets = q.user.appendTargets(ctx, targets, &u)
+	targets = q.merchant.appendTargets(ctx, targets, &m)
 	found, err := s.scanSigned(ctx, targets, id, now)
 	switch {
 	case err != nil:
