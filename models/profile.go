@@ -195,8 +195,13 @@ func customField(d CustomFieldDef) ProfileField {
 }
 
 // GuestProfileFields lists the fields a guest of m may edit, in form order:
-// the built-in ones, then the merchant's custom fields.
+// the built-in ones, then the merchant's custom fields. Every page asks
+// for them: without custom fields the list is the built-in one itself,
+// shared, which no caller changes (an append to it copies it).
 func GuestProfileFields(m *Merchant) []ProfileField {
+	if len(m.CustomFields) == 0 {
+		return guestFields[:len(guestFields):len(guestFields)]
+	}
 	fields := make([]ProfileField, 0, len(guestFields)+len(m.CustomFields))
 	fields = append(fields, guestFields...)
 	for _, d := range m.CustomFields {

@@ -31,10 +31,27 @@ var sectionOrder = []Section{
 }
 
 // profileSections groups fields in page order, leaving out empty groups.
-// The sections' fields share one slice: every page view calls this.
+// Every page view calls this: fields that come in page order already (a
+// merchant's field lists do) are cut into sections where they lie, and
+// others share one slice.
 func profileSections(fields []models.ProfileField) []Section {
-	grouped := make([]models.ProfileField, 0, len(fields))
 	out := make([]Section, 0, len(sectionOrder))
+	i := 0
+	for _, s := range sectionOrder {
+		start := i
+		for i < len(fields) && fields[i].Group == s.Group {
+			i++
+		}
+		if i > start {
+			s.Fields = fields[start:i:i]
+			out = append(out, s)
+		}
+	}
+	if i == len(fields) {
+		return out
+	}
+	grouped := make([]models.ProfileField, 0, len(fields))
+	out = out[:0]
 	for _, s := range sectionOrder {
 		start := len(grouped)
 		for _, f := range fields {
