@@ -2,13 +2,17 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
@@ -98,13 +102,23 @@ func (s *Sessions) scanSigned(ctx context.Context, targets []any, id string, now
 			return false, err
 		}
 		defer conn.Close()
+		found := false
 		err = conn.Raw(func(dc any) error {
-			return dc.(*stdlib.Conn).Conn().QueryRow(ctx, q.pgSQL, id, now).Scan(targets...)
+			rows, err := dc.(*stdlib.Conn).Conn().Query(ctx, q.pgSQL, id, now)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			if !rows.Next() {
+				return rows.Err()
+			}
+			if err := signedPlans.scan(rows, targets); err != nil {
+				return err
+			}
+			found = true
+			return rows.Err()
 		})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return false, nil
-		}
-		return err == nil, err
+		return found && err == nil, err
 	}
 	rows, err := s.db.WithContext(ctx).Raw(q.sql, id, now).Rows()
 	if err != nil {
@@ -215,4 +229,74 @@ func (s *Sessions) DeleteExpired(ctx context.Context, now time.Time) (int64, err
 func (s *Sessions) DeleteForUser(ctx context.Context, userID string) (int64, error) {
 	res := s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&models.Session{})
 	return res.RowsAffected, res.Error
+}
+
+// signedPlans are the scan plans of the signed-in session's columns. pgx
+// plans every column of every result again (which decoder, into which
+// type of field), and the query has over a hundred: the plans depend only
+// on the columns' types and formats and the fields' types, which are the
+// same on every page, so they are made once, from a type map of their
+// own that nothing else changes.
+var signedPlans scanPlans
+
+// scanPlans keeps the plans of one query's columns.
+type scanPlans struct {
+	mu  sync.Mutex
+	cur atomic.Pointer[columnPlans]
+}
+
+// columnPlans are plans for columns of the types and formats in fields,
+// into targets of the types in types.
+type columnPlans struct {
+	fields []pgconn.FieldDescription
+	types  []reflect.Type
+	plans  []pgtype.ScanPlan
+}
+
+// scan scans the current row of rows into targets.
+func (s *scanPlans) scan(rows pgx.Rows, targets []any) error {
+	fields, raw := rows.FieldDescriptions(), rows.RawValues()
+	if len(fields) != len(targets) {
+		return fmt.Errorf("%d columns for %d fields", len(fields), len(targets))
+	}
+	p := s.cur.Load()
+	if !p.fit(fields, targets) {
+		p = s.plan(fields, targets)
+	}
+	for i, t := range targets {
+		if err := p.plans[i].Scan(raw[i], t); err != nil {
+			return fmt.Errorf("scan column %s: %w", fields[i].Name, err)
+		}
+	}
+	return nil
+}
+
+// fit reports whether p plans these columns into these targets.
+func (p *columnPlans) fit(fields []pgconn.FieldDescription, targets []any) bool {
+	if p == nil || len(p.fields) != len(fields) {
+		return false
+	}
+	for i, f := range fields {
+		if f.DataTypeOID != p.fields[i].DataTypeOID || f.Format != p.fields[i].Format || reflect.TypeOf(targets[i]) != p.types[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// plan makes the plans for these columns and targets and keeps them.
+func (s *scanPlans) plan(fields []pgconn.FieldDescription, targets []any) *columnPlans {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.cur.Load(); p.fit(fields, targets) {
+		return p
+	}
+	m := pgtype.NewMap()
+	p := &columnPlans{fields: slices.Clone(fields), types: make([]reflect.Type, len(targets)), plans: make([]pgtype.ScanPlan, len(targets))}
+	for i, f := range fields {
+		p.types[i] = reflect.TypeOf(targets[i])
+		p.plans[i] = m.PlanScan(f.DataTypeOID, f.Format, targets[i])
+	}
+	s.cur.Store(p)
+	return p
 }

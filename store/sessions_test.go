@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -84,4 +86,76 @@ func TestSessionsForUser(t *testing.T) {
 			t.Errorf("End of an ended session: got %v, %v; want false, nil", ok, err)
 		}
 	})
+}
+
+// Get reads the session, its user and merchant exactly as they are
+// stored: every column, NULLs included, the same as GORM reads them (on
+// PostgreSQL Get scans with pgx itself, with plans it keeps).
+func TestSessionGetReadsEveryColumn(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		ctx := context.Background()
+		rows := store.NewSessions(app.DB)
+		now := time.Now().UTC().Truncate(time.Second)
+		// Both demo users, and the guest again with every nullable
+		// column empty: each makes the plans meet other values.
+		if err := app.DB.Exec("UPDATE users SET birthday = NULL, last_login_at = NULL WHERE lower(username) = 'demo.admin'").Error; err != nil {
+			t.Fatal(err)
+		}
+		for i, name := range []string{"demo.guest", "demo.admin", "demo.guest"} {
+			want := app.User(t, name)
+			id := fmt.Sprintf("every-column-%d", i)
+			authAt := now.Add(-time.Minute)
+			row := &models.Session{ID: id, UserID: &want.ID, Data: `{"k":"v"}`, CreatedAt: now.Add(-time.Hour),
+				LastSeenAt: now, AuthenticatedAt: &authAt, ExpiresAt: now.Add(time.Hour), IP: "127.0.0.1", UserAgent: "test"}
+			if i == 2 {
+				row.AuthenticatedAt = nil
+			}
+			if err := rows.Create(ctx, row); err != nil {
+				t.Fatal(err)
+			}
+			var wantRow models.Session
+			if err := app.DB.Where("id = ?", id).Take(&wantRow).Error; err != nil {
+				t.Fatal(err)
+			}
+			var wantMerchant models.Merchant
+			if err := app.DB.Where("id = ?", want.MerchantID).Take(&wantMerchant).Error; err != nil {
+				t.Fatal(err)
+			}
+			gotRow, got, gotMerchant, err := rows.Get(ctx, id, now)
+			if err != nil {
+				t.Fatalf("%s: Get: %v", name, err)
+			}
+			sameFields(t, name+" session", reflect.ValueOf(*gotRow), reflect.ValueOf(wantRow))
+			sameFields(t, name, reflect.ValueOf(*got), reflect.ValueOf(*want))
+			sameFields(t, name+" merchant", reflect.ValueOf(*gotMerchant), reflect.ValueOf(wantMerchant))
+		}
+	})
+}
+
+// sameFields reports each field of the structs got and want that differs;
+// times are compared as instants.
+func sameFields(t *testing.T, what string, got, want reflect.Value) {
+	t.Helper()
+	for i := range got.NumField() {
+		name := got.Type().Field(i).Name
+		g, w := got.Field(i).Interface(), want.Field(i).Interface()
+		switch gv := g.(type) {
+		case time.Time:
+			if !gv.Equal(w.(time.Time)) {
+				t.Errorf("%s: %s = %v, want %v", what, name, gv, w)
+			}
+		case *time.Time:
+			wv := w.(*time.Time)
+			if (gv == nil) != (wv == nil) || gv != nil && !gv.Equal(*wv) {
+				t.Errorf("%s: %s = %v, want %v", what, name, gv, wv)
+			}
+		default:
+			if got.Field(i).Kind() == reflect.Struct && got.Type().Field(i).Anonymous {
+				sameFields(t, what, got.Field(i), want.Field(i))
+			} else if !reflect.DeepEqual(g, w) {
+				t.Errorf("%s: %s = %#v, want %#v", what, name, g, w)
+			}
+		}
+	}
 }
