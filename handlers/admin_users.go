@@ -39,14 +39,8 @@ func (a *App) handleAdminUsers(c echo.Context) error {
 		MerchantID: m.ID, Text: q.Text, Status: q.Status, Role: q.Role, Sort: q.Sort, Desc: q.Desc(),
 		After: q.After, Before: q.Before,
 	}
-	page, err := a.Users.Search(c.Request().Context(), sq)
+	page, err := a.Users.SearchCounted(c.Request().Context(), sq)
 	if err != nil {
-		return err
-	}
-	if page.Next == "" && page.Prev == "" {
-		// One page holds every match: its length is the count.
-		page.Matches, page.MatchesKnown = int64(len(page.Users)), true
-	} else if page.Matches, page.MatchesKnown, err = a.Users.CountUpTo(c.Request().Context(), sq); err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.AdminUsersPage(p, q, page), views.AdminUserResults(q, page))
