@@ -285,7 +285,25 @@ func CleanLanguage(label, raw string) (string, error) {
 }
 
 // LanguageName is the English name of a BCP 47 tag, or the tag itself.
+// Every view of a profile shows one: the offered languages' names are
+// looked up once.
 func LanguageName(tag string) string {
+	if name, ok := commonLanguageNames()[tag]; ok {
+		return name
+	}
+	return languageName(tag)
+}
+
+// commonLanguageNames are the names of commonLanguages.
+var commonLanguageNames = sync.OnceValue(func() map[string]string {
+	names := make(map[string]string, len(commonLanguages))
+	for _, tag := range commonLanguages {
+		names[tag] = languageName(tag)
+	}
+	return names
+})
+
+func languageName(tag string) string {
 	t, err := language.Parse(tag)
 	if err != nil {
 		return tag
