@@ -294,7 +294,9 @@ func (s scenarios) drive(name string, pid int, loads ...load) ([]result, error) 
 	return phase(s.ctx, name, s.o.duration+requestTimeout+20*time.Second, func(ctx context.Context) ([]result, error) {
 		profiled := make(chan error, 1)
 		if s.pprof != "" && pid == s.appPID {
-			go func() { profiled <- profileCPU(ctx, s.pprof, s.o.duration, filepath.Join(s.o.profiles, fileName(name)+".pprof")) }()
+			go func() {
+				profiled <- profileCPU(ctx, s.pprof, s.o.duration, filepath.Join(s.o.profiles, fileName(name)+".pprof"))
+			}()
 		} else {
 			profiled <- nil
 		}
