@@ -144,7 +144,8 @@ func (s *Users) SearchCounted(ctx context.Context, q UserQuery) (models.UserPage
 			// One page holds every match: its length is the count.
 			page.Matches, page.MatchesKnown = int64(len(page.Users)), true
 		default:
-			page.Matches, page.MatchesKnown, err = s.CountUpTo(ctx, q)
+			page.Matches, err = s.countUpTo(ctx, p)
+			page.MatchesKnown = err == nil
 		}
 		return page, err
 	}
@@ -474,8 +475,8 @@ const (
 	// 35 ms walk, and under load they only take CPU from other searches.
 	pgSettings = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('statement_timeout', '0', true)," +
 		" set_config('max_parallel_workers_per_gather', '0', true)"
-	// pgPatience is the walk's time limit, and the count's; pgNoLimit
-	// lifts it.
+	// pgPatience is the time limit of the walk and of searchFew's count;
+	// pgNoLimit lifts it.
 	pgPatience = "SELECT set_config('statement_timeout', ?, true)"
 	pgNoLimit  = "SELECT set_config('statement_timeout', '0', true)"
 	// pgSortMatches leaves the planner one way to read users, bitmap
@@ -495,40 +496,14 @@ type userRow struct {
 	SortKey string
 }
 
-// countPatience is how long a count may take on PostgreSQL before the list
-// goes without one: the count is a courtesy beside the page, which has
-// its own budget (p95 under 50 ms over 1,000,000 users).
-const countPatience = "15ms"
-
-// CountUpTo counts the users matching q's search and filters (not its
-// cursors), stopping past models.UserCountCap. known is false when the database
-// did not count them within countPatience.
-func (s *Users) CountUpTo(ctx context.Context, q UserQuery) (n int64, known bool, err error) {
-	conds, _ := searchConditions(q, s.postgres())
-	count := func(tx *gorm.DB) error {
-		ids := tx.Model(&models.User{}).Select("id").Clauses(clause.Where{Exprs: conds}).Limit(models.UserCountCap + 1)
-		return tx.Table("(?) AS matches", ids).Count(&n).Error
+// countUpTo counts the users matching p's search and filters (not its
+// cursor), stopping past models.UserCountCap: on SQLite, whose databases
+// are demo-sized; PostgreSQL counts in searchFew.
+func (s *Users) countUpTo(ctx context.Context, p searchPlan) (int64, error) {
+	var n int64
+	ids := s.db.WithContext(ctx).Model(&models.User{}).Select("id").Clauses(clause.Where{Exprs: p.conds}).Limit(models.UserCountCap + 1)
+	if err := s.db.WithContext(ctx).Table("(?) AS matches", ids).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
 	}
-	if !s.postgres() {
-		if err := count(s.db.WithContext(ctx)); err != nil {
-			return 0, false, fmt.Errorf("count users: %w", err)
-		}
-		return n, true, nil
-	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(pgSettings).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec(pgPatience, countPatience).Error; err != nil {
-			return err
-		}
-		return count(tx.WithContext(withPatience(ctx)))
-	})
-	switch {
-	case isStatementTimeout(err) && ctx.Err() == nil:
-		return 0, false, nil
-	case err != nil:
-		return 0, false, fmt.Errorf("count users: %w", err)
-	}
-	return n, true, nil
+	return n, nil
 }
