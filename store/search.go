@@ -164,10 +164,10 @@ func (s *Users) SearchCounted(ctx context.Context, q UserQuery) (models.UserPage
 // searchPlan is a UserQuery as SQL.
 type searchPlan struct {
 	q UserQuery
-	// conds are the filters and the text; seek starts the page after
+	// conds are the filters and the text; after starts the page after
 	// the cursor (nil without one).
 	conds    []clause.Expression
-	seek     clause.Expression
+	after    clause.Expression
 	indexed  bool
 	expr     string
 	exprArgs []any
@@ -199,7 +199,7 @@ func (s *Users) planSearch(q UserQuery) (searchPlan, error) {
 		if err != nil {
 			return p, err
 		}
-		p.seek = cond
+		p.after = cond
 	}
 	return p, nil
 }
@@ -222,8 +222,8 @@ func (p searchPlan) rows(tx *gorm.DB, ids any) ([]userRow, error) {
 
 func (s *Users) search(ctx context.Context, p searchPlan) (models.UserPage, error) {
 	conds := p.conds
-	if p.seek != nil {
-		conds = append(slices.Clip(conds), p.seek)
+	if p.after != nil {
+		conds = append(slices.Clip(conds), p.after)
 	}
 	var rows []userRow
 	find := func(tx *gorm.DB) (err error) {
@@ -250,12 +250,12 @@ func (s *Users) search(ctx context.Context, p searchPlan) (models.UserPage, erro
 // a number with common digits takes 19 ms to look up, which a count's
 // 15 ms would stop short of and then read again for the page.
 func (s *Users) searchFew(ctx context.Context, p searchPlan) (page models.UserPage, counted bool, err error) {
-	seek := p.seek
-	if seek == nil {
-		seek = clause.Expr{SQL: "TRUE"}
+	from := p.after
+	if from == nil {
+		from = clause.Expr{SQL: "TRUE"}
 	} else {
 		// The cursor compares the matches' sort keys, computed once.
-		if seek, err = seekCondition(p.q.Sort, "sort_key", nil, p.sk.cur, p.dir == "DESC"); err != nil {
+		if from, err = seekCondition(p.q.Sort, "sort_key", nil, p.sk.cur, p.dir == "DESC"); err != nil {
 			return page, false, err
 		}
 	}
@@ -273,7 +273,7 @@ func (s *Users) searchFew(ctx context.Context, p searchPlan) (page models.UserPa
 		var ids *string
 		err := tx.WithContext(withPatience(ctx)).Raw("WITH m AS MATERIALIZED (?) SELECT (SELECT count(*) FROM m),"+
 			" (SELECT string_agg(id::text, ',' ORDER BY "+order+") FROM (SELECT id, sort_key FROM m WHERE ? ORDER BY "+order+" LIMIT ?) p)",
-			matches, seek, p.q.Limit+1).Row().Scan(&page.Matches, &ids)
+			matches, from, p.q.Limit+1).Row().Scan(&page.Matches, &ids)
 		if err != nil {
 			return err
 		}
