@@ -30,6 +30,7 @@ import (
 //
 //	go run ./cmd/genusers --database-url $BENCH_DATABASE_URL --users 1000000 --merchant-code bench
 //	go test ./store -run '^$' -bench 'BenchmarkSearch$' -benchtime 100x
+//	go test ./store -run '^$' -bench 'BenchmarkSearchCounted$' -benchtime 100x
 //	go test ./store -run '^$' -bench BenchmarkSearchMixed -benchtime 2000x -v
 //
 // The first run migrates the database, as the application would.
@@ -39,12 +40,24 @@ import (
 // of its page. Nothing here asserts anything about time.
 func BenchmarkSearch(b *testing.B) {
 	f := benchSetup(b)
+	benchShapes(b, f, f.users.Search)
+}
+
+// BenchmarkSearchCounted is BenchmarkSearch as the user list runs it: each
+// page with its count (Users.SearchCounted).
+func BenchmarkSearchCounted(b *testing.B) {
+	f := benchSetup(b)
+	benchShapes(b, f, f.users.SearchCounted)
+}
+
+// benchShapes runs each of f's query shapes through search.
+func benchShapes(b *testing.B, f *benchFixture, search func(context.Context, store.UserQuery) (models.UserPage, error)) {
 	ctx := context.Background()
 	for _, c := range f.cases() {
 		b.Run(c.name, func(b *testing.B) {
 			// One untimed run first: the first query of a shape plans it
 			// and reads what the previous shape evicted.
-			if _, err := f.users.Search(ctx, c.q); err != nil {
+			if _, err := search(ctx, c.q); err != nil {
 				b.Fatal(err)
 			}
 			durs := make([]time.Duration, 0, b.N)
@@ -52,7 +65,7 @@ func BenchmarkSearch(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				start := time.Now()
-				page, err := f.users.Search(ctx, c.q)
+				page, err := search(ctx, c.q)
 				durs = append(durs, time.Since(start))
 				if err != nil {
 					b.Fatal(err)
