@@ -83,12 +83,7 @@ func TestStringListRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, src := range []any{v, []byte(v.(string))} {
-			var out models.StringList
-			if err := out.Scan(src); err != nil || !reflect.DeepEqual(out, in) {
-				t.Errorf("round trip of %q through %T: got (%q, %v)", in, src, out, err)
-			}
-		}
+		scansBack(t, v, in)
 	}
 }
 
@@ -122,16 +117,7 @@ func TestCustomValuesValueScan(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := tc.in.Value()
-			if err != nil || v != tc.wantValue {
-				t.Fatalf("Value(): got (%v, %v), want (%q, nil)", v, err, tc.wantValue)
-			}
-			for _, src := range []any{v, []byte(v.(string))} {
-				var out models.CustomValues
-				if err := out.Scan(src); err != nil || !reflect.DeepEqual(out, tc.wantBack) {
-					t.Errorf("Scan(%T %v): got (%v, %v), want (%v, nil)", src, src, out, err, tc.wantBack)
-				}
-			}
+			valueScansBack(t, tc.in, tc.wantValue, tc.wantBack)
 		})
 	}
 }
@@ -199,16 +185,7 @@ func TestCustomFieldDefsValueScan(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := tc.in.Value()
-			if err != nil || v != tc.wantValue {
-				t.Fatalf("Value(): got (%v, %v), want (%q, nil)", v, err, tc.wantValue)
-			}
-			for _, src := range []any{v, []byte(v.(string))} {
-				var out models.CustomFieldDefs
-				if err := out.Scan(src); err != nil || !reflect.DeepEqual(out, tc.wantBack) {
-					t.Errorf("Scan(%T): got (%+v, %v), want (%+v, nil)", src, out, err, tc.wantBack)
-				}
-			}
+			valueScansBack(t, tc.in, tc.wantValue, tc.wantBack)
 		})
 	}
 	t.Run("scan errors and NULL", func(t *testing.T) {
@@ -242,16 +219,7 @@ func TestChangesValueScan(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := tc.in.Value()
-			if err != nil || v != tc.wantValue {
-				t.Fatalf("Value(): got (%v, %v), want (%q, nil)", v, err, tc.wantValue)
-			}
-			for _, src := range []any{v, []byte(v.(string))} {
-				var out models.Changes
-				if err := out.Scan(src); err != nil || !reflect.DeepEqual(out, tc.wantBack) {
-					t.Errorf("Scan(%T): got (%+v, %v), want (%+v, nil)", src, out, err, tc.wantBack)
-				}
-			}
+			valueScansBack(t, tc.in, tc.wantValue, tc.wantBack)
 		})
 	}
 	t.Run("scan errors and NULL", func(t *testing.T) {
@@ -337,4 +305,33 @@ func TestFieldErrors(t *testing.T) {
 			}
 		}
 	})
+}
+
+// valueScansBack checks that in is stored as wantValue and that the value
+// scans back into wantBack.
+func valueScansBack[T driver.Valuer, P interface {
+	*T
+	sql.Scanner
+}](t *testing.T, in T, wantValue string, wantBack T) {
+	t.Helper()
+	v, err := in.Value()
+	if err != nil || v != wantValue {
+		t.Fatalf("Value(): got (%v, %v), want (%q, nil)", v, err, wantValue)
+	}
+	scansBack[T, P](t, v, wantBack)
+}
+
+// scansBack checks that the stored value v, as a string and as bytes (the
+// drivers give either), scans into want.
+func scansBack[T any, P interface {
+	*T
+	sql.Scanner
+}](t *testing.T, v driver.Value, want T) {
+	t.Helper()
+	for _, src := range []any{v, []byte(v.(string))} {
+		var out T
+		if err := P(&out).Scan(src); err != nil || !reflect.DeepEqual(out, want) {
+			t.Errorf("Scan(%T %v): got (%+v, %v), want (%+v, nil)", src, src, out, err, want)
+		}
+	}
 }
