@@ -144,10 +144,11 @@ func (b apiValues) newUser(fields []models.ProfileField) (models.NewUser, models
 	errs := models.FieldErrors{}
 	own, profile := apiValues{}, apiValues{}
 	for name, v := range b {
+		isOwn := slices.Contains(createFields, name)
 		switch {
-		case slices.Contains(createFields, name) && sentTwice(v):
+		case isOwn && sentTwice(v):
 			errs.Add(name, name+" is sent more than once: send it once")
-		case slices.Contains(createFields, name):
+		case isOwn:
 			own[name] = v
 		case slices.Contains(notOnCreate, name):
 			errs.Add(name, name+" cannot be set here")
