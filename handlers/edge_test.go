@@ -418,3 +418,37 @@ func TestSearchTooLong(t *testing.T) {
 	}
 	testapp.RunScenarios(t, scenarios)
 }
+
+// A request id from the client or a proxy names the request in its
+// answer when it looks like one; one too long or with other characters is
+// replaced by one the server makes, as is none.
+func TestClientRequestID(t *testing.T) {
+	app := testapp.New(t, testapp.Backend{Name: "sqlite"})
+	c := app.Client(t)
+	for _, tc := range []struct {
+		name, sent string
+		kept       bool
+	}{
+		{"a proxy's", "lb-7f3a:2026.12.03_42", true},
+		{"64 characters", strings.Repeat("a", 64), true},
+		{"65 characters", strings.Repeat("a", 65), false},
+		{"500 characters", strings.Repeat("x", 500), false},
+		{"spaces and quotes", `a" "b`, false},
+		{"not ASCII", "zoë", false},
+		{"none", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			if tc.sent != "" {
+				h.Set("X-Request-Id", tc.sent)
+			}
+			got := c.Do(http.MethodGet, "/login", nil, h).Header.Get("X-Request-Id")
+			switch {
+			case tc.kept && got != tc.sent:
+				t.Errorf("got %q, want %q kept", got, tc.sent)
+			case !tc.kept && (got == tc.sent || len(got) != 32):
+				t.Errorf("got %q, want one the server made (32 characters)", got)
+			}
+		})
+	}
+}

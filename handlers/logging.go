@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -28,4 +29,31 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			"duration_ms", took.Milliseconds())
 		return nil
 	}
+}
+
+// clientRequestID lets a request id sent by the client, or by a proxy in
+// front, name the request in the logs and the answer only when it looks
+// like one: up to 64 letters, digits and "-_.:". Any other is dropped, and
+// middleware.RequestID makes one, so no client writes what it likes, or
+// as much as it likes, into every log line of its request.
+func clientRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(echo.HeaderXRequestID); id != "" && !isRequestID(id) {
+			h.Del(echo.HeaderXRequestID)
+		}
+		return next(c)
+	}
+}
+
+func isRequestID(id string) bool {
+	if len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-_.:", r)) {
+			return false
+		}
+	}
+	return true
 }

@@ -23,7 +23,7 @@ func New(d Deps) *echo.Echo {
 	e.Pre(headAsGet)
 	e.Use(restoreHead)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: logRecovered(a.Log)}))
-	e.Use(middleware.RequestID())
+	e.Use(clientRequestID, middleware.RequestID())
 	e.Use(a.logRequests)
 	e.Use(securityHeaders(a.Secure))
 	e.Use(limitBody(int64(a.MaxBodyBytes)))
