@@ -135,6 +135,11 @@ func selectInput(placeholder string, options func(f ProfileField, current string
 	}
 }
 
+// HasOption reports whether v is the value of one of opts.
+func HasOption(opts []Option, v string) bool {
+	return slices.ContainsFunc(opts, func(o Option) bool { return o.Value == v })
+}
+
 // OptionLabel is the label of the option whose value is v, or v.
 func OptionLabel(opts []Option, v string) string {
 	for _, o := range opts {

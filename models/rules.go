@@ -459,10 +459,8 @@ func CleanCode(label, raw string, max int) (string, error) {
 
 func cleanStatus(label, raw string) (string, error) {
 	s := strings.ToUpper(strings.TrimSpace(raw))
-	for _, o := range Statuses {
-		if s == o.Value {
-			return s, nil
-		}
+	if HasOption(Statuses, s) {
+		return s, nil
 	}
 	return "", Invalid("Select a status")
 }
@@ -476,7 +474,7 @@ func cleanRoles(label, raw string) (string, error) {
 		if part == "" {
 			continue
 		}
-		if !slices.ContainsFunc(Roles, func(o Option) bool { return o.Value == part }) {
+		if !HasOption(Roles, part) {
 			return "", Invalid("Select roles from the list")
 		}
 		if !slices.Contains(out, part) {

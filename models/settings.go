@@ -402,7 +402,7 @@ func (in SettingsInput) customFields() (CustomFieldDefs, FieldErrors) {
 		}
 		d.Label = label
 
-		if !slices.ContainsFunc(customTypes, func(o Option) bool { return o.Value == d.Type }) {
+		if !HasOption(customTypes, d.Type) {
 			errs.Add(typeInput, "Select a type for "+name)
 		}
 
