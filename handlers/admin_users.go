@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -25,7 +24,7 @@ func (a *App) handleAdminUsers(c echo.Context) error {
 		return err
 	}
 	if errs := q.Validate(); len(errs) > 0 {
-		q.Error = strings.Join(errs["q"], " ")
+		q.Errors = errs
 		return a.refused(c, http.StatusUnprocessableEntity, "Users", "admin-users",
 			func(p layout.Page) templ.Component {
 				p.Wide = true

@@ -419,6 +419,32 @@ func TestSearchTooLong(t *testing.T) {
 	testapp.RunScenarios(t, scenarios)
 }
 
+// GET /admin/users — a status or role the list does not offer (a hand-made
+// address) is refused next to its select, not searched for under a select
+// that says "Any".
+func TestListFilterNotOffered(t *testing.T) {
+	var scenarios []testapp.Scenario
+	for _, tc := range []struct{ name, query, field, want string }{
+		{"status", "status=NOPE", "status", "Select a status from the list"},
+		{"role", "role=OWNER", "role", "Select a role from the list"},
+		{"lower-case status", "status=active", "status", "Select a status from the list"},
+		{"an offered status and role", "status=ACTIVE&role=MERCHANT_ADMIN", "", ""},
+	} {
+		for _, htmx := range []bool{false, true} {
+			s := testapp.Scenario{Name: fmt.Sprintf("%s htmx=%v", tc.name, htmx), As: "admin", Path: "/admin/users?" + tc.query, HTMX: htmx, Shared: true,
+				Status: http.StatusOK, Text: map[string]string{`[data-testid="search-error"]`: tc.want}}
+			if tc.want != "" {
+				s.Status = http.StatusUnprocessableEntity
+				if !htmx {
+					s.Count = map[string]int{`select#` + tc.field + `[aria-invalid="true"]`: 1}
+				}
+			}
+			scenarios = append(scenarios, s)
+		}
+	}
+	testapp.RunScenarios(t, scenarios)
+}
+
 // A request id from the client or a proxy names the request in its
 // answer when it looks like one; one too long or with other characters is
 // replaced by one the server makes, as is none.

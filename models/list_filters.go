@@ -25,11 +25,19 @@ func (q UserListFilter) Desc() bool { return q.Dir == SortDescending }
 const SortDescending = "desc"
 
 // Validate checks that the search text can be searched for
-// (CleanSearch), with its message on "q".
+// (CleanSearch), with its message on "q", and that a status or role
+// filter is one the list offers: another could match no one, under a
+// select that says "Any".
 func (q UserListFilter) Validate() FieldErrors {
 	errs := FieldErrors{}
 	_, err := CleanSearch("Search", q.Text)
 	errs.Refuse("q", err)
+	if q.Status != "" && !HasOption(Statuses, q.Status) {
+		errs.Add("status", "Select a status from the list")
+	}
+	if q.Role != "" && !HasOption(Roles, q.Role) {
+		errs.Add("role", "Select a role from the list")
+	}
 	return errs
 }
 

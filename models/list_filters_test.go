@@ -47,6 +47,12 @@ func TestUserListFilterValidate(t *testing.T) {
 	if errs := (models.UserListFilter{Text: strings.Repeat("word ", models.MaxSearchWords+1)}).Validate(); !errs.Has("q") {
 		t.Errorf("too many words: got %v, want an error on q", errs)
 	}
+	if errs := (models.UserListFilter{Status: models.StatusLocked, Role: models.RoleMerchantAdmin}).Validate(); len(errs) != 0 {
+		t.Errorf("offered filters: got %v", errs)
+	}
+	if errs := (models.UserListFilter{Status: "NOPE", Role: "OWNER"}).Validate(); !errs.Has("status") || !errs.Has("role") {
+		t.Errorf("filters not offered: got %v, want errors on status and role", errs)
+	}
 	if !(models.UserListFilter{Dir: "desc"}).Desc() || (models.UserListFilter{Dir: "up"}).Desc() {
 		t.Errorf("Desc: wrong answer")
 	}
