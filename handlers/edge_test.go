@@ -396,53 +396,49 @@ func TestUserAgentNotUTF8IsStoredAsText(t *testing.T) {
 // GET /admin/users — a search too long to look up is refused with a
 // message next to the search field, not sent to the database.
 func TestSearchTooLong(t *testing.T) {
-	var scenarios []testapp.Scenario
-	for _, tc := range []struct{ name, q, want string }{
-		{"11 words", strings.Repeat("a ", 11), "Search must be 10 words or fewer"},
-		{"201 characters", strings.Repeat("a", 201), "Search must be 200 characters or fewer"},
-		{"a control character", "maya\u202e", "Search must not contain control characters"},
-		{"10 words", strings.Repeat("ab ", 10), ""},
-	} {
-		for _, htmx := range []bool{false, true} {
-			s := testapp.Scenario{Name: fmt.Sprintf("%s htmx=%v", tc.name, htmx), As: "admin", Path: "/admin/users?q=" + url.QueryEscape(tc.q), HTMX: htmx, Shared: true,
-				Status: http.StatusOK, Text: map[string]string{`[data-testid="search-error"]`: tc.want}}
-			if tc.want != "" {
-				s.Status = http.StatusUnprocessableEntity
-				if !htmx {
-					// The search input is marked invalid.
-					s.Count = map[string]int{`input#q[aria-invalid="true"]`: 1}
-				}
-			}
-			scenarios = append(scenarios, s)
-		}
-	}
-	testapp.RunScenarios(t, scenarios)
+	testapp.RunScenarios(t, listRefusals([]listRefusal{
+		{"11 words", "q=" + url.QueryEscape(strings.Repeat("a ", 11)), "input#q", "Search must be 10 words or fewer"},
+		{"201 characters", "q=" + url.QueryEscape(strings.Repeat("a", 201)), "input#q", "Search must be 200 characters or fewer"},
+		{"a control character", "q=" + url.QueryEscape("maya\u202e"), "input#q", "Search must not contain control characters"},
+		{"10 words", "q=" + url.QueryEscape(strings.Repeat("ab ", 10)), "", ""},
+	}))
 }
 
 // GET /admin/users — a status or role the list does not offer (a hand-made
 // address) is refused next to its select, not searched for under a select
 // that says "Any".
 func TestListFilterNotOffered(t *testing.T) {
-	var scenarios []testapp.Scenario
-	for _, tc := range []struct{ name, query, field, want string }{
-		{"status", "status=NOPE", "status", "Select a status from the list"},
-		{"role", "role=OWNER", "role", "Select a role from the list"},
-		{"lower-case status", "status=active", "status", "Select a status from the list"},
+	testapp.RunScenarios(t, listRefusals([]listRefusal{
+		{"status", "status=NOPE", "select#status", "Select a status from the list"},
+		{"role", "role=OWNER", "select#role", "Select a role from the list"},
+		{"lower-case status", "status=active", "select#status", "Select a status from the list"},
 		{"an offered status and role", "status=ACTIVE&role=MERCHANT_ADMIN", "", ""},
-	} {
+	}))
+}
+
+// listRefusal is a user list address, the control its refusal marks
+// invalid and the message; none for an address that is searched.
+type listRefusal struct{ name, query, control, want string }
+
+// listRefusals are the scenarios of each address as a page and over htmx:
+// 422 with the message in the results and, on the page, the control
+// marked invalid; else 200 without a message.
+func listRefusals(cases []listRefusal) []testapp.Scenario {
+	var scenarios []testapp.Scenario
+	for _, tc := range cases {
 		for _, htmx := range []bool{false, true} {
 			s := testapp.Scenario{Name: fmt.Sprintf("%s htmx=%v", tc.name, htmx), As: "admin", Path: "/admin/users?" + tc.query, HTMX: htmx, Shared: true,
 				Status: http.StatusOK, Text: map[string]string{`[data-testid="search-error"]`: tc.want}}
 			if tc.want != "" {
 				s.Status = http.StatusUnprocessableEntity
 				if !htmx {
-					s.Count = map[string]int{`select#` + tc.field + `[aria-invalid="true"]`: 1}
+					s.Count = map[string]int{tc.control + `[aria-invalid="true"]`: 1}
 				}
 			}
 			scenarios = append(scenarios, s)
 		}
 	}
-	testapp.RunScenarios(t, scenarios)
+	return scenarios
 }
 
 // A request id from the client or a proxy names the request in its
