@@ -75,7 +75,7 @@ func displayValue(ctx context.Context, f models.ProfileField, v string) string {
 // displayFor is a stored value as a reader of lang reads it.
 func displayFor(lang string, f models.ProfileField, v string) string {
 	if v == "" {
-		return "Not provided"
+		return notProvided
 	}
 	return f.DisplayFor(lang, v)
 }
