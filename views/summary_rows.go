@@ -20,10 +20,10 @@ const notProvided = "Not provided"
 
 // summaryRow is one term and its value, notProvided when it is empty.
 func summaryRow(term, value string) templ.Component {
+	if value == "" {
+		value = notProvided
+	}
 	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		if value == "" {
-			value = notProvided
-		}
 		return writeSummaryRow(w, term, "", value)
 	})
 }
