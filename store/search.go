@@ -149,15 +149,27 @@ func (s *Users) SearchCounted(ctx context.Context, q UserQuery) (models.UserPage
 		}
 		return page, err
 	}
-	page, counted, err := s.searchFew(ctx, p)
-	if err != nil || counted {
-		return page, err
+	var page models.UserPage
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		few, counted, err := s.searchFew(ctx, tx, p)
+		if err != nil || counted {
+			page = few
+			return err
+		}
+		// Past the cap, or not counted in time: the page is searched as
+		// Search does, in the same transaction, from the savepoint the
+		// count was made in.
+		rows, err := s.findPage(ctx, tx, p, false)
+		if err != nil {
+			return err
+		}
+		page = userPage(rows, p.q, p.sk)
+		page.Matches, page.MatchesKnown = few.Matches, few.MatchesKnown
+		return nil
+	})
+	if err != nil {
+		return models.UserPage{}, fmt.Errorf("search users: %w", err)
 	}
-	matches, known := page.Matches, page.MatchesKnown
-	if page, err = s.search(ctx, p); err != nil {
-		return page, err
-	}
-	page.Matches, page.MatchesKnown = matches, known
 	return page, nil
 }
 
@@ -221,6 +233,25 @@ func (p searchPlan) rows(tx *gorm.DB, ids any) ([]userRow, error) {
 }
 
 func (s *Users) search(ctx context.Context, p searchPlan) (models.UserPage, error) {
+	var rows []userRow
+	var err error
+	if !s.postgres() {
+		rows, err = s.findPage(ctx, s.db.WithContext(ctx), p, true)
+	} else {
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			rows, err = s.findPage(ctx, tx, p, true)
+			return err
+		})
+	}
+	if err != nil {
+		return models.UserPage{}, fmt.Errorf("search users: %w", err)
+	}
+	return userPage(rows, p.q, p.sk), nil
+}
+
+// findPage reads the rows of p's page. On PostgreSQL tx is a transaction,
+// new (fresh) or where searchFew left it.
+func (s *Users) findPage(ctx context.Context, tx *gorm.DB, p searchPlan, fresh bool) ([]userRow, error) {
 	conds := p.conds
 	if p.after != nil {
 		conds = append(slices.Clip(conds), p.after)
@@ -236,20 +267,21 @@ func (s *Users) search(ctx context.Context, p searchPlan) (models.UserPage, erro
 		rows, err = p.rows(tx, ids)
 		return err
 	}
-	if err := s.runSearch(ctx, find, p.indexed); err != nil {
-		return models.UserPage{}, fmt.Errorf("search users: %w", err)
+	if !s.postgres() {
+		return rows, find(tx)
 	}
-	return userPage(rows, p.q, p.sk), nil
+	return rows, s.runSearch(ctx, tx, find, p.indexed, fresh)
 }
 
-// searchFew counts p's matches on PostgreSQL, up to the cap, and when
-// they are within the cap reads the page from them too (counted is then
-// true). Otherwise the page is empty, and holds the count: past the cap,
-// or not known. It has the page's patience (searchPatience), not the
-// count's: within the cap its read of the matches is the page's own, and
-// a number with common digits takes 19 ms to look up, which a count's
-// 15 ms would stop short of and then read again for the page.
-func (s *Users) searchFew(ctx context.Context, p searchPlan) (page models.UserPage, counted bool, err error) {
+// searchFew counts p's matches on PostgreSQL, in tx, up to the cap, and
+// when they are within the cap reads the page from them too (counted is
+// then true). Otherwise the page is empty, and holds the count: past the
+// cap, or not known, and tx is ready for findPage. It has the page's
+// patience (searchPatience), not the count's: within the cap its read of
+// the matches is the page's own, and a number with common digits takes
+// 19 ms to look up, which a count's 15 ms would stop short of and then
+// read again for the page.
+func (s *Users) searchFew(ctx context.Context, tx *gorm.DB, p searchPlan) (page models.UserPage, counted bool, err error) {
 	from := p.after
 	if from == nil {
 		from = clause.Expr{SQL: "TRUE"}
@@ -259,45 +291,39 @@ func (s *Users) searchFew(ctx context.Context, p searchPlan) (page models.UserPa
 			return page, false, err
 		}
 	}
-	var rows []userRow
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(pgSettings).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec(pgPatience, searchPatience).Error; err != nil {
-			return err
-		}
-		matches := tx.Model(&models.User{}).Select("id, "+p.expr+" AS sort_key", p.exprArgs...).
-			Clauses(clause.Where{Exprs: p.conds}).Limit(models.UserCountCap + 1)
-		order := "sort_key " + p.dir + ", id " + p.dir
-		var ids *string
-		err := tx.WithContext(withPatience(ctx)).Raw("WITH m AS MATERIALIZED (?) SELECT (SELECT count(*) FROM m),"+
-			" (SELECT string_agg(id::text, ',' ORDER BY "+order+") FROM (SELECT id, sort_key FROM m WHERE ? ORDER BY "+order+" LIMIT ?) p)",
-			matches, from, p.q.Limit+1).Row().Scan(&page.Matches, &ids)
-		if err != nil {
-			return err
-		}
-		page.MatchesKnown = true
-		if page.Matches > models.UserCountCap || ids == nil {
-			return nil
-		}
-		if err := tx.Exec(pgNoLimit).Error; err != nil {
-			return err
-		}
-		rows, err = p.rows(tx, strings.Split(*ids, ","))
-		return err
-	})
+	if err := tx.Exec(searchStart(true) + "; " + pgPatience).Error; err != nil {
+		return page, false, err
+	}
+	matches := tx.Model(&models.User{}).Select("id, "+p.expr+" AS sort_key", p.exprArgs...).
+		Clauses(clause.Where{Exprs: p.conds}).Limit(models.UserCountCap + 1)
+	order := "sort_key " + p.dir + ", id " + p.dir
+	var ids *string
+	err = tx.WithContext(withPatience(ctx)).Raw("WITH m AS MATERIALIZED (?) SELECT (SELECT count(*) FROM m),"+
+		" (SELECT string_agg(id::text, ',' ORDER BY "+order+") FROM (SELECT id, sort_key FROM m WHERE ? ORDER BY "+order+" LIMIT ?) p)",
+		matches, from, p.q.Limit+1).Row().Scan(&page.Matches, &ids)
 	switch {
 	case isStatementTimeout(err) && ctx.Err() == nil:
+		// Not counted in time: the count is not known.
 		return models.UserPage{}, false, nil
 	case err != nil:
-		return models.UserPage{}, false, fmt.Errorf("search users: %w", err)
+		return models.UserPage{}, false, err
 	case page.Matches > models.UserCountCap:
+		page.MatchesKnown = true
 		return page, false, nil
 	}
-	matches := page.Matches
+	// Back to the savepoint, which lifts the time limit.
+	if err := tx.Exec(pgToSavepoint).Error; err != nil {
+		return page, false, err
+	}
+	var rows []userRow
+	if ids != nil {
+		if rows, err = p.rows(tx, strings.Split(*ids, ",")); err != nil {
+			return page, false, err
+		}
+	}
+	n := page.Matches
 	page = userPage(rows, p.q, p.sk)
-	page.Matches, page.MatchesKnown = matches, true
+	page.Matches, page.MatchesKnown = n, true
 	return page, true, nil
 }
 
@@ -377,56 +403,49 @@ func seekCondition(sort, expr string, exprArgs []any, cur cursor, desc bool) (cl
 	return clause.Expr{SQL: fmt.Sprintf("%s %s= ? AND (%s %s ? OR (%s = ? AND id %s ?))", expr, op, expr, op, expr, op), Vars: args}, nil
 }
 
-// runSearch runs find. On PostgreSQL it plans each search for its own
-// text, and gives a text search a way out of a slow plan.
-func (s *Users) runSearch(ctx context.Context, find func(*gorm.DB) error, indexed bool) error {
-	if !s.postgres() {
-		return find(s.db.WithContext(ctx))
-	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// The driver prepares each statement once per connection, and
-		// after five runs PostgreSQL may keep one generic plan for it,
-		// made without the search text, which then serves every term:
-		// a member number matching one user walked all the merchant's
-		// users (1.5 s over 900,000). Planning each search for its own
-		// text costs about a millisecond.
-		if err := tx.Exec(pgSettings).Error; err != nil {
-			return err
-		}
-		if !indexed {
-			return find(tx)
-		}
-		// A text search either walks the users in the page's order
-		// until a page matches, or has the trigram index find every
-		// match and sorts them. The planner picks from how many users
-		// it expects to match, as if they were spread evenly; but
-		// matches bunch in that order (a surname sorted by name, the
-		// start of a username sorted by username), and a walk to them
-		// reads every user before: 3 s over 900,000. A walk that has
-		// not found its page by searchPatience gives way to sorting
-		// the matches, which are then few or bunched.
-		if !s.noWalk {
-			// The time limit is set inside the savepoint, so that only the
-			// walk has it, and rolling back to the savepoint lifts it.
-			if err := tx.SavePoint("walk").Error; err != nil {
-				return err
-			}
-			if err := tx.Exec(pgPatience, searchPatience).Error; err != nil {
-				return err
-			}
-			err := find(tx.WithContext(withPatience(ctx)))
-			if !isStatementTimeout(err) || ctx.Err() != nil { // timed out, not cancelled
-				return err
-			}
-			if err := tx.RollbackTo("walk").Error; err != nil {
-				return err
-			}
-		}
-		if err := tx.Exec(pgSortMatches).Error; err != nil {
+// runSearch runs find in tx on PostgreSQL, a new transaction (fresh) or
+// one searchFew counted in: it plans each search for its own text, and
+// gives a text search a way out of a slow plan.
+// Each step is one round trip, its statements sent together: under load
+// every round trip waits for the database's process to be run again.
+func (s *Users) runSearch(ctx context.Context, tx *gorm.DB, find func(*gorm.DB) error, indexed, fresh bool) error {
+	// The driver prepares each statement once per connection, and after
+	// five runs PostgreSQL may keep one generic plan for it, made without
+	// the search text, which then serves every term: a member number
+	// matching one user walked all the merchant's users (1.5 s over
+	// 900,000). Planning each search for its own text costs about a
+	// millisecond (pgSettings).
+	start := searchStart(fresh)
+	if !indexed {
+		if err := tx.Exec(start).Error; err != nil {
 			return err
 		}
 		return find(tx)
-	})
+	}
+	// A text search either walks the users in the page's order until a
+	// page matches, or has the trigram index find every match and sorts
+	// them. The planner picks from how many users it expects to match, as
+	// if they were spread evenly; but matches bunch in that order (a
+	// surname sorted by name, the start of a username sorted by
+	// username), and a walk to them reads every user before: 3 s over
+	// 900,000. A walk that has not found its page by searchPatience gives
+	// way to sorting the matches, which are then few or bunched. The time
+	// limit is set inside a savepoint, so that only the walk has it, and
+	// rolling back to the savepoint lifts it.
+	if !s.noWalk {
+		if err := tx.Exec(start + "; " + pgPatience).Error; err != nil {
+			return err
+		}
+		err := find(tx.WithContext(withPatience(ctx)))
+		if !isStatementTimeout(err) || ctx.Err() != nil { // timed out, not cancelled
+			return err
+		}
+		start = pgToSavepoint
+	}
+	if err := tx.Exec(start + "; " + pgSortMatches).Error; err != nil {
+		return err
+	}
+	return find(tx)
 }
 
 // userPage is the page of rows found, with its cursors.
@@ -475,16 +494,27 @@ const (
 	// 35 ms walk, and under load they only take CPU from other searches.
 	pgSettings = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('statement_timeout', '0', true)," +
 		" set_config('max_parallel_workers_per_gather', '0', true)"
-	// pgPatience is the time limit of the walk and of searchFew's count;
-	// pgNoLimit lifts it.
-	pgPatience = "SELECT set_config('statement_timeout', ?, true)"
-	pgNoLimit  = "SELECT set_config('statement_timeout', '0', true)"
+	// pgPatience is the time limit of the walk and of searchFew's count,
+	// set inside searchStart's savepoint: pgToSavepoint lifts it, and
+	// after a timeout, the transaction's abort.
+	pgPatience    = "SELECT set_config('statement_timeout', '" + searchPatience + "', true)"
+	pgToSavepoint = "ROLLBACK TO SAVEPOINT search"
 	// pgSortMatches leaves the planner one way to read users, bitmap
 	// scans, so a text search sorts the matches the trigram index finds,
 	// and lifts the time limit.
 	pgSortMatches = "SELECT set_config('statement_timeout', '0', true), set_config('enable_seqscan', 'off', true)," +
 		" set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true)"
 )
+
+// searchStart readies a transaction for a search: a new one (fresh) gets
+// pgSettings and the savepoint of the search's time limits, one searchFew
+// counted in goes back to that savepoint.
+func searchStart(fresh bool) string {
+	if fresh {
+		return pgSettings + "; SAVEPOINT search"
+	}
+	return pgToSavepoint
+}
 
 // postgres reports whether s is on PostgreSQL, where the search has its
 // indexes and plans.

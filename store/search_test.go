@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
+
+	"gorm.io/gorm"
 
 	"myaccount/internal/testapp"
 	"myaccount/models"
@@ -139,9 +142,12 @@ func TestSearchCounted(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s, page %d: Search: %v", name, step, err)
 				}
-				if g, w := pageNames(got), pageNames(want); !slices.Equal(g, w) || got.Next != want.Next || got.Prev != want.Prev {
-					t.Errorf("%s, page %d: %v (next %q, prev %q), Search gives %v (next %q, prev %q)", name, step, g, got.Next, got.Prev, w, want.Next, want.Prev)
+				samePage(t, fmt.Sprintf("%s, page %d", name, step), got, want)
+				sorted, err := store.SortingMatches(users).SearchCounted(context.Background(), q)
+				if err != nil {
+					t.Fatalf("%s, page %d, sorting the matches: %v", name, step, err)
 				}
+				samePage(t, fmt.Sprintf("%s, page %d, sorting the matches", name, step), sorted, got)
 				switch {
 				case !got.MatchesKnown:
 					t.Logf("%s, page %d: not counted in time", name, step)
@@ -159,7 +165,56 @@ func TestSearchCounted(t *testing.T) {
 				}
 			}
 		}
+		if app.DB.Dialector.Name() == "postgres" {
+			searchOutOfPatience(t, app.DB, users, store.UserQuery{MerchantID: merchant, Text: "crowd"})
+		}
 	})
+}
+
+// samePage fails t when got is not want's page, with its cursors.
+func samePage(t *testing.T, name string, got, want models.UserPage) {
+	t.Helper()
+	if g, w := pageNames(got), pageNames(want); !slices.Equal(g, w) || got.Next != want.Next || got.Prev != want.Prev {
+		t.Errorf("%s: %v (next %q, prev %q), want %v (next %q, prev %q)", name, g, got.Next, got.Prev, w, want.Next, want.Prev)
+	}
+}
+
+// searchOutOfPatience: on PostgreSQL, a count and a walk that run out of
+// time (here waiting for a lock another transaction holds on the users
+// for longer than both time limits) leave the count unknown and the page
+// to the matches sorted, in the same transaction: the page is still
+// Search's.
+func searchOutOfPatience(t *testing.T, db *gorm.DB, users *store.Users, q store.UserQuery) {
+	want, err := users.Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked, release := make(chan error, 1), make(chan struct{})
+	go func() {
+		locked <- db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec("LOCK TABLE users IN ACCESS EXCLUSIVE MODE").Error; err != nil {
+				return err
+			}
+			locked <- nil
+			<-release
+			return nil
+		})
+	}()
+	if err := <-locked; err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(300*time.Millisecond, func() { close(release) })
+	got, err := users.SearchCounted(context.Background(), q)
+	if err != nil {
+		t.Fatalf("searched while the users were locked: %v", err)
+	}
+	if err := <-locked; err != nil {
+		t.Fatal(err)
+	}
+	if got.MatchesKnown {
+		t.Errorf("searched while the users were locked: %d matches counted, want the count not known in time", got.Matches)
+	}
+	samePage(t, "searched while the users were locked", got, want)
 }
 
 func pageNames(page models.UserPage) []string {
