@@ -20,7 +20,7 @@ func (r *report) markdown(doc string) string {
 		"The run took %s, of which generating the users %s.\n\n",
 		r.command, thousands(float64(o.users)), o.sessions, o.duration, o.connections, o.bcryptCost, round(r.took), round(r.generated))
 	fmt.Fprintf(&b, "- Machine: %s.\n", r.machine)
-	fmt.Fprintf(&b, "- Load average (1, 5, 15 min): %s before the run, %s after it (the machine is shared with other engineers' test runs).\n", r.loadBefore, r.loadAfter)
+	fmt.Fprintf(&b, "- Load average (1, 5, 15 min): %s before the run, %s after it (whatever else the machine runs shares its CPUs).\n", r.loadBefore, r.loadAfter)
 	fmt.Fprintf(&b, "- bcrypt at cost %d, on %d goroutines (one per CPU) while the servers wait: %.1f checks/s (%.1f per CPU second) just before the sign-ins, "+
 		"%.1f (%.1f) just after.\n", o.bcryptCost, r.machine.cpus, r.bcrypt[0].perSecond, r.bcrypt[0].perCPUSecond, r.bcrypt[1].perSecond, r.bcrypt[1].perCPUSecond)
 	admin := fmt.Sprintf("`%s`", r.admin)
