@@ -49,7 +49,11 @@ func Open(url string, log *slog.Logger, timeout time.Duration) (*gorm.DB, error)
 		})},
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
-		PrepareStmt:            false,
+		// Not prepared by GORM: pgx caches each statement's preparation
+		// itself, and sends a statement without arguments by the simple
+		// protocol, which the search relies on to send several at once
+		// (searchStart).
+		PrepareStmt: false,
 	}
 	if IsPostgres(url) {
 		db, err := gorm.Open(postgres.Open(withServerTimeouts(url, timeout)), cfg)
