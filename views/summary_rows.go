@@ -7,6 +7,7 @@ import (
 	"github.com/a-h/templ"
 
 	"myaccount/models"
+	"myaccount/views/layout"
 )
 
 // The rows of a summary list (<dl class="summary-list">) are written here
@@ -45,14 +46,9 @@ func fieldRows(fields []models.ProfileField, u *models.User) templ.Component {
 // writeSummaryRow writes <div><dt>term</dt><dd data-field="field">value</dd></div>,
 // without data-field when field is "".
 func writeSummaryRow(w io.Writer, term, field, value string) error {
-	parts := [...]string{"<div><dt>", templ.EscapeString(term), "</dt><dd", "", "", "", ">", templ.EscapeString(value), "</dd></div>"}
-	if field != "" {
-		parts[3], parts[4], parts[5] = ` data-field="`, templ.EscapeString(field), `"`
+	if field == "" {
+		return layout.WriteStrings(w, "<div><dt>", templ.EscapeString(term), "</dt><dd>", templ.EscapeString(value), "</dd></div>")
 	}
-	for _, s := range parts {
-		if _, err := io.WriteString(w, s); err != nil {
-			return err
-		}
-	}
-	return nil
+	return layout.WriteStrings(w, "<div><dt>", templ.EscapeString(term), `</dt><dd data-field="`, templ.EscapeString(field), `">`,
+		templ.EscapeString(value), "</dd></div>")
 }

@@ -38,10 +38,8 @@ func navLinks(links []navItem, nav string) templ.Component {
 			if l.nav == nav {
 				current = ` aria-current="page"`
 			}
-			for _, s := range [...]string{`<li><a href="`, templ.EscapeString(l.href), `"`, current, ">", templ.EscapeString(l.label), "</a></li>"} {
-				if _, err := io.WriteString(w, s); err != nil {
-					return err
-				}
+			if err := WriteStrings(w, `<li><a href="`, templ.EscapeString(l.href), `"`, current, ">", templ.EscapeString(l.label), "</a></li>"); err != nil {
+				return err
 			}
 		}
 		return nil
