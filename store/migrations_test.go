@@ -159,3 +159,46 @@ func TestConcurrentMigrations(t *testing.T) {
 		t.Errorf("%d migrations applied more than once", dup)
 	}
 }
+
+// Migration 14 keeps the trigram index's pending list short and has
+// autovacuum come sooner to users on PostgreSQL; down puts PostgreSQL's
+// defaults back.
+func TestMigrationSearchUpkeep(t *testing.T) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL is not set: the settings are PostgreSQL's")
+	}
+	app := testapp.New(t, testapp.Backend{Name: "postgres", URL: base})
+	sqlDB, err := app.DB.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	options := func(rel string) string {
+		var opts string
+		if err := app.DB.Raw("SELECT COALESCE(array_to_string(reloptions, ' '), '') FROM pg_class WHERE oid = ?::regclass", rel).Scan(&opts).Error; err != nil {
+			t.Fatal(err)
+		}
+		return opts
+	}
+	want := map[string]string{
+		"users":                  "autovacuum_vacuum_scale_factor=0.005 autovacuum_vacuum_insert_scale_factor=0.005",
+		"users_search_text_trgm": "gin_pending_list_limit=256",
+	}
+	for rel, w := range want {
+		if got := options(rel); got != w {
+			t.Errorf("%s: options %q, want %q", rel, got, w)
+		}
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.Files, goose.WithGoMigrations(migrations.Go(true)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(context.Background(), 13); err != nil {
+		t.Fatalf("down to 13: %v", err)
+	}
+	for rel := range want {
+		if got := options(rel); got != "" {
+			t.Errorf("after down: %s has options %q, want none", rel, got)
+		}
+	}
+}
