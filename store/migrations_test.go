@@ -161,8 +161,9 @@ func TestConcurrentMigrations(t *testing.T) {
 }
 
 // Migration 14 keeps the trigram index's pending list short and has
-// autovacuum come sooner to users on PostgreSQL; down puts PostgreSQL's
-// defaults back.
+// autovacuum come sooner to users on PostgreSQL; migration 15 stores the
+// search text after a space and builds its indexes again, with the same
+// pending list; down takes the space away, then PostgreSQL's defaults.
 func TestMigrationSearchUpkeep(t *testing.T) {
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
@@ -173,32 +174,44 @@ func TestMigrationSearchUpkeep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// options are rel's storage options, or "none" for no such relation.
 	options := func(rel string) string {
-		var opts string
-		if err := app.DB.Raw("SELECT COALESCE(array_to_string(reloptions, ' '), '') FROM pg_class WHERE oid = ?::regclass", rel).Scan(&opts).Error; err != nil {
+		var opts *string
+		if err := app.DB.Raw("SELECT COALESCE(array_to_string(reloptions, ' '), '') FROM pg_class WHERE oid = to_regclass(?)", rel).Scan(&opts).Error; err != nil {
 			t.Fatal(err)
 		}
-		return opts
-	}
-	want := map[string]string{
-		"users":                  "autovacuum_vacuum_scale_factor=0.005 autovacuum_vacuum_insert_scale_factor=0.005",
-		"users_search_text_trgm": "gin_pending_list_limit=256",
-	}
-	for rel, w := range want {
-		if got := options(rel); got != w {
-			t.Errorf("%s: options %q, want %q", rel, got, w)
+		if opts == nil {
+			return "none"
 		}
+		return *opts
 	}
+	const vacuum, pending = "autovacuum_vacuum_scale_factor=0.005 autovacuum_vacuum_insert_scale_factor=0.005", "gin_pending_list_limit=256"
 	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.Files, goose.WithGoMigrations(migrations.Go(true)...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.DownTo(context.Background(), 13); err != nil {
-		t.Fatalf("down to 13: %v", err)
-	}
-	for rel := range want {
-		if got := options(rel); got != "" {
-			t.Errorf("after down: %s has options %q, want none", rel, got)
+	for _, step := range []struct {
+		version int64
+		want    map[string]string
+	}{
+		{15, map[string]string{"users": vacuum, "users_search_text_trgm": pending, "users_merchant_username_walk": ""}},
+		{14, map[string]string{"users": vacuum, "users_search_text_trgm": pending, "users_merchant_username_walk": ""}},
+		{13, map[string]string{"users": "", "users_search_text_trgm": "", "users_merchant_username_walk": ""}},
+	} {
+		if _, err := p.DownTo(context.Background(), step.version); err != nil {
+			t.Fatalf("down to %d: %v", step.version, err)
+		}
+		for rel, want := range step.want {
+			if got := options(rel); got != want {
+				t.Errorf("at %d: %s has options %q, want %q", step.version, rel, got, want)
+			}
+		}
+		var text string
+		if err := app.DB.Raw("SELECT search_text FROM users WHERE username = 'demo.guest'").Scan(&text).Error; err != nil {
+			t.Fatal(err)
+		}
+		if spaced := strings.HasPrefix(text, " demo"); spaced != (step.version >= 15) {
+			t.Errorf("at %d: search text %q", step.version, text)
 		}
 	}
 }

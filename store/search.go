@@ -345,9 +345,10 @@ func searchConditions(q UserQuery, postgres bool) (conds []clause.Expression, in
 			indexed = true
 		case !strings.ContainsRune(term, migrations.SearchMark):
 			// One or two characters: the start of a field or of a word of
-			// one (the text's fields are joined by spaces), which the
-			// trigram index finds by the trigrams padding a word's start.
-			where("("+text+` LIKE ? ESCAPE '\' OR `+text+` LIKE ? ESCAPE '\')`, pattern+"%", "% "+pattern+"%")
+			// one (the text starts with a space, and its fields are joined
+			// by spaces), which the trigram index finds by the trigrams
+			// padding a word's start.
+			where(text+` LIKE ? ESCAPE '\'`, "% "+pattern+"%")
 			indexed = true
 		default:
 			// Punctuation and a character ("@c"): no index can find it.
