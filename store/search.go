@@ -340,6 +340,13 @@ func searchConditions(q UserQuery, postgres bool) (conds []clause.Expression, in
 		term = markPunctuation(term)
 		pattern := likeEscaper.Replace(term)
 		switch {
+		case postgres && numberTailed(term):
+			// A whole number: the trigram index looks up its last digits,
+			// and the whole number is checked on the rows it finds (an
+			// expression the index does not match).
+			where(text+` LIKE ?`, "%"+term[len(term)-numberTail:]+"%")
+			where("("+text+` || '') LIKE ?`, "%"+term+"%")
+			indexed = true
 		case trigrammable(term):
 			where(text+` LIKE ? ESCAPE '\'`, "%"+pattern+"%")
 			indexed = true
@@ -467,6 +474,40 @@ func userPage(rows []userRow, q UserQuery, sk seek) models.UserPage {
 		page.Users[i] = rows[i].User
 	}
 	return page
+}
+
+// numberTail is how many of a number's last digits the trigram index
+// looks up, for a number of numberWhole digits or more (numberTailed).
+// What numbers share is their first digits: member numbers are given in
+// sequence, card numbers start with the issuer's and phone numbers with
+// the country's and area's. The trigrams of those are in nearly every
+// user ("100" and "000" of 10003738), and the index read their long lists
+// whole for every number: 16-21 ms over 1,000,000 users, where the three
+// trigrams of the last five digits took 3-4 ms. Four would be two
+// trigrams, too common (8-80 ms); six take in "003" (9.5 ms). A shorter
+// number is a part, which many users share, and there the fewer trigrams
+// gave the index more to find: 40 ms for 110,000 users of "00303", where
+// "000303" found 1,001 in 19 ms.
+const (
+	numberTail  = 5
+	numberWhole = 8
+)
+
+// numberTailed reports whether the trigram index looks term up by its
+// last numberTail digits: a number of numberWhole digits or more whose
+// last digits make three trigrams of their own ("11111" makes one).
+func numberTailed(term string) bool {
+	if len(term) < numberWhole {
+		return false
+	}
+	for i := range len(term) {
+		if term[i] < '0' || term[i] > '9' {
+			return false
+		}
+	}
+	tail := term[len(term)-numberTail:]
+	a, b, c := tail[0:3], tail[1:4], tail[2:5]
+	return a != b && b != c && a != c
 }
 
 // trigrammable reports whether the trigram index can look term up: it

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 //	go test ./store -run '^$' -bench 'BenchmarkSearch$' -benchtime 100x
 //	go test ./store -run '^$' -bench 'BenchmarkSearchCounted$' -benchtime 100x
 //	go test ./store -run '^$' -bench BenchmarkSearchMixed -benchtime 2000x -v
+//	go test ./store -run '^$' -bench 'BenchmarkSearchAtOnce$' -benchtime 1000x
 //
 // The first run migrates the database, as the application would.
 //
@@ -77,6 +79,45 @@ func benchShapes(b *testing.B, f *benchFixture, search func(context.Context, sto
 			b.ReportMetric(float64(rows), "rows")
 		})
 	}
+}
+
+// BenchmarkSearchAtOnce is the load command's admin search, four at a
+// time (cmd/load, "admin search, 4 at a time"), without HTTP: its terms
+// in turn, with the member numbers of four sampled users, each with its
+// count as the user list runs it, from four goroutines that take the
+// next search as each finishes. It reports the p50, p95 and p99 over all
+// of them:
+//
+//	go test ./store -run '^$' -bench 'BenchmarkSearchAtOnce$' -benchtime 1000x
+func BenchmarkSearchAtOnce(b *testing.B) {
+	f := benchSetup(b)
+	// cmd/load's searchTerms.
+	terms := []string{"xu", "li", "an", "thomp", "smith", "garc", "nguyen", "müller", "g@yahoo.co", "james.sm", "gmail", "@hotmail", "rustyf"}
+	for _, u := range f.sample[:4] {
+		terms = append(terms, u.MemberNumber[:min(8, len(u.MemberNumber))])
+	}
+	const searchers = 4
+	ctx := context.Background()
+	durs := make([]time.Duration, b.N)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range searchers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < b.N; i = int(next.Add(1) - 1) {
+				start := time.Now()
+				_, err := f.users.SearchCounted(ctx, store.UserQuery{MerchantID: f.merchant, Text: terms[i%len(terms)]})
+				durs[i] = time.Since(start)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	reportPercentiles(b, durs)
 }
 
 // BenchmarkSearchMixed runs varied queries of every kind, drawn as an

@@ -56,23 +56,65 @@ func TestSearchShortTerms(t *testing.T) {
 			{"*", nil, []string{"wei.xu", "alexus", "oconnor", "zz-42"}},
 			{"[x", nil, []string{"wei.xu"}},
 		} {
-			q := store.UserQuery{MerchantID: merchant, Text: tt.text, Limit: 200}
-			got := usernames(t, app.Deps.Users, q)
-			if byIndex := usernames(t, store.SortingMatches(app.Deps.Users), q); !slices.Equal(byIndex, got) {
-				t.Errorf("%q: through the indexes %v, else %v", tt.text, byIndex, got)
-			}
-			for _, w := range tt.want {
-				if !slices.Contains(got, w) {
-					t.Errorf("%q: %s not found in %v", tt.text, w, got)
-				}
-			}
-			for _, w := range tt.wantNone {
-				if slices.Contains(got, w) {
-					t.Errorf("%q: %s found, but no word of theirs starts with it", tt.text, w)
-				}
-			}
+			wantFound(t, app.Deps.Users, store.UserQuery{MerchantID: merchant, Text: tt.text, Limit: 200}, tt.want, tt.wantNone)
 		}
 	})
+}
+
+// A number is found whole, wherever it is, however many users share its
+// last digits (PostgreSQL's index looks those up and the rows are
+// checked for the whole number), on both databases.
+func TestSearchNumbers(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		base := someGuest(t, app, "harbor")
+		numbered := func(username, member, mobile string) {
+			u := twin(t, app, base, "harbor", username, username+"@example.test")
+			if err := app.DB.Model(u).Updates(map[string]any{"member_number": member, "phone": "", "mobile": mobile}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		numbered("first.number", "12345678", "")
+		numbered("same.tail", "99945678", "")
+		numbered("in.a.phone", "", "+14151234567")
+		for _, tt := range []struct {
+			text     string
+			want     []string
+			wantNone []string
+		}{
+			{"12345678", []string{"first.number"}, []string{"same.tail"}},
+			{"2345678", []string{"first.number"}, []string{"same.tail"}},
+			{"45678", []string{"first.number", "same.tail"}, nil},
+			{"99945678", []string{"same.tail"}, []string{"first.number"}},
+			{"1234567", []string{"first.number", "in.a.phone"}, []string{"same.tail"}},
+			{"(415) 123-4567", []string{"in.a.phone"}, []string{"first.number"}},
+			{"4151234567", []string{"in.a.phone"}, []string{"first.number"}},
+			{"11111111", nil, []string{"first.number", "same.tail", "in.a.phone"}},
+		} {
+			wantFound(t, app.Deps.Users, store.UserQuery{MerchantID: base.MerchantID, Text: tt.text, Limit: 200}, tt.want, tt.wantNone)
+		}
+	})
+}
+
+// wantFound checks that q finds every user of want and none of
+// wantNone, by username, and the same users whichever way PostgreSQL
+// finds them.
+func wantFound(t *testing.T, users *store.Users, q store.UserQuery, want, wantNone []string) {
+	t.Helper()
+	got := usernames(t, users, q)
+	if byIndex := usernames(t, store.SortingMatches(users), q); !slices.Equal(byIndex, got) {
+		t.Errorf("%q: through the indexes %v, else %v", q.Text, byIndex, got)
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("%q: %s not found in %v", q.Text, w, got)
+		}
+	}
+	for _, w := range wantNone {
+		if slices.Contains(got, w) {
+			t.Errorf("%q: %s found in %v", q.Text, w, got)
+		}
+	}
 }
 
 // usernames is the page users finds for q.
