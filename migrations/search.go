@@ -163,6 +163,15 @@ func storedSearchText(postgres bool) *goose.Migration {
 	)
 }
 
+// searchPendingList is the trigram index's pending list, in kB: the
+// longer it may grow, the more every search reads, the shorter, the more
+// often a write merges it into the index. Over 1,000,000 users, 5,000
+// users written (docs/PERFORMANCE.md): four searches at a time took
+// 8.6 ms each with PostgreSQL's 4 MB (496 pages), 7.4 ms with 1 MB (102
+// pages) and 7.6 ms with 256 kB (6 pages); the writes took 0.23, 0.34
+// and 0.44 ms a row.
+const searchPendingList = "1024"
+
 // searchUpkeep (migration 14) keeps what the search reads from growing
 // between two runs of autovacuum, on PostgreSQL. Every sign-in and save
 // writes a new version of the user's row, with new entries in every
@@ -172,8 +181,7 @@ func storedSearchText(postgres bool) *goose.Migration {
 //   - The trigram index puts new entries in a pending list, up to 4 MB,
 //     that every search reads whole: at 504 pages, after 5,000 users
 //     were written, the searches served a quarter fewer. It is now kept
-//     to 256 kB, merged into the index more often, at 0.1 ms more a
-//     write.
+//     to 1 MB (searchPendingList).
 //   - The search's walk reads the username index alone only on pages
 //     VACUUM has marked all-visible, and autovacuum comes after a fifth
 //     of the table has changed. With 6% of the pages written since (and
@@ -183,7 +191,7 @@ func storedSearchText(postgres bool) *goose.Migration {
 func searchUpkeep(postgres bool) *goose.Migration {
 	return goose.NewGoMigration(14,
 		inTx(postgres,
-			"ALTER INDEX users_search_text_trgm SET (gin_pending_list_limit = 256)",
+			"ALTER INDEX users_search_text_trgm SET (gin_pending_list_limit = "+searchPendingList+")",
 			"ALTER TABLE users SET (autovacuum_vacuum_scale_factor = 0.005, autovacuum_vacuum_insert_scale_factor = 0.005)",
 		),
 		inTx(postgres,
@@ -216,7 +224,7 @@ func storeSearchText(postgres bool, expr string) *goose.GoFunc {
 		"ALTER TABLE users DROP COLUMN IF EXISTS search_text",
 		"ALTER TABLE users ADD COLUMN search_text text GENERATED ALWAYS AS ("+expr+") STORED",
 		"ALTER TABLE users ALTER COLUMN search_text SET STATISTICS 1000",
-		"CREATE INDEX users_search_text_trgm ON users USING gin (search_text gin_trgm_ops) WITH (gin_pending_list_limit = 256)",
+		"CREATE INDEX users_search_text_trgm ON users USING gin (search_text gin_trgm_ops) WITH (gin_pending_list_limit = "+searchPendingList+")",
 		"CREATE INDEX users_merchant_username_walk ON users (merchant_id, lower(username), id) INCLUDE (username, search_text, status, roles)",
 	)
 	return &goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {

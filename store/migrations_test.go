@@ -185,7 +185,7 @@ func TestMigrationSearchUpkeep(t *testing.T) {
 		}
 		return *opts
 	}
-	const vacuum, pending = "autovacuum_vacuum_scale_factor=0.005 autovacuum_vacuum_insert_scale_factor=0.005", "gin_pending_list_limit=256"
+	const vacuum, pending = "autovacuum_vacuum_scale_factor=0.005 autovacuum_vacuum_insert_scale_factor=0.005", "gin_pending_list_limit=1024"
 	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.Files, goose.WithGoMigrations(migrations.Go(true)...))
 	if err != nil {
 		t.Fatal(err)
