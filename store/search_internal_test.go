@@ -20,3 +20,26 @@ func TestNumberTailed(t *testing.T) {
 		}
 	}
 }
+
+// An email fragment is looked up by its local part and the start of its
+// domain when more of the domain follows; a number as numberTailed says;
+// anything else whole.
+func TestLookupPart(t *testing.T) {
+	for term, want := range map[string]string{
+		"smith@hotm":   "smith@ho",
+		"james.sm@gma": "james.sm@gm",
+		"maria@hö.de":  "maria@hö",
+		"g@yahoo.co":   "", // no trigram in the local part
+		"j.s@gmail":    "",
+		"smith@gm":     "", // no more of the domain than the head
+		"@hotmail":     "", // no local part
+		"a@b":          "",
+		"10003738":     "03738",
+		"1000373":      "",
+		"thomp":        "",
+	} {
+		if got := lookupPart(term); got != want {
+			t.Errorf("lookupPart(%q) = %q, want %q", term, got, want)
+		}
+	}
+}

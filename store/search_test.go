@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,33 @@ func TestSearchNumbers(t *testing.T) {
 			{"(415) 123-4567", []string{"in.a.phone"}, []string{"first.number"}},
 			{"4151234567", []string{"in.a.phone"}, []string{"first.number"}},
 			{"11111111", nil, []string{"first.number", "same.tail", "in.a.phone"}},
+		} {
+			wantFound(t, app.Deps.Users, store.UserQuery{MerchantID: base.MerchantID, Text: tt.text, Limit: 200}, tt.want, tt.wantNone)
+		}
+	})
+}
+
+// An email fragment is found whole, not by its local part and the start
+// of its domain alone, on both databases.
+func TestSearchEmailFragments(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		base := someGuest(t, app, "harbor")
+		for _, username := range []string{"gina.yahoo", "gina.yandex", "bob.yahoo"} {
+			domain := strings.TrimPrefix(username[strings.IndexByte(username, '.'):], ".") + ".example"
+			twin(t, app, base, "harbor", username, strings.Split(username, ".")[0]+"@"+domain)
+		}
+		for _, tt := range []struct {
+			text     string
+			want     []string
+			wantNone []string
+		}{
+			{"ina@yahoo", []string{"gina.yahoo"}, []string{"gina.yandex", "bob.yahoo"}},
+			{"gina@yan", []string{"gina.yandex"}, []string{"gina.yahoo"}},
+			{"gina@yahoo.ex", []string{"gina.yahoo"}, []string{"gina.yandex", "bob.yahoo"}},
+			{"bob@yahoo.example", []string{"bob.yahoo"}, []string{"gina.yahoo"}},
+			{"b@yahoo.example", []string{"bob.yahoo"}, []string{"gina.yahoo"}},
+			{"b_yahoo", []string{"bob.yahoo"}, []string{"gina.yahoo"}}, // one mark matches another
 		} {
 			wantFound(t, app.Deps.Users, store.UserQuery{MerchantID: base.MerchantID, Text: tt.text, Limit: 200}, tt.want, tt.wantNone)
 		}
