@@ -337,11 +337,14 @@ func searchConditions(q UserQuery, postgres bool) (conds []clause.Expression, in
 		text = migrations.UserSearchText
 	}
 	for _, term := range searchTerms(q.Text) {
-		part := lookupPart(term)
+		var part string
+		if postgres {
+			part = lookupPart(term)
+		}
 		term = markPunctuation(term)
 		pattern := likeEscaper.Replace(term)
 		switch {
-		case postgres && part != "":
+		case part != "":
 			// The trigram index looks up the part of the term that few
 			// users share, and the whole term is checked on the rows it
 			// finds (an expression the index does not match).
@@ -506,15 +509,16 @@ func emailHead(term string) string {
 	if at < 1 || !trigrammable(term[:at]) {
 		return ""
 	}
-	domain := []rune(term[at+1:])
-	if len(domain) <= emailDomainKept {
-		return ""
+	// The head ends where the domain's character after the kept ones
+	// starts, if there is one.
+	kept := 0
+	for i := range term[at+1:] {
+		if kept == emailDomainKept {
+			return term[:at+1+i]
+		}
+		kept++
 	}
-	head := term[:at+1] + string(domain[:emailDomainKept])
-	if !trigrammable(markPunctuation(head)) {
-		return ""
-	}
-	return head
+	return ""
 }
 
 // numberTail is how many of a number's last digits the trigram index
