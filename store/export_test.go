@@ -31,6 +31,24 @@ func SortingMatches(s *Users) *Users {
 	return &c
 }
 
+// SortsFirst reports whether SearchCounted sorts q's matches without
+// walking to them first: false within the cap.
+func SortsFirst(ctx context.Context, s *Users, q UserQuery) (sorts bool, err error) {
+	p, err := s.planSearch(q)
+	if err != nil {
+		return false, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		_, counted, lead, err := s.searchFew(ctx, tx, p)
+		if err != nil || counted {
+			return err
+		}
+		sorts, err = s.sortsFirst(ctx, tx, p, lead)
+		return err
+	})
+	return sorts, err
+}
+
 // SetNow sets o's clock, so a test can claim messages the app's own worker
 // does not see as due yet.
 func (o *Outbox) SetNow(f func() time.Time) { o.now = f }

@@ -43,3 +43,31 @@ func TestLookupPart(t *testing.T) {
 		}
 	}
 }
+
+// A search is a prefix of its sort key's when it is one word of
+// lower-case letters and digits with a next last character, sorted by
+// username, name or email, with no other filter.
+func TestSortPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		q    UserQuery
+		want string
+	}{
+		{UserQuery{Text: "RustyF", Sort: "username"}, "rustyf"},
+		{UserQuery{Text: " li ", Sort: "name"}, "li"},
+		{UserQuery{Text: "crowd0", Sort: "email"}, "crowd0"},
+		{UserQuery{Text: "rustyf", Sort: "last_login"}, ""},
+		{UserQuery{Text: "rustyf", Sort: "member_number"}, ""},
+		{UserQuery{Text: "rustyf", Sort: "username", Status: "locked"}, ""},
+		{UserQuery{Text: "rustyf", Sort: "username", Role: "ADMIN"}, ""},
+		{UserQuery{Text: "rusty falcon", Sort: "username"}, ""},
+		{UserQuery{Text: "james.sm", Sort: "username"}, ""},
+		{UserQuery{Text: "müller", Sort: "username"}, ""},
+		{UserQuery{Text: "fizz", Sort: "username"}, ""}, // no next letter
+		{UserQuery{Text: "1999", Sort: "username"}, ""},
+		{UserQuery{Text: "", Sort: "username"}, ""},
+	} {
+		if got := sortPrefix(tc.q); got != tc.want {
+			t.Errorf("sortPrefix(%+v) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}

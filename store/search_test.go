@@ -237,8 +237,38 @@ func TestSearchCounted(t *testing.T) {
 		}
 		if app.DB.Dialector.Name() == "postgres" {
 			searchOutOfPatience(t, app.DB, users, store.UserQuery{MerchantID: merchant, Text: "crowd"})
+			sortsBunched(t, users, merchant)
 		}
 	})
+}
+
+// sortsBunched: on PostgreSQL, a search past the cap whose matches bunch
+// where their sort key starts with its text, and are few enough to sort,
+// sorts them instead of walking to them (the pages are compared with
+// Search's in TestSearchCounted); matches spread through the order are
+// walked to.
+func sortsBunched(t *testing.T, users *store.Users, merchant string) {
+	for _, tc := range []struct {
+		q    store.UserQuery
+		want bool
+	}{
+		{store.UserQuery{Text: "crowd"}, true}, // 1,100 usernames start with it
+		{store.UserQuery{Text: "Crowd", Sort: "name", Desc: true}, true},
+		{store.UserQuery{Text: "example"}, false},                   // every crowd email, no username
+		{store.UserQuery{Text: "crowd", Sort: "last_login"}, false}, // not a key of words
+		{store.UserQuery{Text: "crowd", Status: models.StatusActive}, false},
+		{store.UserQuery{Text: "rareterm"}, false}, // within the cap
+	} {
+		q := tc.q
+		q.MerchantID = merchant
+		got, err := store.SortsFirst(context.Background(), users, q)
+		if err != nil {
+			t.Fatalf("%+v: %v", q, err)
+		}
+		if got != tc.want {
+			t.Errorf("%q by %s, status %q: sorts first %v, want %v", q.Text, q.Sort, q.Status, got, tc.want)
+		}
+	}
 }
 
 // samePage fails t when got is not want's page, with its cursors.
