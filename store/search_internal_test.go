@@ -29,8 +29,8 @@ func TestLookupPart(t *testing.T) {
 		"smith@hotm":   "smith@ho",
 		"james.sm@gma": "james.sm@gm",
 		"maria@hö.de":  "maria@hö",
-		"g@yahoo.co":   "", // no trigram in the local part
-		"j.s@gmail":    "",
+		"g@yahoo.co":   "g@ya",
+		"j.s@gmail":    "j.s@gm",
 		"smith@gm":     "", // no more of the domain than the head
 		"@hotmail":     "", // no local part
 		"a@b":          "",
