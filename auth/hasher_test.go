@@ -19,8 +19,10 @@ func TestHasherBusy(t *testing.T) {
 	if ok, err := h.Check(context.Background(), hash, "Guest#2026"); !ok || err != nil {
 		t.Fatalf("Check: got %v %v, want a match", ok, err)
 	}
-	h.sem <- struct{}{} // every slot taken
-	defer h.release()
+	if err := h.slots.Acquire(context.Background()); err != nil { // every slot taken
+		t.Fatal(err)
+	}
+	defer h.slots.Release()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
 	if ok, err := h.Check(ctx, hash, "Guest#2026"); ok || !errors.Is(err, ErrBusy) {

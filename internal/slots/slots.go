@@ -1,0 +1,50 @@
+// Package slots lets at most a fixed number of one costly kind of work run
+// at once. The rest wait their turn, for as long as their context allows,
+// so that a flood of that work queues instead of taking every CPU from
+// everything else.
+package slots
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Slots are the places work of one kind runs in.
+type Slots struct {
+	sem  chan struct{}
+	busy error
+	// waited is told how long each Acquire waited for its slot.
+	waited func(time.Duration)
+}
+
+// New returns n slots (one at least). An Acquire whose context's deadline
+// passes while it waits fails with busy, wrapping the context's error.
+func New(n int, busy error) *Slots {
+	return &Slots{sem: make(chan struct{}, max(n, 1)), busy: busy}
+}
+
+// ObserveWait makes f hear how long each Acquire waited for a slot. Call
+// it before the slots are used.
+func (s *Slots) ObserveWait(f func(time.Duration)) { s.waited = f }
+
+// Acquire waits for a free slot, which the caller gives back with Release.
+func (s *Slots) Acquire(ctx context.Context) error {
+	start := time.Now()
+	select {
+	case s.sem <- struct{}{}:
+		if s.waited != nil {
+			s.waited(time.Since(start))
+		}
+		return nil
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("%w: %w", s.busy, ctx.Err())
+		}
+		return ctx.Err()
+	}
+}
+
+// Release gives back a slot Acquire took.
+func (s *Slots) Release() { <-s.sem }
