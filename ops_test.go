@@ -121,6 +121,7 @@ func TestOperatorsAddresses(t *testing.T) {
 		`myaccount_http_request_duration_seconds_bucket{method="GET",route="/login",le="+Inf"} 1`,
 		`myaccount_mail_queue_depth 0`,
 		`myaccount_bcrypt_queue_wait_seconds_count`,
+		`myaccount_search_queue_wait_seconds_count`,
 		`go_sql_open_connections{db_name="main"}`,
 		`go_goroutines`,
 		`process_resident_memory_bytes`,

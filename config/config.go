@@ -35,10 +35,12 @@ type Config struct {
 	SessionIdleTimeout time.Duration
 	SessionMaxAge      time.Duration
 	BcryptConcurrency  int
-	ShutdownTimeout    time.Duration
-	MaxBodyBytes       int
-	SignInRateIP       int
-	SignInRateAccount  int
+	// SearchConcurrency is how many admin user searches run at once.
+	SearchConcurrency int
+	ShutdownTimeout   time.Duration
+	MaxBodyBytes      int
+	SignInRateIP      int
+	SignInRateAccount int
 	// APIRateKey limits JSON API calls a minute per key (or session).
 	APIRateKey int
 	// ReauthAfter is how old a password check may be before a password or
@@ -122,6 +124,7 @@ func (c *Config) define(f *envFlags, cost, conc *int) {
 	f.duration(&c.SessionIdleTimeout, "session-idle-timeout", "SESSION_IDLE_TIMEOUT", 30*time.Minute, "end a session unused this long")
 	f.duration(&c.SessionMaxAge, "session-max-age", "SESSION_MAX_AGE", 12*time.Hour, "end a session this long after sign-in")
 	f.integer(conc, "bcrypt-concurrency", "BCRYPT_CONCURRENCY", runtime.NumCPU(), "password hashes run at once at most")
+	f.integer(&c.SearchConcurrency, "search-concurrency", "SEARCH_CONCURRENCY", 2*runtime.NumCPU(), "admin user searches run at once at most, on this instance; more wait their turn")
 	f.duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 15*time.Second, "how long SIGTERM waits for requests in flight")
 	f.duration(&c.ReauthAfter, "reauth-after", "REAUTH_AFTER", 10*time.Minute, "ask for the password again before a password or email change when the last check is older")
 	f.duration(&c.DBTimeout, "db-timeout", "DB_TIMEOUT", 5*time.Second, "deadline for a request's database work; past it, pages answer 503 and PostgreSQL cancels the statement")
@@ -205,6 +208,9 @@ func (c *Config) finish() error {
 	}
 	if c.BcryptConcurrency < 1 {
 		return errors.New("bcrypt concurrency must be at least 1")
+	}
+	if c.SearchConcurrency < 1 {
+		return errors.New("search concurrency must be at least 1")
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

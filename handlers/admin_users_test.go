@@ -2,10 +2,12 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -508,4 +510,37 @@ func TestAdminCreateUserPasswordRules(t *testing.T) {
 func version(t *testing.T, app *testapp.App, username string) string {
 	t.Helper()
 	return strconv.Itoa(app.User(t, username).Version)
+}
+
+// The admins' searches take turns, as many at once as --search-concurrency
+// allows: every one is answered, and each turn taken is counted in the
+// metrics.
+func TestSearchesTakeTurns(t *testing.T) {
+	app := testapp.New(t, testapp.Backend{Name: "sqlite"}, "--search-concurrency", "1")
+	const admins = 6
+	clients := make([]*testapp.Client, admins)
+	for i := range clients {
+		clients[i] = adminClient(t, app)
+	}
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Go(func() { testapp.Want(t, c.Get("/admin/users?q=demo"), http.StatusOK) })
+	}
+	wg.Wait()
+	rec := httptest.NewRecorder()
+	app.Deps.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if want := "myaccount_search_queue_wait_seconds_count " + strconv.Itoa(admins) + "\n"; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("metrics lack %q:\n%s", want, grepLines(rec.Body.String(), "search_queue"))
+	}
+}
+
+// grepLines are the lines of s that contain part.
+func grepLines(s, part string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, part) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -39,6 +39,9 @@ func classify(err error) problem {
 		// Saturated with password checks: honest, but no database outage.
 		return problem{http.StatusServiceUnavailable, "Sorry, the service is busy",
 			"Too many people are signing in at once. Try again in a few seconds."}
+	case errors.Is(err, store.ErrSearchBusy):
+		return problem{http.StatusServiceUnavailable, "Sorry, the service is busy",
+			"Too many searches are running at once. Try again in a few seconds."}
 	case store.Unavailable(err):
 		return problem{http.StatusServiceUnavailable, "Sorry, the service is temporarily unavailable",
 			"Try again in a few seconds. If you were saving a change, check afterwards whether it was saved."}
@@ -106,7 +109,7 @@ func (a *App) HandleError(err error, c echo.Context) {
 		_ = c.NoContent(p.status)
 		return
 	case p.status == http.StatusServiceUnavailable:
-		if !errors.Is(err, auth.ErrBusy) {
+		if !errors.Is(err, auth.ErrBusy) && !errors.Is(err, store.ErrSearchBusy) {
 			a.Outages.Refused(err)
 		}
 		c.Response().Header().Set("Retry-After", retryAfterSeconds)

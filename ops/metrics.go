@@ -26,6 +26,7 @@ type Metrics struct {
 	checks     *prometheus.CounterVec
 	lockouts   *prometheus.CounterVec
 	hashWait   prometheus.Histogram
+	searchWait prometheus.Histogram
 	mailEvents *prometheus.CounterVec
 }
 
@@ -51,11 +52,15 @@ func NewMetrics() *Metrics {
 			Name: "myaccount_bcrypt_queue_wait_seconds", Help: "Time a password hash waited for a free bcrypt slot.",
 			Buckets: []float64{.0005, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}),
+		searchWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "myaccount_search_queue_wait_seconds", Help: "Time an admin's user search waited for one of the searches running at once to end.",
+			Buckets: []float64{.0005, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}),
 		mailEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "myaccount_mail_total", Help: "Messages the mail worker handled, by outcome (sent, retry, failed).",
 		}, []string{"outcome"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.checks, m.lockouts, m.hashWait, m.mailEvents,
+	m.registry.MustRegister(m.requests, m.latency, m.checks, m.lockouts, m.hashWait, m.searchWait, m.mailEvents,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -128,6 +133,14 @@ func (m *Metrics) HashWait(d time.Duration) {
 		return
 	}
 	m.hashWait.Observe(d.Seconds())
+}
+
+// SearchWait records how long a user search waited for its turn.
+func (m *Metrics) SearchWait(d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.searchWait.Observe(d.Seconds())
 }
 
 // Mail records what the mail worker did with one message: "sent",

@@ -75,6 +75,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	metrics.WatchMailQueue(outbox.Pending)
 	links := models.LinkLifetimes{Reset: cfg.ResetLinkValidFor, Invite: cfg.InviteLinkValidFor, Email: cfg.EmailLinkValidFor}
 	users, merchants, rows := store.NewUsers(db, outbox, links), store.NewMerchants(db), store.NewSessions(db)
+	users.LimitSearches(cfg.SearchConcurrency, metrics.SearchWait)
 
 	var demo []store.DemoAccount
 	var demoKey string

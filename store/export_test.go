@@ -49,6 +49,10 @@ func SortsFirst(ctx context.Context, s *Users, q UserQuery) (sorts bool, err err
 	return sorts, err
 }
 
+// TakeSearchSlot waits for one of s's search slots, as a search does, and
+// holds it until done is called.
+func TakeSearchSlot(ctx context.Context, s *Users) (done func(), err error) { return s.searchSlot(ctx) }
+
 // SetNow sets o's clock, so a test can claim messages the app's own worker
 // does not see as due yet.
 func (o *Outbox) SetNow(f func() time.Time) { o.now = f }

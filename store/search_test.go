@@ -2,9 +2,11 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -323,4 +325,39 @@ func pageNames(page models.UserPage) []string {
 		out = append(out, u.Username)
 	}
 	return out
+}
+
+// Searches take turns (LimitSearches): one that waits for a turn past its
+// deadline fails with ErrSearchBusy, not a database error, and once a turn
+// is free the search runs, its wait heard.
+func TestSearchesTakeTurns(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		users := store.NewUsers(app.DB, nil, models.LinkLifetimes{})
+		var waits atomic.Int64
+		users.LimitSearches(1, func(time.Duration) { waits.Add(1) })
+		q := store.UserQuery{MerchantID: someGuest(t, app, "harbor").MerchantID}
+		done, err := store.TakeSearchSlot(context.Background(), users)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, search := range map[string]func(context.Context, store.UserQuery) (models.UserPage, error){
+			"Search": users.Search, "SearchCounted": users.SearchCounted,
+		} {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			_, err := search(ctx, q)
+			cancel()
+			if !errors.Is(err, store.ErrSearchBusy) || !errors.Is(err, context.DeadlineExceeded) || store.Unavailable(err) {
+				t.Errorf("%s with every turn taken: %v, want ErrSearchBusy at the deadline, not the database unavailable", name, err)
+			}
+		}
+		done()
+		page, err := users.SearchCounted(context.Background(), q)
+		if err != nil || page.Matches == 0 {
+			t.Fatalf("SearchCounted with a turn free: %d matches, %v", page.Matches, err)
+		}
+		if n := waits.Load(); n != 2 { // the slot taken, and the search
+			t.Errorf("%d waits heard, want 2", n)
+		}
+	})
 }

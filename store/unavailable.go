@@ -22,11 +22,12 @@ import (
 // SQLite's lock). The request can do nothing about it but try again
 // later; an answer such as a constraint violation is not one.
 //
-// A client that went away (context.Canceled) is not an outage either.
-// SQLite interrupts a statement whose context ended without saying why, so
+// A client that went away (context.Canceled) is not an outage either, nor
+// a search that waited its turn past its deadline (ErrSearchBusy), which
+// never reached the database. SQLite interrupts a statement whose context ended without saying why, so
 // callers that hold the context tell a client that left by the context.
 func Unavailable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, ErrSearchBusy) {
 		return false
 	}
 	var (

@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"myaccount/internal/slots"
 	"myaccount/models"
 )
 
@@ -37,6 +38,9 @@ type Users struct {
 	// noWalk makes a text search on PostgreSQL sort what the indexes find
 	// without trying the planner's plan first: tests compare the two.
 	noWalk bool
+	// searches are the user searches that run at once (LimitSearches);
+	// nil, any number.
+	searches *slots.Slots
 }
 
 // NewUsers returns the user store over db. Changes that send mail queue
