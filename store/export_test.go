@@ -38,12 +38,8 @@ func SortsFirst(ctx context.Context, s *Users, q UserQuery) (sorts bool, err err
 	if err != nil {
 		return false, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		_, counted, lead, err := s.searchFew(ctx, tx, p)
-		if err != nil || counted {
-			return err
-		}
-		sorts, err = s.sortsFirst(ctx, tx, p, lead)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
+		_, _, sorts, err = s.searchFew(ctx, tx, p)
 		return err
 	})
 	return sorts, err

@@ -193,7 +193,7 @@ func (s *Users) SearchCounted(ctx context.Context, q UserQuery) (models.UserPage
 	}
 	var page models.UserPage
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		few, counted, lead, err := s.searchFew(ctx, tx, p)
+		few, counted, sorts, err := s.searchFew(ctx, tx, p)
 		if err != nil || counted {
 			page = few
 			return err
@@ -202,10 +202,6 @@ func (s *Users) SearchCounted(ctx context.Context, q UserQuery) (models.UserPage
 		// Search does, in the same transaction, from the savepoint the
 		// count was made in, unless the matches bunch where the walk
 		// would come to them last.
-		sorts, err := s.sortsFirst(ctx, tx, p, lead)
-		if err != nil {
-			return err
-		}
 		rows, err := s.findPage(ctx, tx, p, false, !sorts)
 		if err != nil {
 			return err
@@ -253,9 +249,10 @@ func (s *Users) planSearch(q UserQuery) (searchPlan, error) {
 		q.Sort = "username"
 	}
 	p := searchPlan{q: q, expr: sortExpr(q.Sort), dir: "ASC"}
-	p.conds, p.walkConds, p.indexed = searchConditions(q, s.postgres())
+	terms := searchTerms(q.Text)
+	p.conds, p.walkConds, p.indexed = searchConditions(q, terms, s.postgres())
 	if s.postgres() {
-		p.prefix = sortPrefix(q)
+		p.prefix = sortPrefix(q, terms)
 	}
 	if q.Sort == "last_login" {
 		p.exprArgs = []any{neverSignedIn}
@@ -341,24 +338,25 @@ func (s *Users) findPage(ctx context.Context, tx *gorm.DB, p searchPlan, fresh, 
 // searchFew counts p's matches on PostgreSQL, in tx, up to the cap, and
 // when they are within the cap reads the page from them too (counted is
 // then true). Otherwise the page is empty, and holds the count: past the
-// cap, or not known, and tx is ready for findPage; lead is then how many
-// of the matches counted have a sort key starting with p.prefix
-// (sortsFirst). It has the page's patience (searchPatience), not the
+// cap, or not known, and tx is ready for findPage, which sorts the
+// matches without walking to them first where sorts says so (sortsFirst,
+// from how many of the matches counted have a sort key starting with
+// p.prefix). It has the page's patience (searchPatience), not the
 // count's: within the cap its read of the matches is the page's own, and
 // a number with common digits takes 19 ms to look up, which a count's
 // 15 ms would stop short of and then read again for the page.
-func (s *Users) searchFew(ctx context.Context, tx *gorm.DB, p searchPlan) (page models.UserPage, counted bool, lead int64, err error) {
+func (s *Users) searchFew(ctx context.Context, tx *gorm.DB, p searchPlan) (page models.UserPage, counted, sorts bool, err error) {
 	from := p.after
 	if from == nil {
 		from = clause.Expr{SQL: "TRUE"}
 	} else {
 		// The cursor compares the matches' sort keys, computed once.
 		if from, err = seekCondition(p.q.Sort, "sort_key", nil, p.sk.cur, p.dir == "DESC"); err != nil {
-			return page, false, 0, err
+			return page, false, false, err
 		}
 	}
 	if err := tx.Exec(searchStart(true) + "; " + pgPatience).Error; err != nil {
-		return page, false, 0, err
+		return page, false, false, err
 	}
 	matches := tx.Model(&models.User{}).Select("id, "+p.expr+" AS sort_key", p.exprArgs...).
 		Clauses(clause.Where{Exprs: p.conds}).Limit(models.UserCountCap + 1)
@@ -368,45 +366,46 @@ func (s *Users) searchFew(ctx context.Context, tx *gorm.DB, p searchPlan) (page 
 		leading = clause.Expr{SQL: "(SELECT count(*) FROM m WHERE starts_with(sort_key, ?))", Vars: []any{p.prefix}}
 	}
 	var ids *string
+	var lead int64
 	err = tx.WithContext(withPatience(ctx)).Raw("WITH m AS MATERIALIZED (?) SELECT (SELECT count(*) FROM m),"+
 		" (SELECT string_agg(id::text, ',' ORDER BY "+order+") FROM (SELECT id, sort_key FROM m WHERE ? ORDER BY "+order+" LIMIT ?) p), ?",
 		matches, from, p.q.Limit+1, leading).Row().Scan(&page.Matches, &ids, &lead)
 	switch {
 	case isStatementTimeout(err) && ctx.Err() == nil:
 		// Not counted in time: the count is not known.
-		return models.UserPage{}, false, 0, nil
+		return models.UserPage{}, false, false, nil
 	case err != nil:
-		return models.UserPage{}, false, 0, err
+		return models.UserPage{}, false, false, err
 	case page.Matches > models.UserCountCap:
 		page.MatchesKnown = true
-		return page, false, lead, nil
+		sorts, err = s.sortsFirst(ctx, tx, p, lead)
+		return page, false, sorts, err
 	}
 	// Back to the savepoint, which lifts the time limit.
 	if err := tx.Exec(pgToSavepoint).Error; err != nil {
-		return page, false, 0, err
+		return page, false, false, err
 	}
 	var rows []userRow
 	if ids != nil {
 		if rows, err = p.rows(tx, strings.Split(*ids, ",")); err != nil {
-			return page, false, 0, err
+			return page, false, false, err
 		}
 	}
 	n := page.Matches
 	page = userPage(rows, p.q, p.sk)
 	page.Matches, page.MatchesKnown = n, true
-	return page, true, 0, nil
+	return page, true, false, nil
 }
 
-// sortPrefix is q's text when the page's sort key may start with it, which
+// sortPrefix is q's text, split into terms, when the page's sort key may start with it, which
 // is then a match: one word of lower-case letters and digits, not ending
 // in z or 9 (sortsFirst reads the keys up to the word with its last
 // character the next one), in a search by username, name or email and no
 // other filter (every key starting with it is then a match).
-func sortPrefix(q UserQuery) string {
+func sortPrefix(q UserQuery, terms []string) string {
 	if q.Status != "" || q.Role != "" || !slices.Contains([]string{"username", "name", "email"}, q.Sort) {
 		return ""
 	}
-	terms := searchTerms(q.Text)
 	if len(terms) != 1 {
 		return ""
 	}
@@ -467,21 +466,24 @@ func (s *Users) sortsFirst(ctx context.Context, tx *gorm.DB, p searchPlan, lead 
 	return n >= lead && n < limit, nil
 }
 
-// searchConditions are the search's filters, the same with every term
-// whole for a walk (searchPlan.walkConds), and whether an index can find
-// the users one of its terms matches.
-func searchConditions(q UserQuery, postgres bool) (conds, walkConds []clause.Expression, indexed bool) {
+// searchConditions are the search's filters for q and its terms, the same
+// with every term whole for a walk (searchPlan.walkConds), and whether an
+// index can find the users one of its terms matches.
+func searchConditions(q UserQuery, terms []string, postgres bool) (conds, walkConds []clause.Expression, indexed bool) {
 	merchant := clause.Expr{SQL: "merchant_id = ?", Vars: []any{q.MerchantID}}
 	conds, walkConds = []clause.Expression{merchant}, []clause.Expression{merchant}
-	where := func(sql string, args ...any) {
-		conds = append(conds, clause.Expr{SQL: sql, Vars: args})
-		walkConds = append(walkConds, clause.Expr{SQL: sql, Vars: args})
+	add := func(c clause.Expression) {
+		conds, walkConds = append(conds, c), append(walkConds, c)
 	}
+	where := func(sql string, args ...any) { add(clause.Expr{SQL: sql, Vars: args}) }
 	text := migrations.UserSearchTextSQLite
 	if postgres {
 		text = migrations.UserSearchText
 	}
-	for _, term := range searchTerms(q.Text) {
+	like := func(expr, pattern string) clause.Expression {
+		return clause.Expr{SQL: expr + ` LIKE ? ESCAPE '\'`, Vars: []any{pattern}}
+	}
+	for _, term := range terms {
 		var part string
 		if postgres {
 			part = lookupPart(term)
@@ -493,23 +495,23 @@ func searchConditions(q UserQuery, postgres bool) (conds, walkConds []clause.Exp
 			// The trigram index looks up the part of the term that few
 			// users share, and the whole term is checked on the rows it
 			// finds (an expression the index does not match).
-			conds = append(conds, clause.Expr{SQL: text + ` LIKE ? ESCAPE '\'`, Vars: []any{"%" + likeEscaper.Replace(markPunctuation(part)) + "%"}},
-				clause.Expr{SQL: "(" + text + ` || '') LIKE ? ESCAPE '\'`, Vars: []any{"%" + pattern + "%"}})
-			walkConds = append(walkConds, clause.Expr{SQL: text + ` LIKE ? ESCAPE '\'`, Vars: []any{"%" + pattern + "%"}})
+			whole := "%" + pattern + "%"
+			conds = append(conds, like(text, "%"+likeEscaper.Replace(markPunctuation(part))+"%"), like("("+text+" || '')", whole))
+			walkConds = append(walkConds, like(text, whole))
 			indexed = true
 		case trigrammable(term):
-			where(text+` LIKE ? ESCAPE '\'`, "%"+pattern+"%")
+			add(like(text, "%"+pattern+"%"))
 			indexed = true
 		case !strings.ContainsRune(term, migrations.SearchMark):
 			// One or two characters: the start of a field or of a word of
 			// one (the text starts with a space, and its fields are joined
 			// by spaces), which the trigram index finds by the trigrams
 			// padding a word's start.
-			where(text+` LIKE ? ESCAPE '\'`, "% "+pattern+"%")
+			add(like(text, "% "+pattern+"%"))
 			indexed = true
 		default:
 			// Punctuation and a character ("@c"): no index can find it.
-			where(text+` LIKE ? ESCAPE '\'`, "%"+pattern+"%")
+			add(like(text, "%"+pattern+"%"))
 		}
 	}
 	if q.Status != "" {

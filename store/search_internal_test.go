@@ -66,7 +66,7 @@ func TestSortPrefix(t *testing.T) {
 		{UserQuery{Text: "1999", Sort: "username"}, ""},
 		{UserQuery{Text: "", Sort: "username"}, ""},
 	} {
-		if got := sortPrefix(tc.q); got != tc.want {
+		if got := sortPrefix(tc.q, searchTerms(tc.q.Text)); got != tc.want {
 			t.Errorf("sortPrefix(%+v) = %q, want %q", tc.q, got, tc.want)
 		}
 	}
