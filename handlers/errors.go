@@ -109,7 +109,7 @@ func (a *App) HandleError(err error, c echo.Context) {
 		_ = c.NoContent(p.status)
 		return
 	case p.status == http.StatusServiceUnavailable:
-		if !errors.Is(err, auth.ErrBusy) && !errors.Is(err, store.ErrSearchBusy) {
+		if store.Unavailable(err) {
 			a.Outages.Refused(err)
 		}
 		c.Response().Header().Set("Retry-After", retryAfterSeconds)

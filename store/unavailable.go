@@ -13,6 +13,8 @@ import (
 	sqlite "github.com/glebarez/go-sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"myaccount/internal/slots"
 )
 
 // Unavailable reports whether err means the database did not answer: it
@@ -23,11 +25,11 @@ import (
 // later; an answer such as a constraint violation is not one.
 //
 // A client that went away (context.Canceled) is not an outage either, nor
-// a search that waited its turn past its deadline (ErrSearchBusy), which
-// never reached the database. SQLite interrupts a statement whose context ended without saying why, so
+// work that waited its turn past its deadline (slots.ErrBusy: a password
+// hash, a search), which never reached the database. SQLite interrupts a statement whose context ended without saying why, so
 // callers that hold the context tell a client that left by the context.
 func Unavailable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, ErrSearchBusy) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, slots.ErrBusy) {
 		return false
 	}
 	var (

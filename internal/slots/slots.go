@@ -7,9 +7,20 @@ package slots
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 )
+
+// ErrBusy is in every error of an Acquire that waited past its deadline,
+// beside the error its Slots were made with: a wait for a turn, which no
+// database outage or client caused.
+var ErrBusy = errors.New("every slot is busy")
+
+// busyError is an Acquire that waited past its deadline: busy, the Slots'
+// own error, and the context's.
+type busyError struct{ busy, cause error }
+
+func (e busyError) Error() string   { return e.busy.Error() + ": " + e.cause.Error() }
+func (e busyError) Unwrap() []error { return []error{e.busy, ErrBusy, e.cause} }
 
 // Slots are the places work of one kind runs in.
 type Slots struct {
@@ -20,7 +31,8 @@ type Slots struct {
 }
 
 // New returns n slots (one at least). An Acquire whose context's deadline
-// passes while it waits fails with busy, wrapping the context's error.
+// passes while it waits fails with busy and ErrBusy, wrapping the
+// context's error.
 func New(n int, busy error) *Slots {
 	return &Slots{sem: make(chan struct{}, max(n, 1)), busy: busy}
 }
@@ -40,7 +52,7 @@ func (s *Slots) Acquire(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return fmt.Errorf("%w: %w", s.busy, ctx.Err())
+			return busyError{s.busy, ctx.Err()}
 		}
 		return ctx.Err()
 	}

@@ -52,12 +52,12 @@ func TestBusyAtDeadline(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	if err := s.Acquire(ctx); !errors.Is(err, errBusy) || !errors.Is(err, context.DeadlineExceeded) {
+	if err := s.Acquire(ctx); !errors.Is(err, errBusy) || !errors.Is(err, slots.ErrBusy) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("at the deadline: %v, want busy and the deadline", err)
 	}
 	ctx, cancel = context.WithCancel(context.Background())
 	cancel()
-	if err := s.Acquire(ctx); errors.Is(err, errBusy) || !errors.Is(err, context.Canceled) {
+	if err := s.Acquire(ctx); errors.Is(err, errBusy) || errors.Is(err, slots.ErrBusy) || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v, want only cancelled", err)
 	}
 	s.Release()
