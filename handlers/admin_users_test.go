@@ -530,17 +530,6 @@ func TestSearchesTakeTurns(t *testing.T) {
 	rec := httptest.NewRecorder()
 	app.Deps.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	if want := "myaccount_search_queue_wait_seconds_count " + strconv.Itoa(admins) + "\n"; !strings.Contains(rec.Body.String(), want) {
-		t.Errorf("metrics lack %q:\n%s", want, grepLines(rec.Body.String(), "search_queue"))
+		t.Errorf("metrics lack %q:\n%s", want, strings.Join(linesWith(rec.Body.String(), "search_queue"), "\n"))
 	}
-}
-
-// grepLines are the lines of s that contain part.
-func grepLines(s, part string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, part) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }

@@ -27,9 +27,14 @@ func wantUnavailable(t *testing.T, res *testapp.Response) {
 // logLines are the lines of the application's log that contain every one
 // of parts.
 func logLines(app *testapp.App, parts ...string) []string {
+	return linesWith(app.Log.String(), parts...)
+}
+
+// linesWith are the lines of text that contain every one of parts.
+func linesWith(text string, parts ...string) []string {
 	var out []string
 next:
-	for _, l := range strings.Split(app.Log.String(), "\n") {
+	for _, l := range strings.Split(text, "\n") {
 		for _, p := range parts {
 			if !strings.Contains(l, p) {
 				continue next
