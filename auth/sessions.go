@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
+	"myaccount/internal/tokencookie"
 	"myaccount/models"
 	"myaccount/store"
 )
@@ -63,6 +64,7 @@ type SessionStore struct {
 // NewSessionStore returns a store keeping rows in rows.
 func NewSessionStore(rows *store.Sessions, cfg SessionConfig) *SessionStore {
 	codec := securecookie.New(cfg.Secret, nil)
+	codec.SetSerializer(tokencookie.Serializer{})
 	codec.MaxAge(int(cfg.MaxAge.Seconds()))
 	name := "myaccount_session"
 	if cfg.Secure {

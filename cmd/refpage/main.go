@@ -31,6 +31,8 @@ import (
 	"github.com/gorilla/securecookie"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"myaccount/internal/tokencookie"
 )
 
 // sessionCookie is the application's session cookie over http.
@@ -74,6 +76,7 @@ func run(addr, dbURL, secret string, maxAge, idle time.Duration, maxConns int) e
 	defer db.Close()
 
 	codec := securecookie.New([]byte(secret), nil)
+	codec.SetSerializer(tokencookie.Serializer{})
 	codec.MaxAge(int(maxAge.Seconds()))
 	p := &page{db: db, codec: codec, idle: idle}
 	mux := http.NewServeMux()
