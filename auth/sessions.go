@@ -115,16 +115,23 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 		}
 		return sess, nil
 	}
-	values := map[string]any{}
-	if err := json.Unmarshal([]byte(row.Data), &values); err != nil {
-		return sess, fmt.Errorf("decode session: %w", err)
+	if row.Data != "" && row.Data != emptyData {
+		values := map[string]any{}
+		if err := json.Unmarshal([]byte(row.Data), &values); err != nil {
+			return sess, fmt.Errorf("decode session: %w", err)
+		}
+		for k, v := range values {
+			sess.Values[k] = v
+		}
 	}
-	for k, v := range values {
-		sess.Values[k] = v
-	}
-	// The authenticated_at column is the record of the last password
-	// check; the copy in the data only follows it.
+	// The user_id and authenticated_at columns are the record of who is
+	// signed in and of their last password check; a copy in the data
+	// (sessions saved before the columns were) only follows them.
+	delete(sess.Values, keyUserID)
 	delete(sess.Values, keyAuthAt)
+	if row.UserID != nil {
+		sess.Values[keyUserID] = *row.UserID
+	}
 	if row.AuthenticatedAt != nil {
 		sess.Values[keyAuthAt] = row.AuthenticatedAt.Unix()
 	}
@@ -155,9 +162,9 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 			values[key] = v
 		}
 	}
-	data, err := json.Marshal(values)
+	data, err := sessionData(values)
 	if err != nil {
-		return fmt.Errorf("encode session: %w", err)
+		return err
 	}
 	now := s.now()
 	row, _ := sess.Values[rowKey{}].(*models.Session)
@@ -189,6 +196,35 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 	}
 	http.SetCookie(w, sessions.NewCookie(s.name, encoded, sess.Options))
 	return nil
+}
+
+// emptyData is the data of a session that holds nothing but what its
+// columns do: every session today, so that reading one decodes no JSON.
+const emptyData = "{}"
+
+// sessionData is the JSON of values, without the user and the time of the
+// password check, which the row keeps in columns of their own (fillUser).
+func sessionData(values map[string]any) ([]byte, error) {
+	rest := len(values)
+	for _, k := range []string{keyUserID, keyAuthAt} {
+		if _, ok := values[k]; ok {
+			rest--
+		}
+	}
+	if rest == 0 {
+		return []byte(emptyData), nil
+	}
+	data := make(map[string]any, rest)
+	for k, v := range values {
+		if k != keyUserID && k != keyAuthAt {
+			data[k] = v
+		}
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("encode session: %w", err)
+	}
+	return b, nil
 }
 
 func fillUser(row *models.Session, values map[string]any, now time.Time) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
@@ -157,6 +158,61 @@ func TestSessionStoreRoundTrip(t *testing.T) {
 		}
 		if !load(t, st, ck.Value).IsNew {
 			t.Errorf("ended session: got loaded, want a new one")
+		}
+	})
+}
+
+// The row's data holds only what its columns do not: the user and the
+// time of the password check are columns, so a signed-in session's data
+// is {} and reading it decodes no JSON.
+func TestSessionDataLeavesOutTheColumns(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		guest := app.User(t, "demo.guest")
+		st := newStore(app)
+		sess := load(t, st, "")
+		sess.Values["user_id"] = guest.ID
+		sess.Values["auth_at"] = time.Now().Unix()
+		ck := save(t, st, sess)
+		row, _ := sessionRow(t, app, hashOf(sess.ID))
+		if row.Data != "{}" || row.UserID == nil || *row.UserID != guest.ID || row.AuthenticatedAt == nil {
+			t.Errorf("row: got data %q, user %v, authenticated at %v; want {}, the guest and a time", row.Data, row.UserID, row.AuthenticatedAt)
+		}
+		back := load(t, st, ck.Value)
+		if back.Values["user_id"] != guest.ID || back.Values["auth_at"] != row.AuthenticatedAt.Unix() {
+			t.Errorf("values: got %v, want the guest and the column's time", back.Values)
+		}
+		back.Values["note"] = "hello"
+		save(t, st, back)
+		if row, _ := sessionRow(t, app, hashOf(sess.ID)); row.Data != `{"note":"hello"}` {
+			t.Errorf("data with a note: got %q, want only the note", row.Data)
+		}
+	})
+}
+
+// A session saved before: its cookie's token in a gob stream, its data a
+// copy of the user and the time. It still reads, and the columns decide.
+func TestSessionStoreReadsEarlierSessions(t *testing.T) {
+	testapp.ForEach(t, func(t *testing.T, b testapp.Backend) {
+		app := testapp.New(t, b)
+		guest, admin := app.User(t, "demo.guest"), app.User(t, "demo.admin")
+		st := newStore(app)
+		sess := load(t, st, "")
+		sess.Values["user_id"] = guest.ID
+		sess.Values["auth_at"] = int64(1000)
+		save(t, st, sess)
+		// The copy in the data disagrees with the columns: the columns win.
+		stale := `{"auth_at":5,"user_id":"` + admin.ID + `","note":"kept"}`
+		if err := app.DB.Model(&models.Session{}).Where("id = ?", hashOf(sess.ID)).Update("data", stale).Error; err != nil {
+			t.Fatal(err)
+		}
+		gob, err := securecookie.New(testSecret, nil).Encode(st.CookieName(), sess.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := load(t, st, gob)
+		if back.IsNew || back.Values["user_id"] != guest.ID || back.Values["auth_at"] != int64(1000) || back.Values["note"] != "kept" {
+			t.Errorf("earlier session: got IsNew=%v values %v, want the guest, 1000 and the note", back.IsNew, back.Values)
 		}
 	})
 }
