@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"log/slog"
 	"strings"
 	"time"
 
@@ -25,8 +26,8 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		took, status := time.Since(start), c.Response().Status
 		a.Metrics.Request(c.Path(), r.Method, status, took)
-		a.Log.InfoContext(c.Request().Context(), "request", "method", r.Method, "path", r.URL.Path, "status", status,
-			"duration_ms", took.Milliseconds())
+		a.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", status), slog.Int64("duration_ms", took.Milliseconds()))
 		return nil
 	}
 }

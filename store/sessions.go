@@ -58,6 +58,10 @@ func (s *Sessions) signedSQL() error {
 	return q.err
 }
 
+// signedTargets are the slices Get scans the hundred-odd columns through,
+// kept between pages rather than made for each.
+var signedTargets = sync.Pool{New: func() any { return new([]any) }}
+
 // Get returns the session with id, if it has not expired, with its user
 // and the user's merchant; those are nil for a session no one is signed
 // in to.
@@ -69,11 +73,15 @@ func (s *Sessions) Get(ctx context.Context, id string, now time.Time) (*models.S
 	var row models.Session
 	var u models.User
 	var m models.Merchant
-	targets := make([]any, 0, len(q.session.fields)+len(q.user.fields)+len(q.merchant.fields))
-	targets = q.session.appendTargets(ctx, targets, &row)
+	kept := signedTargets.Get().(*[]any)
+	targets := q.session.appendTargets(ctx, (*kept)[:0], &row)
 	targets = q.user.appendTargets(ctx, targets, &u)
 	targets = q.merchant.appendTargets(ctx, targets, &m)
 	found, err := s.scanSigned(ctx, targets, id, now)
+	// The pool keeps the slice, not what it points at.
+	clear(targets)
+	*kept = targets[:0]
+	signedTargets.Put(kept)
 	switch {
 	case err != nil:
 		return nil, nil, nil, fmt.Errorf("read session: %w", err)
