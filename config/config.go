@@ -37,6 +37,9 @@ type Config struct {
 	BcryptConcurrency  int
 	// SearchConcurrency is how many admin user searches run at once.
 	SearchConcurrency int
+	// ReadConcurrency is how many page reads (GET, HEAD) are worked on
+	// at once; the rest wait their turn. 0 is no turns.
+	ReadConcurrency   int
 	ShutdownTimeout   time.Duration
 	MaxBodyBytes      int
 	SignInRateIP      int
@@ -124,6 +127,7 @@ func (c *Config) define(f *envFlags, cost, conc *int) {
 	f.duration(&c.SessionIdleTimeout, "session-idle-timeout", "SESSION_IDLE_TIMEOUT", 30*time.Minute, "end a session unused this long")
 	f.duration(&c.SessionMaxAge, "session-max-age", "SESSION_MAX_AGE", 12*time.Hour, "end a session this long after sign-in")
 	f.integer(conc, "bcrypt-concurrency", "BCRYPT_CONCURRENCY", runtime.NumCPU(), "password hashes run at once at most")
+	f.integer(&c.ReadConcurrency, "read-concurrency", "READ_CONCURRENCY", 2*runtime.NumCPU(), "page reads (GET, HEAD) worked on at once on this instance; more wait their turn, in the order they came (0: no turns)")
 	f.integer(&c.SearchConcurrency, "search-concurrency", "SEARCH_CONCURRENCY", 2*runtime.NumCPU(), "admin user searches run at once at most, on this instance; more wait their turn")
 	f.duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 15*time.Second, "how long SIGTERM waits for requests in flight")
 	f.duration(&c.ReauthAfter, "reauth-after", "REAUTH_AFTER", 10*time.Minute, "ask for the password again before a password or email change when the last check is older")
@@ -211,6 +215,9 @@ func (c *Config) finish() error {
 	}
 	if c.SearchConcurrency < 1 {
 		return errors.New("search concurrency must be at least 1")
+	}
+	if c.ReadConcurrency < 0 {
+		return errors.New("read concurrency must be 0 (no turns) or more")
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -39,6 +39,7 @@ func defaults() config.Config {
 		SessionMaxAge:      12 * time.Hour,
 		BcryptConcurrency:  runtime.NumCPU(),
 		SearchConcurrency:  2 * runtime.NumCPU(),
+		ReadConcurrency:    2 * runtime.NumCPU(),
 		ShutdownTimeout:    15 * time.Second,
 		ReauthAfter:        10 * time.Minute,
 		DBTimeout:          5 * time.Second,
@@ -73,6 +74,7 @@ var allEnv = map[string]string{
 	"SESSION_MAX_AGE":       "2h",
 	"BCRYPT_CONCURRENCY":    "3",
 	"SEARCH_CONCURRENCY":    "6",
+	"READ_CONCURRENCY":      "5",
 	"SHUTDOWN_TIMEOUT":      "5s",
 	"REAUTH_AFTER":          "5m",
 	"DB_TIMEOUT":            "2s",
@@ -117,6 +119,7 @@ var parseCases = []parseCase{
 			c.SessionMaxAge = 2 * time.Hour
 			c.BcryptConcurrency = 3
 			c.SearchConcurrency = 6
+			c.ReadConcurrency = 5
 			c.ShutdownTimeout = 5 * time.Second
 			c.ReauthAfter = 5 * time.Minute
 			c.DBTimeout = 2 * time.Second
@@ -134,7 +137,7 @@ var parseCases = []parseCase{
 		name: "flags",
 		args: []string{"--addr", "127.0.0.1:7070", "--database-url", "postgres://other/db", "--session-secret", otherSecret,
 			"--base-url", "http://127.0.0.1:7070", "--bcrypt-cost", "4", "--demo", "--log-level", "warn",
-			"--session-idle-timeout", "1h", "--session-max-age", "24h", "--bcrypt-concurrency", "1", "--search-concurrency", "2", "--shutdown-timeout", "1s",
+			"--session-idle-timeout", "1h", "--session-max-age", "24h", "--bcrypt-concurrency", "1", "--search-concurrency", "2", "--read-concurrency", "0", "--shutdown-timeout", "1s",
 			"--reauth-after", "2m", "--db-timeout", "1500ms", "--smtp-url", "smtp://127.0.0.1:1025?tls=none", "--mail-dir", "out",
 			"--mail-retry-wait", "5s", "--reset-link-valid-for", "10m", "--invite-link-valid-for", "72h", "--email-link-valid-for", "1h",
 			"--reset-rate-ip", "0", "--reset-rate-account", "0", "--log-format", "text", "--metrics-addr", "127.0.0.1:9101"},
@@ -151,6 +154,7 @@ var parseCases = []parseCase{
 			c.SessionMaxAge = 24 * time.Hour
 			c.BcryptConcurrency = 1
 			c.SearchConcurrency = 2
+			c.ReadConcurrency = 0
 			c.ShutdownTimeout = time.Second
 			c.ReauthAfter = 2 * time.Minute
 			c.DBTimeout = 1500 * time.Millisecond
@@ -166,7 +170,7 @@ var parseCases = []parseCase{
 		name: "flags win over the environment",
 		args: []string{"-addr=:7070", "-database-url=postgres://flag/db", "-session-secret=" + otherSecret,
 			"-base-url=http://flag.example.com", "-bcrypt-cost=13", "-demo=false", "-log-level=error",
-			"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-search-concurrency=1", "-shutdown-timeout=30s", "-reauth-after=1m", "-db-timeout=10s",
+			"-session-idle-timeout=5m", "-session-max-age=1h", "-bcrypt-concurrency=8", "-search-concurrency=1", "-read-concurrency=3", "-shutdown-timeout=30s", "-reauth-after=1m", "-db-timeout=10s",
 			"-mail-from=me@flag.example.com", "-reset-link-valid-for=1h", "-log-format=json", "-pprof-addr="},
 		env: allEnv,
 		want: func(c *config.Config) {
@@ -182,6 +186,7 @@ var parseCases = []parseCase{
 			c.SessionMaxAge = time.Hour
 			c.BcryptConcurrency = 8
 			c.SearchConcurrency = 1
+			c.ReadConcurrency = 3
 			c.ShutdownTimeout = 30 * time.Second
 			c.ReauthAfter = time.Minute
 			c.DBTimeout = 10 * time.Second
@@ -270,6 +275,7 @@ func TestParseInvalid(t *testing.T) {
 		{"bcrypt concurrency 0", []string{"--bcrypt-concurrency", "0"}, withSecret(), "bcrypt concurrency must be at least 1"},
 		{"BCRYPT_CONCURRENCY x", nil, withSecret("BCRYPT_CONCURRENCY", "x"), `BCRYPT_CONCURRENCY: "x" is not a whole number`},
 		{"search concurrency 0", []string{"--search-concurrency", "0"}, withSecret(), "search concurrency must be at least 1"},
+		{"read concurrency -1", []string{"--read-concurrency", "-1"}, withSecret(), "read concurrency must be 0 (no turns) or more"},
 		{"base URL ftp", []string{"--base-url", "ftp://x"}, withSecret(), `base URL must be an http:// or https:// URL, not "ftp://x"`},
 		{"BASE_URL ftp", nil, withSecret("BASE_URL", "ftp://x"), `base URL must be an http:// or https:// URL, not "ftp://x"`},
 		{"base URL without scheme", []string{"--base-url", "account.example.com"}, withSecret(), `base URL must be an http:// or https:// URL, not "account.example.com"`},

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"myaccount/auth"
+	"myaccount/internal/slots"
 	"myaccount/ops"
 	"myaccount/store"
 )
@@ -45,6 +46,8 @@ type Deps struct {
 	// APICalls limits JSON API calls per key, or per session for /me,
 	// over every instance.
 	APICalls auth.Limiter
+	// Reads are the turns page reads take (takeTurns); nil, none.
+	Reads *slots.Slots
 	// DBTimeout is how long a request may wait for the database in all.
 	DBTimeout time.Duration
 	// Outages logs an outage of the database once and counts what it

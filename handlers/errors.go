@@ -39,6 +39,9 @@ func classify(err error) problem {
 		// Saturated with password checks: honest, but no database outage.
 		return problem{http.StatusServiceUnavailable, "Sorry, the service is busy",
 			"Too many people are signing in at once. Try again in a few seconds."}
+	case errors.Is(err, ErrReadsBusy):
+		return problem{http.StatusServiceUnavailable, "Sorry, the service is busy",
+			"Too many pages are being loaded at once. Try again in a few seconds."}
 	case errors.Is(err, store.ErrSearchBusy):
 		return problem{http.StatusServiceUnavailable, "Sorry, the service is busy",
 			"Too many searches are running at once. Try again in a few seconds."}

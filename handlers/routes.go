@@ -29,6 +29,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(limitBody(int64(a.MaxBodyBytes)))
 	e.Use(textQuery)
 	e.Use(databaseDeadline(a.DBTimeout))
+	e.Use(takeTurns(a.Reads))
 
 	e.GET("/healthz", a.handleHealthz)
 	e.GET("/readyz", a.handleReadyz)

@@ -27,6 +27,7 @@ type Metrics struct {
 	lockouts   *prometheus.CounterVec
 	hashWait   prometheus.Histogram
 	searchWait prometheus.Histogram
+	readWait   prometheus.Histogram
 	mailEvents *prometheus.CounterVec
 }
 
@@ -52,6 +53,10 @@ func NewMetrics() *Metrics {
 			Name: "myaccount_bcrypt_queue_wait_seconds", Help: "Time a password hash waited for a free bcrypt slot.",
 			Buckets: []float64{.0005, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}),
+		readWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "myaccount_read_queue_wait_seconds", Help: "Time a page read (GET, HEAD) waited for its turn (--read-concurrency).",
+			Buckets: []float64{.0001, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}),
 		searchWait: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "myaccount_search_queue_wait_seconds", Help: "Time an admin's user search waited for one of the searches running at once to end.",
 			Buckets: []float64{.0005, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
@@ -60,7 +65,7 @@ func NewMetrics() *Metrics {
 			Name: "myaccount_mail_total", Help: "Messages the mail worker handled, by outcome (sent, retry, failed).",
 		}, []string{"outcome"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.checks, m.lockouts, m.hashWait, m.searchWait, m.mailEvents,
+	m.registry.MustRegister(m.requests, m.latency, m.checks, m.lockouts, m.hashWait, m.searchWait, m.readWait, m.mailEvents,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -133,6 +138,14 @@ func (m *Metrics) HashWait(d time.Duration) {
 		return
 	}
 	m.hashWait.Observe(d.Seconds())
+}
+
+// ReadWait records how long a page read waited for its turn.
+func (m *Metrics) ReadWait(d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.readWait.Observe(d.Seconds())
 }
 
 // SearchWait records how long a user search waited for its turn.

@@ -18,6 +18,7 @@ import (
 	"myaccount/auth"
 	"myaccount/config"
 	"myaccount/handlers"
+	"myaccount/internal/slots"
 	"myaccount/mailer"
 	"myaccount/models"
 	"myaccount/ops"
@@ -76,6 +77,11 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	links := models.LinkLifetimes{Reset: cfg.ResetLinkValidFor, Invite: cfg.InviteLinkValidFor, Email: cfg.EmailLinkValidFor}
 	users, merchants, rows := store.NewUsers(db, outbox, links), store.NewMerchants(db), store.NewSessions(db)
 	users.LimitSearches(cfg.SearchConcurrency, metrics.SearchWait)
+	var reads *slots.Slots
+	if cfg.ReadConcurrency > 0 {
+		reads = slots.New(cfg.ReadConcurrency, handlers.ErrReadsBusy)
+		reads.ObserveWait(metrics.ReadWait)
+	}
 
 	var demo []store.DemoAccount
 	var demoKey string
@@ -115,6 +121,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		ResetRequests:     limits.Limiter("reset-ip", cfg.ResetRateIP),
 		ResetLinksPerHour: cfg.ResetRateAccount,
 		DBTimeout:         cfg.DBTimeout,
+		Reads:             reads,
 		Outages:           outages,
 		Metrics:           metrics,
 	}

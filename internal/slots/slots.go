@@ -1,12 +1,17 @@
 // Package slots lets at most a fixed number of one costly kind of work run
 // at once. The rest wait their turn, for as long as their context allows,
 // so that a flood of that work queues instead of taking every CPU from
-// everything else.
+// everything else. Waiters get their slots in the order they came.
+//
+// A request can hold a slot as its turn (Take, Leave): the pages take
+// turns so that under load each waits about as long as the others, rather
+// than a few waiting many times as long.
 package slots
 
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,7 +47,15 @@ func New(n int, busy error) *Slots {
 func (s *Slots) ObserveWait(f func(time.Duration)) { s.waited = f }
 
 // Acquire waits for a free slot, which the caller gives back with Release.
+// A turn ctx holds (Take) is given up first: work that waits for a slot of
+// its own kind, a search or a password hash, does not keep the requests
+// behind it from their turns while it waits.
 func (s *Slots) Acquire(ctx context.Context) error {
+	Leave(ctx)
+	return s.acquire(ctx)
+}
+
+func (s *Slots) acquire(ctx context.Context) error {
 	start := time.Now()
 	select {
 	case s.sem <- struct{}{}:
@@ -60,3 +73,33 @@ func (s *Slots) Acquire(ctx context.Context) error {
 
 // Release gives back a slot Acquire took.
 func (s *Slots) Release() { <-s.sem }
+
+// turnKey holds a request's turn in its context.
+type turnKey struct{}
+
+// turn is a slot held for a request until Leave, or until the request
+// waits for a slot of another kind.
+type turn struct {
+	s    *Slots
+	left atomic.Bool
+}
+
+// Take waits for a slot as Acquire does and returns ctx holding it as the
+// request's turn, which Leave gives back. A nil Slots takes no turn.
+func (s *Slots) Take(ctx context.Context) (context.Context, error) {
+	if s == nil {
+		return ctx, nil
+	}
+	if err := s.acquire(ctx); err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, turnKey{}, &turn{s: s}), nil
+}
+
+// Leave gives back the turn ctx holds (Take), if it has one it has not
+// given back yet: once, however often it is called.
+func Leave(ctx context.Context) {
+	if t, ok := ctx.Value(turnKey{}).(*turn); ok && t.left.CompareAndSwap(false, true) {
+		t.s.Release()
+	}
+}

@@ -65,3 +65,91 @@ func TestBusyAtDeadline(t *testing.T) {
 		t.Errorf("after Release: %v", err)
 	}
 }
+
+// A turn is held until Leave, given back once however often Leave is
+// called, and given up by a wait for a slot of another kind.
+func TestTurns(t *testing.T) {
+	pages, searches := slots.New(1, errBusy), slots.New(1, errBusy)
+	free := func(s *slots.Slots) bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+		defer cancel()
+		if s.Acquire(ctx) != nil {
+			return false
+		}
+		s.Release()
+		return true
+	}
+	ctx, err := pages.Take(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if free(pages) {
+		t.Fatal("a taken turn left its slot free")
+	}
+	slots.Leave(ctx)
+	slots.Leave(ctx) // again: must not give back someone else's slot
+	if !free(pages) {
+		t.Fatal("Leave did not give the turn back")
+	}
+	other, err := pages.Take(context.Background()) // someone else's turn
+	if err != nil {
+		t.Fatal(err)
+	}
+	slots.Leave(ctx)
+	if free(pages) {
+		t.Error("a second Leave gave back another request's turn")
+	}
+	slots.Leave(other)
+
+	// Waiting for a search gives the page turn up, so that a page queued
+	// behind it goes ahead.
+	ctx, _ = pages.Take(context.Background())
+	if err := searches.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !free(pages) {
+		t.Error("a request waiting for a search kept its page turn")
+	}
+	searches.Release()
+	slots.Leave(ctx) // already given up: nothing more
+	if !free(pages) {
+		t.Error("Leave after the turn was given up released a slot")
+	}
+	// A context without a turn, and nil Slots, take nothing.
+	slots.Leave(context.Background())
+	var none *slots.Slots
+	if got, err := none.Take(context.Background()); err != nil || got != context.Background() {
+		t.Errorf("nil Slots: Take = %v, %v", got, err)
+	}
+}
+
+// Waiters are served in the order they came.
+func TestTurnsInOrder(t *testing.T) {
+	s := slots.New(1, errBusy)
+	first, _ := s.Take(context.Background())
+	var order []int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Go(func() {
+			ctx, err := s.Take(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			order = append(order, i)
+			mu.Unlock()
+			slots.Leave(ctx)
+		})
+		// Each waiter is queued before the next one starts.
+		time.Sleep(20 * time.Millisecond)
+	}
+	slots.Leave(first)
+	wg.Wait()
+	for i, got := range order {
+		if got != i {
+			t.Fatalf("served in the order %v, want 0 to 4", order)
+		}
+	}
+}
