@@ -19,6 +19,7 @@ func TestClassifyBusy(t *testing.T) {
 	}{
 		{fmt.Errorf("search users: %w: %w", store.ErrSearchBusy, context.DeadlineExceeded), "Too many searches are running at once. Try again in a few seconds."},
 		{fmt.Errorf("sign in: %w: %w", auth.ErrBusy, context.DeadlineExceeded), "Too many people are signing in at once. Try again in a few seconds."},
+		{fmt.Errorf("%w: %w", ErrReadsBusy, context.DeadlineExceeded), "Too many pages are being loaded at once. Try again in a few seconds."},
 	} {
 		p := classify(tt.err)
 		if p.status != http.StatusServiceUnavailable || p.title != "Sorry, the service is busy" || p.message != tt.message {
