@@ -30,8 +30,9 @@ func readWaits(t *testing.T, app *testapp.App) int {
 }
 
 // With one turn, many guests and admins reading at once are all served,
-// each read taking its turn, searches included (they give their turn up
-// while they wait for a search slot).
+// each read taking its turn, searches included. (That a search gives its
+// turn up while it waits for a search slot is TestTurns in
+// internal/slots.)
 func TestReadsTakeTurns(t *testing.T) {
 	app := testapp.New(t, testapp.Backend{Name: "sqlite"}, "--read-concurrency", "1", "--search-concurrency", "1")
 	var clients []*testapp.Client
