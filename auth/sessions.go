@@ -205,20 +205,14 @@ const emptyData = "{}"
 // sessionData is the JSON of values, without the user and the time of the
 // password check, which the row keeps in columns of their own (fillUser).
 func sessionData(values map[string]any) ([]byte, error) {
-	rest := len(values)
-	for _, k := range []string{keyUserID, keyAuthAt} {
-		if _, ok := values[k]; ok {
-			rest--
-		}
-	}
-	if rest == 0 {
-		return []byte(emptyData), nil
-	}
-	data := make(map[string]any, rest)
+	data := map[string]any{}
 	for k, v := range values {
 		if k != keyUserID && k != keyAuthAt {
 			data[k] = v
 		}
+	}
+	if len(data) == 0 {
+		return []byte(emptyData), nil
 	}
 	b, err := json.Marshal(data)
 	if err != nil {

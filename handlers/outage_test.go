@@ -30,6 +30,13 @@ func logLines(app *testapp.App, parts ...string) []string {
 	return linesWith(app.Log.String(), parts...)
 }
 
+// metricsText is what the application's /metrics serves now.
+func metricsText(app *testapp.App) string {
+	rec := httptest.NewRecorder()
+	app.Deps.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return rec.Body.String()
+}
+
 // linesWith are the lines of text that contain every one of parts.
 func linesWith(text string, parts ...string) []string {
 	var out []string

@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -19,11 +18,10 @@ import (
 // metrics.
 func readWaits(t *testing.T, app *testapp.App) int {
 	t.Helper()
-	rec := httptest.NewRecorder()
-	app.Deps.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	m := regexp.MustCompile(`(?m)^myaccount_read_queue_wait_seconds_count (\d+)$`).FindStringSubmatch(rec.Body.String())
+	metrics := metricsText(app)
+	m := regexp.MustCompile(`(?m)^myaccount_read_queue_wait_seconds_count (\d+)$`).FindStringSubmatch(metrics)
 	if m == nil {
-		t.Fatalf("metrics lack myaccount_read_queue_wait_seconds_count:\n%s", strings.Join(linesWith(rec.Body.String(), "read_queue"), "\n"))
+		t.Fatalf("metrics lack myaccount_read_queue_wait_seconds_count:\n%s", strings.Join(linesWith(metrics, "read_queue"), "\n"))
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n
